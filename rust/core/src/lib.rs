@@ -1,0 +1,7 @@
+//! connect-core: the CloudBlue Connect client and the Boomi operation engine behind the connector.
+//!
+//! Nothing in this crate knows about JNI: the bridge crate calls [`api`] with plain bytes and
+//! handles, and everything Connect- or Boomi-specific happens here. See `docs/architecture.md`.
+
+pub mod catalog;
+pub mod rql;

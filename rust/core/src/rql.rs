@@ -1,0 +1,1 @@
+//! Boomi query filters to Connect RQL. (Being written: see docs/architecture.md.)

@@ -4,4 +4,5 @@
 //! handles, and everything Connect- or Boomi-specific happens here. See `docs/architecture.md`.
 
 pub mod catalog;
+pub mod profiles;
 pub mod rql;

@@ -1,0 +1,30 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+import java.util.logging.Level;
+
+public interface AtomConfig {
+    String getContainerProperty(String name);
+
+    String getContainerProperty(String name, String defaultValue);
+
+    Boolean getBooleanContainerProperty(String name);
+
+    boolean getBooleanContainerProperty(String name, boolean defaultValue);
+
+    Long getLongContainerProperty(String name);
+
+    long getLongContainerProperty(String name, long defaultValue);
+
+    AtomProxyConfig getProxyConfig();
+
+    int getMaxPageSize();
+
+    int getMaxNumberObjectTypes();
+
+    int getMaxObjectTypeCookieLength();
+
+    Level getLogLevel();
+}

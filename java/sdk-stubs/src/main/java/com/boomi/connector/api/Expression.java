@@ -1,0 +1,19 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+import java.io.Serializable;
+
+public abstract class Expression implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Expression() {
+    }
+
+    public Expression copy() {
+        return copy(true);
+    }
+
+    public abstract Expression copy(boolean deep);
+}

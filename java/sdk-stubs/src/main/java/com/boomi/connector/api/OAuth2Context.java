@@ -1,0 +1,8 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+/** Referenced by {@link PropertyMap}; members not used by the project. */
+public interface OAuth2Context {
+}

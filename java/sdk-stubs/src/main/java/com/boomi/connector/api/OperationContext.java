@@ -1,0 +1,15 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+import java.util.List;
+
+public interface OperationContext extends BrowseContext, PayloadMetadataFactory {
+    String getObjectTypeId();
+
+    String getObjectDefinitionCookie(ObjectDefinitionRole role);
+
+    /** {@code null} means all fields. */
+    List<String> getSelectedFields();
+}

@@ -1,0 +1,15 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+public interface Payload extends Closeable {
+    InputStream readFrom() throws IOException;
+
+    void writeTo(OutputStream out) throws IOException;
+}

@@ -1,0 +1,19 @@
+// Compile-only stand-in for the Boomi Connector SDK, written from the published SDK 2.3.0
+// signatures (shared research notes, boomi-sdk.md section 2). Never shipped in the connector
+// archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
+package com.boomi.connector.api;
+
+import java.util.Map;
+import java.util.logging.Logger;
+
+public interface TrackedData {
+    Object getUniqueId();
+
+    Object getTrackingId();
+
+    Map<String, String> getUserDefinedProperties();
+
+    Map<String, String> getDynamicProperties();
+
+    Logger getLogger();
+}

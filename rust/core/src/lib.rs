@@ -6,3 +6,12 @@
 pub mod catalog;
 pub mod profiles;
 pub mod rql;
+
+pub mod client;
+pub mod error;
+pub mod handles;
+pub mod log;
+pub mod runtime;
+pub mod secret;
+pub mod settings;
+pub mod wire;

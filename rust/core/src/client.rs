@@ -1,0 +1,532 @@
+//! The HTTP client of one connection: reqwest with rustls, one connection pool per client handle,
+//! retries with capped exponential backoff, and error texts a Boomi user can act on.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use serde::Deserialize;
+
+use crate::catalog::HttpMethod;
+use crate::error::{CoreError, Result};
+use crate::log::Log;
+use crate::settings::Settings;
+
+pub const USER_AGENT_VALUE: &str = concat!("cloudblue-connect-boomi/", env!("CARGO_PKG_VERSION"));
+
+/// What a request sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestBody {
+    None,
+    Json(Bytes),
+    /// `multipart/form-data`: the document bytes as a file part, plus an optional text part.
+    Multipart {
+        file_part: &'static str,
+        data: Bytes,
+        note: Option<(&'static str, String)>,
+    },
+}
+
+/// One Connect call. `url` is absolute (built from the endpoint by [`Client::url`]).
+#[derive(Clone, Debug)]
+pub struct ApiRequest {
+    pub method: HttpMethod,
+    pub url: url::Url,
+    pub body: RequestBody,
+}
+
+/// Connect's answer (any status; the caller decides what a non-2xx means).
+#[derive(Clone, Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// How many attempts it took (1 = first try).
+    pub attempts: u32,
+}
+
+impl ApiResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn header(&self, name: reqwest::header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_range(&self) -> Option<&str> {
+        self.header(CONTENT_RANGE)
+    }
+
+    /// Whether the body looks like JSON (by content type, or by its first byte when untyped).
+    pub fn is_json(&self) -> bool {
+        match self.header(CONTENT_TYPE) {
+            Some(ct) => ct.to_ascii_lowercase().contains("json"),
+            None => matches!(first_non_ws(&self.body), Some(b'{' | b'[')),
+        }
+    }
+
+    /// `400 Bad Request: VAL_001 - name: required`, for a non-2xx answer.
+    pub fn error_message(&self) -> String {
+        http_error_message(self.status, &self.body)
+    }
+}
+
+fn first_non_ws(b: &[u8]) -> Option<u8> {
+    b.iter().copied().find(|c| !c.is_ascii_whitespace())
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKind {
+    /// Refused, reset, unreachable: nothing reached the server.
+    Connect,
+    Dns,
+    Tls,
+    Timeout,
+    /// The answer broke off or could not be read.
+    Io,
+}
+
+impl TransportKind {
+    /// The short status code of a FAILURE result.
+    pub fn code(self) -> &'static str {
+        match self {
+            TransportKind::Connect => "CONNECT",
+            TransportKind::Dns => "DNS",
+            TransportKind::Tls => "TLS",
+            TransportKind::Timeout => "TIMEOUT",
+            TransportKind::Io => "IO",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    pub kind: TransportKind,
+    /// Complete, token-free text for the user (says what to check and how many attempts were made).
+    pub message: String,
+    pub attempts: u32,
+}
+
+/// One connection's HTTP client.
+pub struct Client {
+    http: reqwest::Client,
+    settings: Settings,
+    /// Base delay of the exponential backoff (tests shorten it).
+    backoff_base: Duration,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("endpoint", &self.settings.endpoint).finish()
+    }
+}
+
+impl Client {
+    pub fn new(settings: Settings) -> Result<Client> {
+        let mut headers = HeaderMap::new();
+        let mut auth = HeaderValue::from_str(settings.authorization.expose()).map_err(|_| {
+            CoreError::invalid_settings("\"API Token\" contains characters that cannot be sent in an HTTP header")
+        })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let mut builder = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .gzip(true)
+            // Boomi passes the Atom's proxy explicitly; environment proxies must not change routing.
+            .no_proxy();
+        if let Some(p) = &settings.proxy {
+            let mut proxy = reqwest::Proxy::all(&p.url).map_err(|e| {
+                CoreError::invalid_settings(format!("the Atom's proxy settings are not usable: {e}"))
+            })?;
+            if let Some(user) = &p.user {
+                let password = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+                proxy = proxy.basic_auth(user, password);
+            }
+            proxy = proxy.no_proxy(p.no_proxy.as_deref().and_then(reqwest::NoProxy::from_string));
+            builder = builder.proxy(proxy);
+        }
+        // Some resolver/TLS pieces look for a runtime handle while the client is built.
+        let _guard = crate::runtime::runtime()?.enter();
+        let http = builder
+            .build()
+            .map_err(|e| CoreError::internal(format!("could not build the HTTP client: {}", settings.authorization.redact(&e.to_string()))))?;
+        Ok(Client {
+            http,
+            settings,
+            backoff_base: Duration::from_secs(1),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Shortens the backoff base (for tests that exercise retries without sleeping for seconds).
+    pub fn with_backoff_base(mut self, base: Duration) -> Self {
+        self.backoff_base = base;
+        self
+    }
+
+    /// `text` without the token (use on anything that came from the network or from errors).
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = self.settings.authorization.redact(text);
+        if let Some(pw) = self.settings.proxy.as_ref().and_then(|p| p.password.as_ref()) {
+            out = pw.redact(&out);
+        }
+        out
+    }
+
+    /// The absolute URL of `segments` (already resolved, unencoded) below the endpoint, with an
+    /// already encoded query string.
+    pub fn url<'a>(&self, segments: impl IntoIterator<Item = &'a str>, query: Option<&str>) -> Result<url::Url> {
+        let mut url = url::Url::parse(&self.settings.endpoint)
+            .map_err(|e| CoreError::internal(format!("endpoint no longer parses: {e}")))?;
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|_| CoreError::internal("the endpoint cannot take a path"))?;
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        url.set_query(query.filter(|q| !q.is_empty()));
+        Ok(url)
+    }
+
+    /// Sends `req`, retrying transient failures (see [`retry_decision`]), and returns Connect's
+    /// answer whatever its status. Retries are logged as warnings to `log`.
+    pub async fn send(&self, req: &ApiRequest, log: &mut Log) -> std::result::Result<ApiResponse, TransportError> {
+        let max = self.settings.retry.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let outcome = self.send_once(req).await;
+            let retry = retry_decision(req.method, &outcome);
+            let can_retry = retry.is_some() && attempt < max;
+            if !can_retry {
+                return match outcome {
+                    Ok(mut resp) => {
+                        resp.attempts = attempt;
+                        Ok(resp)
+                    }
+                    Err((kind, detail)) => Err(self.transport_error(req, kind, &detail, attempt)),
+                };
+            }
+            let wait = match retry.and_then(|r| r) {
+                Some(after) if after > self.settings.retry.max_wait => {
+                    // The server asks for a longer pause than the user allows: stop here.
+                    log.warning(format!(
+                        "{} {} asked to retry after {} s, more than the maximum retry wait of {} s; not retrying",
+                        req.method.as_str(),
+                        req.url.path(),
+                        after.as_secs(),
+                        self.settings.retry.max_wait.as_secs()
+                    ));
+                    return match outcome {
+                        Ok(mut resp) => {
+                            resp.attempts = attempt;
+                            Ok(resp)
+                        }
+                        Err((kind, detail)) => Err(self.transport_error(req, kind, &detail, attempt)),
+                    };
+                }
+                Some(after) => after,
+                None => backoff(self.backoff_base, attempt, self.settings.retry.max_wait),
+            };
+            let why = match &outcome {
+                Ok(resp) => format!("HTTP {}", resp.status),
+                Err((kind, _)) => kind.code().to_owned(),
+            };
+            log.warning(format!(
+                "{} {}: {why}; retrying in {:.1} s (attempt {} of {max})",
+                req.method.as_str(),
+                req.url.path(),
+                wait.as_secs_f64(),
+                attempt + 1
+            ));
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, req: &ApiRequest) -> std::result::Result<ApiResponse, (TransportKind, String)> {
+        let method = match req.method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self.http.request(method, req.url.clone());
+        builder = match &req.body {
+            RequestBody::None => builder,
+            RequestBody::Json(data) => builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(data.clone()),
+            RequestBody::Multipart { file_part, data, note } => {
+                // Built per attempt: a multipart form is consumed by sending it.
+                let file = reqwest::multipart::Part::stream(data.clone())
+                    .file_name(format!("{file_part}.xlsx"))
+                    .mime_str("application/octet-stream")
+                    .map_err(|e| (TransportKind::Io, e.to_string()))?;
+                let mut form = reqwest::multipart::Form::new().part(*file_part, file);
+                if let Some((name, value)) = note {
+                    form = form.text(*name, value.clone());
+                }
+                builder.multipart(form)
+            }
+        };
+        let resp = builder.send().await.map_err(classify)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(classify)?;
+        Ok(ApiResponse {
+            status,
+            headers,
+            body,
+            attempts: 1,
+        })
+    }
+
+    fn transport_error(&self, req: &ApiRequest, kind: TransportKind, detail: &str, attempts: u32) -> TransportError {
+        let host = req.url.host_str().unwrap_or("?");
+        let target = match req.url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let advice = match kind {
+            TransportKind::Connect => format!(
+                "could not connect to {target}; check the API endpoint, and that the Atom can reach it (firewall, proxy settings)"
+            ),
+            TransportKind::Dns => format!(
+                "could not resolve the host name {host}; check the API endpoint (e.g. https://api.connect.cloudblue.com/public/v1) and the Atom's DNS"
+            ),
+            TransportKind::Tls => format!(
+                "the TLS (HTTPS) handshake with {target} failed; check the endpoint uses https with a valid certificate, or whether a proxy intercepts TLS"
+            ),
+            TransportKind::Timeout => format!(
+                "{} {} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts",
+                req.method.as_str(),
+                req.url.path()
+            ),
+            TransportKind::Io => format!(
+                "the connection to {target} broke off during {} {}",
+                req.method.as_str(),
+                req.url.path()
+            ),
+        };
+        let tries = if attempts > 1 {
+            format!(" (after {attempts} attempts)")
+        } else {
+            String::new()
+        };
+        TransportError {
+            kind,
+            message: self.redact(&format!("{advice}{tries} [{detail}]")),
+            attempts,
+        }
+    }
+}
+
+/// Kind and token-free detail text of a reqwest error (the URL is stripped; its source chain kept).
+fn classify(err: reqwest::Error) -> (TransportKind, String) {
+    let is_timeout = err.is_timeout();
+    let is_connect = err.is_connect();
+    let err = err.without_url();
+    let mut chain = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(&err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !chain.iter().any(|c: &String| c.contains(&text)) {
+            chain.push(text);
+        }
+        cur = e.source();
+    }
+    let detail = chain.join(": ");
+    let lower = detail.to_ascii_lowercase();
+    let kind = if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        TransportKind::Dns
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        TransportKind::Tls
+    } else if is_timeout || lower.contains("timed out") {
+        TransportKind::Timeout
+    } else if is_connect {
+        TransportKind::Connect
+    } else {
+        TransportKind::Io
+    };
+    (kind, detail)
+}
+
+/// Whether to retry an attempt's outcome, and the server's `Retry-After` if it gave one.
+///
+/// Retried: connection failures (nothing reached the server, so safe for every method); 429 and
+/// 503 (the server says it did not process the request); and, for GET only, timeouts, broken
+/// answers, 500, 502 and 504, where a POST/PUT may already have taken effect and must not be sent
+/// twice.
+pub fn retry_decision(
+    method: HttpMethod,
+    outcome: &std::result::Result<ApiResponse, (TransportKind, String)>,
+) -> Option<Option<Duration>> {
+    let idempotent = method == HttpMethod::Get;
+    match outcome {
+        Ok(resp) => {
+            let retry = match resp.status {
+                429 | 503 => true,
+                500 | 502 | 504 => idempotent,
+                _ => false,
+            };
+            retry.then(|| resp.header(RETRY_AFTER).and_then(parse_retry_after))
+        }
+        Err((kind, _)) => {
+            let retry = match kind {
+                TransportKind::Connect | TransportKind::Dns => true,
+                TransportKind::Timeout | TransportKind::Io => idempotent,
+                TransportKind::Tls => false,
+            };
+            retry.then_some(None)
+        }
+    }
+}
+
+/// `Retry-After` in delta-seconds (the HTTP-date form is not used by Connect's gateway; ignored).
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Exponential backoff `base * 2^(attempt-1)`, capped at `max`, with "equal jitter" (half fixed,
+/// half random) so that parallel documents do not retry in lockstep.
+pub fn backoff(base: Duration, attempt: u32, max: Duration) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let capped = exp.min(max);
+    let half = capped / 2;
+    half + half.mul_f64(jitter())
+}
+
+/// A number in [0, 1) from the standard library's randomly keyed hasher (no RNG dependency).
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[derive(Deserialize)]
+struct ConnectError {
+    error_code: String,
+    #[serde(default)]
+    errors: Vec<serde_json::Value>,
+}
+
+/// `"<status> <Reason>: <error_code> - <errors joined by ', '>"` (the official Python client's
+/// form) for Connect's error body; otherwise the status and a short excerpt of the body.
+pub fn http_error_message(status: u16, body: &[u8]) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let head = format!("{status} {reason}").trim_end().to_owned();
+    if let Ok(e) = serde_json::from_slice::<ConnectError>(body) {
+        let errors: Vec<String> = e
+            .errors
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        return if errors.is_empty() {
+            format!("{head}: {}", e.error_code)
+        } else {
+            format!("{head}: {} - {}", e.error_code, errors.join(", "))
+        };
+    }
+    let excerpt = excerpt(body, 200);
+    if excerpt.is_empty() {
+        head
+    } else {
+        format!("{head}: {excerpt}")
+    }
+}
+
+/// The first `max` characters of `body`, whitespace collapsed, for messages.
+pub fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let collapsed: Vec<&str> = text.split_whitespace().collect();
+    let joined = collapsed.join(" ");
+    if joined.chars().count() > max {
+        let cut: String = joined.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_error_text() {
+        let body = br#"{"error_code":"VAL_001","errors":["name: required","id: bad"]}"#;
+        assert_eq!(http_error_message(400, body), "400 Bad Request: VAL_001 - name: required, id: bad");
+        assert_eq!(http_error_message(401, br#"{"error_code":"AUTH_001"}"#), "401 Unauthorized: AUTH_001");
+        assert_eq!(
+            http_error_message(502, b"<html>\n  <body>Bad   gateway</body></html>"),
+            "502 Bad Gateway: <html> <body>Bad gateway</body></html>"
+        );
+        assert_eq!(http_error_message(500, b""), "500 Internal Server Error");
+        let long = "x".repeat(500);
+        assert!(http_error_message(500, long.as_bytes()).ends_with('…'));
+    }
+
+    #[test]
+    fn retry_rules() {
+        let resp = |status: u16, after: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(a) = after {
+                headers.insert(RETRY_AFTER, HeaderValue::from_str(a).unwrap());
+            }
+            Ok(ApiResponse { status, headers, body: Bytes::new(), attempts: 1 })
+        };
+        use HttpMethod::*;
+        assert_eq!(retry_decision(Get, &resp(503, Some("7"))), Some(Some(Duration::from_secs(7))));
+        assert_eq!(retry_decision(Post, &resp(429, None)), Some(None));
+        assert_eq!(retry_decision(Get, &resp(500, None)), Some(None));
+        assert_eq!(retry_decision(Post, &resp(500, None)), None);
+        assert_eq!(retry_decision(Put, &resp(502, None)), None);
+        assert_eq!(retry_decision(Get, &resp(404, None)), None);
+        assert_eq!(retry_decision(Get, &resp(200, None)), None);
+        let err = |k| Err((k, String::new()));
+        assert_eq!(retry_decision(Post, &err(TransportKind::Connect)), Some(None));
+        assert_eq!(retry_decision(Post, &err(TransportKind::Timeout)), None);
+        assert_eq!(retry_decision(Get, &err(TransportKind::Timeout)), Some(None));
+        assert_eq!(retry_decision(Get, &err(TransportKind::Tls)), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let base = Duration::from_secs(1);
+        let max = Duration::from_secs(10);
+        for attempt in 1..=20 {
+            let d = backoff(base, attempt, max);
+            let ceiling = base.saturating_mul(1 << (attempt - 1).min(16)).min(max);
+            assert!(d >= ceiling / 2 && d <= ceiling, "{attempt}: {d:?}");
+        }
+        assert_eq!(backoff(base, 3, Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+}

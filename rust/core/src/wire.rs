@@ -1,0 +1,349 @@
+//! The binary frames the core returns to the shim (`docs/architecture.md`, "Rust → Java").
+//!
+//! Big-endian; `str` is `u32 length` + UTF-8, `bytes` is `u32 length` + raw bytes.
+//! `Wire.java` on the Java side reads exactly this layout: change both or neither.
+
+use bytes::Bytes;
+
+use crate::log::Log;
+
+pub const VERSION: u8 = 1;
+
+const KIND_RESULTS: u8 = 1;
+const KIND_PAGE: u8 = 2;
+const KIND_OBJECT_TYPES: u8 = 3;
+const KIND_DEFINITIONS: u8 = 4;
+const KIND_MESSAGE: u8 = 5;
+
+/// One Boomi document produced by the connector: tracked properties plus the data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Payload {
+    pub tracked: Vec<(String, String)>,
+    /// `Bytes` so a query page's documents can share the page buffer without copying.
+    pub data: Bytes,
+}
+
+impl Payload {
+    pub fn new(data: impl Into<Bytes>) -> Self {
+        Self {
+            tracked: Vec::new(),
+            data: data.into(),
+        }
+    }
+}
+
+/// Boomi's `OperationStatus` for one document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    ApplicationError = 1,
+    Failure = 2,
+}
+
+/// The outcome of one input document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocResult {
+    pub status: Status,
+    /// The HTTP status when Connect answered, otherwise a short code (`TIMEOUT`, `BAD_INPUT`, …).
+    pub status_code: String,
+    /// What the Boomi user reads in the process log and the document status.
+    pub message: String,
+    /// Empty with `Success` means an empty success (`addEmptyResult`).
+    pub payloads: Vec<Payload>,
+}
+
+impl DocResult {
+    pub fn success(status_code: impl Into<String>, message: impl Into<String>, payloads: Vec<Payload>) -> Self {
+        Self {
+            status: Status::Success,
+            status_code: status_code.into(),
+            message: message.into(),
+            payloads,
+        }
+    }
+
+    pub fn application_error(status_code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status: Status::ApplicationError,
+            status_code: status_code.into(),
+            message: message.into(),
+            payloads: Vec::new(),
+        }
+    }
+
+    pub fn failure(status_code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status: Status::Failure,
+            status_code: status_code.into(),
+            message: message.into(),
+            payloads: Vec::new(),
+        }
+    }
+}
+
+/// An entry of the OBJECT_TYPES frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectType {
+    pub id: String,
+    pub label: String,
+    pub help: String,
+}
+
+/// A field spec of a definition (filter/sort/select capabilities of one field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub field_type: String,
+    pub filterable: bool,
+    pub sortable: bool,
+    pub selectable: bool,
+}
+
+/// An entry of the DEFINITIONS frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Definition {
+    /// `INPUT` or `OUTPUT`.
+    pub role: String,
+    /// `none`, `binary` or `json`.
+    pub input_type: String,
+    pub output_type: String,
+    pub json_schema: String,
+    pub cookie: String,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// Appends big-endian primitives to a frame buffer.
+struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    fn new(log: &Log, kind: u8) -> Self {
+        let mut w = Writer {
+            buf: Vec::with_capacity(256),
+        };
+        w.u8(VERSION);
+        w.len(log.entries().len());
+        for (level, message) in log.entries() {
+            w.u8(*level as u8);
+            w.str(message);
+        }
+        w.u8(kind);
+        w
+    }
+
+    fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+
+    fn bool(&mut self, v: bool) {
+        self.u8(u8::from(v));
+    }
+
+    /// A `u32` count or length. Lengths beyond `u32::MAX` cannot occur: a Java `byte[]` (the frame)
+    /// is limited to 2^31-1 bytes, so saturating keeps the encoder total without a panic path.
+    fn len(&mut self, n: usize) {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        self.buf.extend_from_slice(&n.to_be_bytes());
+    }
+
+    fn bytes(&mut self, data: &[u8]) {
+        self.len(data.len());
+        self.buf.extend_from_slice(data);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+
+    fn payload(&mut self, p: &Payload) {
+        self.len(p.tracked.len());
+        for (name, value) in &p.tracked {
+            self.str(name);
+            self.str(value);
+        }
+        self.bytes(&p.data);
+    }
+
+    fn finish(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// RESULTS frame: exactly one result per input document, in input order.
+pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
+    let mut w = Writer::new(log, KIND_RESULTS);
+    w.len(results.len());
+    for r in results {
+        w.u8(r.status as u8);
+        w.str(&r.status_code);
+        w.str(&r.message);
+        w.len(r.payloads.len());
+        for p in &r.payloads {
+            w.payload(p);
+        }
+    }
+    w.finish()
+}
+
+/// PAGE frame: one page of a query; `done` tells the shim not to call `queryNext` again.
+pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> Vec<u8> {
+    let mut w = Writer::new(log, KIND_PAGE);
+    w.bool(done);
+    w.str(status_code);
+    w.len(payloads.len());
+    for p in payloads {
+        w.payload(p);
+    }
+    w.finish()
+}
+
+/// OBJECT_TYPES frame.
+pub fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
+    let mut w = Writer::new(log, KIND_OBJECT_TYPES);
+    w.len(types.len());
+    for t in types {
+        w.str(&t.id);
+        w.str(&t.label);
+        w.str(&t.help);
+    }
+    w.finish()
+}
+
+/// DEFINITIONS frame, in the order of the requested roles.
+pub fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
+    let mut w = Writer::new(log, KIND_DEFINITIONS);
+    w.len(defs.len());
+    for d in defs {
+        w.str(&d.role);
+        w.str(&d.input_type);
+        w.str(&d.output_type);
+        w.str(&d.json_schema);
+        w.str(&d.cookie);
+        w.len(d.fields.len());
+        for f in &d.fields {
+            w.str(&f.name);
+            w.str(&f.field_type);
+            w.bool(f.filterable);
+            w.bool(f.sortable);
+            w.bool(f.selectable);
+        }
+    }
+    w.finish()
+}
+
+/// MESSAGE frame.
+pub fn message(log: &Log, message: &str) -> Vec<u8> {
+    let mut w = Writer::new(log, KIND_MESSAGE);
+    w.str(message);
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Vec<u8> {
+        let mut out = (v.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(v.as_bytes());
+        out
+    }
+
+    #[test]
+    fn message_frame_with_logs() {
+        let mut log = Log::new();
+        log.info("hi");
+        log.warning("careful");
+        let got = message(&log, "ok");
+        let mut want = vec![1, 0, 0, 0, 2, 1];
+        want.extend(s("hi"));
+        want.push(2);
+        want.extend(s("careful"));
+        want.push(5);
+        want.extend(s("ok"));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn results_frame_layout() {
+        let mut p = Payload::new(&b"{}"[..]);
+        p.tracked.push(("id".into(), "PR-1".into()));
+        let rs = [
+            DocResult::success("200", "OK", vec![p]),
+            DocResult::application_error("400", "bad"),
+            DocResult::failure("CONNECT", "down"),
+        ];
+        let got = results(&Log::new(), &rs);
+        let mut want = vec![1, 0, 0, 0, 0, 1, 0, 0, 0, 3];
+        want.push(0);
+        want.extend(s("200"));
+        want.extend(s("OK"));
+        want.extend([0, 0, 0, 1, 0, 0, 0, 1]);
+        want.extend(s("id"));
+        want.extend(s("PR-1"));
+        want.extend(s("{}"));
+        want.push(1);
+        want.extend(s("400"));
+        want.extend(s("bad"));
+        want.extend([0, 0, 0, 0]);
+        want.push(2);
+        want.extend(s("CONNECT"));
+        want.extend(s("down"));
+        want.extend([0, 0, 0, 0]);
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn page_frame_layout() {
+        let got = page(&Log::new(), true, "200", &[Payload::new(&b"[1]"[..])]);
+        let mut want = vec![1, 0, 0, 0, 0, 2, 1];
+        want.extend(s("200"));
+        want.extend([0, 0, 0, 1, 0, 0, 0, 0]);
+        want.extend(s("[1]"));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn object_types_and_definitions_layout() {
+        let got = object_types(
+            &Log::new(),
+            &[ObjectType {
+                id: "REQUEST".into(),
+                label: "Request".into(),
+                help: "h".into(),
+            }],
+        );
+        let mut want = vec![1, 0, 0, 0, 0, 3, 0, 0, 0, 1];
+        want.extend(s("REQUEST"));
+        want.extend(s("Request"));
+        want.extend(s("h"));
+        assert_eq!(got, want);
+
+        let got = definitions(
+            &Log::new(),
+            &[Definition {
+                role: "OUTPUT".into(),
+                input_type: "none".into(),
+                output_type: "json".into(),
+                json_schema: "{}".into(),
+                cookie: String::new(),
+                fields: vec![FieldSpec {
+                    name: "id".into(),
+                    field_type: "string".into(),
+                    filterable: true,
+                    sortable: false,
+                    selectable: true,
+                }],
+            }],
+        );
+        let mut want = vec![1, 0, 0, 0, 0, 4, 0, 0, 0, 1];
+        for v in ["OUTPUT", "none", "json", "{}", ""] {
+            want.extend(s(v));
+        }
+        want.extend([0, 0, 0, 1]);
+        want.extend(s("id"));
+        want.extend(s("string"));
+        want.extend([1, 0, 1]);
+        assert_eq!(got, want);
+    }
+}

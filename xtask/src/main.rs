@@ -1,1 +1,55 @@
-fn main() {}
+//! `cargo xtask`: build, package, test and run the connector.
+//!
+//! One module per command. Commands take the remaining arguments and return
+//! `anyhow::Result<ExitCode>`; `main` only dispatches, so adding a command is one `mod` line
+//! plus one match arm below (a command returning `Result<()>` fits with
+//! `.map(|()| ExitCode::SUCCESS)`).
+
+mod dist;
+mod e2e;
+mod java;
+mod run;
+mod test;
+mod util;
+mod wiremock;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command> [args]
+
+Commands:
+  dist              build the release library, the Java classes and the connector archive
+                    target/dist/cloudblue-connect-boomi-<version>--car.zip (+ connector-descriptor.xml)
+  test [options]    install missing test tools, then run every test stage; ends with `N passed, N failed`
+                    (`cargo xtask test --help` lists the stages and options)
+  run [args]        build the archive if it is missing or stale, then run the local runner on it:
+                    cargo xtask run --test-connection --connection endpoint=... --connection apiToken=...
+  help              this text
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "dist" => dist::cmd(&rest),
+        "test" => test::cmd(&rest),
+        "run" => run::cmd(&rest),
+        "" | "help" | "-h" | "--help" => {
+            print!("{HELP}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => {
+            eprint!("unknown command `{other}`\n\n{HELP}");
+            Ok(ExitCode::from(2))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Small helpers shared by the commands: paths, running processes, sizes, freshness.
+
+use anyhow::{Context, Result, bail};
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+/// The workspace root (xtask lives one level below it). Every path the commands use is
+/// relative to this, so `cargo xtask` works from any directory inside the repository.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The connector version: the workspace version, shared by every crate and the archive name.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `cargo` as invoked us (rustup proxies set `CARGO`), so nested builds use the same toolchain.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// A JDK tool (`java`, `javac`), taken from `JAVA_HOME` when it is set, else from `PATH`.
+pub fn jdk_tool(name: &str) -> Command {
+    let program = match std::env::var_os("JAVA_HOME") {
+        Some(home) if !home.is_empty() => Path::new(&home).join("bin").join(name),
+        _ => PathBuf::from(name),
+    };
+    let mut cmd = Command::new(program);
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Renders a command the way a user could paste it (for the log; no secrets pass through here).
+pub fn show(cmd: &Command) -> String {
+    let mut out = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        let arg = arg.to_string_lossy();
+        if arg.is_empty() || arg.contains([' ', '"', '\'', '$']) {
+            out.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
+        } else {
+            out.push(' ');
+            out.push_str(&arg);
+        }
+    }
+    out
+}
+
+/// Runs a command with inherited stdio; fails with the command line when it exits non-zero.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    println!("$ {}", show(cmd));
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{}`", show(cmd)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", show(cmd));
+    }
+    Ok(())
+}
+
+/// Runs a command, echoing its stdout line by line while also collecting it (stderr stays
+/// inherited), so a stage's output stays visible and can still be parsed for counts.
+/// Returns whether it succeeded and the collected stdout.
+pub fn run_tee(cmd: &mut Command) -> Result<(bool, String)> {
+    println!("$ {}", show(cmd));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start `{}`", show(cmd)))?;
+    let mut collected = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).split(b'\n') {
+            let line = String::from_utf8_lossy(&line?).into_owned();
+            println!("{line}");
+            collected.push_str(&line);
+            collected.push('\n');
+        }
+    }
+    let status = child.wait()?;
+    Ok((status.success(), collected))
+}
+
+/// Whether a program can be started at all (used to say precisely what is missing).
+pub fn have(program: impl AsRef<OsStr>) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+pub fn file_size(path: &Path) -> Result<u64> {
+    Ok(std::fs::metadata(path)
+        .with_context(|| format!("{} is missing", path.display()))?
+        .len())
+}
+
+/// Every regular file below `dir` (recursively) whose name ends with `suffix`, sorted so
+/// that builds and archives do not depend on directory iteration order.
+pub fn files_with_suffix(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if dir.is_dir() {
+        walk(dir, &mut |p| {
+            if p.to_string_lossy().ends_with(suffix) {
+                out.push(p.to_path_buf());
+            }
+        })?;
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, f)?;
+        } else if kind.is_file() {
+            f(&path);
+        }
+    }
+    Ok(())
+}
+
+/// The newest modification time of any file below the given paths (files or directories),
+/// or `None` when none exists. Used to decide whether a built artifact is stale.
+pub fn newest_mtime(paths: &[PathBuf]) -> Result<Option<SystemTime>> {
+    let mut newest: Option<SystemTime> = None;
+    let mut consider = |p: &Path| {
+        if let Ok(t) = std::fs::metadata(p).and_then(|m| m.modified()) {
+            newest = Some(newest.map_or(t, |n| n.max(t)));
+        }
+    };
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut consider)?;
+        } else if path.is_file() {
+            consider(path);
+        }
+    }
+    Ok(newest)
+}
+
+/// Removes a directory tree if present and creates it empty, so no stale output survives.
+pub fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Path relative to the workspace root, for messages.
+pub fn rel(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -1,0 +1,221 @@
+//! WireMock standalone (the jar ships inside the pinned npm package `wiremock`), started on
+//! a free loopback port for the end-to-end tests and always killed afterwards, plus the
+//! few admin calls the tests use (reset, request journal).
+//!
+//! The admin API is reached with a minimal HTTP/1.0 client over `TcpStream`: HTTP/1.0
+//! with `Connection: close` means the body is simply everything until EOF (no chunking),
+//! and it keeps an HTTP client crate out of xtask, which is rebuilt on every call.
+
+// Some journal helpers wait for the e2e cases that use them.
+#![allow(dead_code)]
+
+use crate::util::{jdk_tool, root, show};
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+pub const VERSION: &str = "3.13.2";
+
+pub fn jar() -> PathBuf {
+    root().join(format!(
+        "tests/node_modules/wiremock/build/wiremock-standalone-{VERSION}.jar"
+    ))
+}
+
+/// A running WireMock; dropping it kills the process (also when a test panics or fails).
+pub struct WireMock {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl WireMock {
+    /// Starts WireMock with the mappings and files under `root_dir`, and waits until its
+    /// admin API answers (about 2 s on the 2-core machine).
+    pub fn start(root_dir: &Path, log: &Path) -> Result<Self> {
+        let jar = jar();
+        if !jar.is_file() {
+            bail!(
+                "{} is missing: run `npm ci` in tests/ (the setup stage does it)",
+                jar.display()
+            );
+        }
+        let port = free_port()?;
+        let log_file = std::fs::File::create(log)?;
+        let mut cmd = jdk_tool("java");
+        cmd.arg("-jar")
+            .arg(&jar)
+            .args(["--bind-address", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--root-dir")
+            .arg(root_dir)
+            .arg("--disable-banner")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file);
+        println!("$ {}", show(&cmd));
+        let child = cmd.spawn().context("could not start WireMock (java)")?;
+        let mut server = WireMock {
+            child,
+            port,
+            log: log.to_path_buf(),
+        };
+        server.wait_ready(Duration::from_secs(60))?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "WireMock exited ({status}) before it was ready; its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            if let Ok((200, _)) = self.admin("GET", "/__admin/mappings", None) {
+                println!(
+                    "WireMock {VERSION} ready on 127.0.0.1:{} after {:.1} s",
+                    self.port,
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                bail!("WireMock did not answer within {} s", limit.as_secs());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Forgets recorded requests and rewinds every scenario, so each test sees only its own
+    /// traffic and starts from each scenario's first state.
+    pub fn reset_journal(&self) -> Result<()> {
+        self.expect_ok("DELETE", "/__admin/requests", None)?;
+        self.expect_ok("POST", "/__admin/scenarios/reset", None)?;
+        Ok(())
+    }
+
+    /// The requests WireMock received since the last reset, oldest first.
+    pub fn requests(&self) -> Result<Vec<Recorded>> {
+        let body = self.expect_ok("GET", "/__admin/requests", None)?;
+        let journal: Value = serde_json::from_str(&body).context("journal is not JSON")?;
+        let mut out: Vec<Recorded> = journal["requests"]
+            .as_array()
+            .context("journal has no requests array")?
+            .iter()
+            .map(|r| Recorded::from_json(&r["request"]))
+            .collect();
+        // The journal lists newest first; tests read more naturally in sending order.
+        out.sort_by_key(|r| r.logged_ms);
+        Ok(out)
+    }
+
+    fn expect_ok(&self, method: &str, path: &str, body: Option<&str>) -> Result<String> {
+        let (status, body) = self.admin(method, path, body)?;
+        if !(200..300).contains(&status) {
+            bail!("WireMock {method} {path} answered {status}: {body}");
+        }
+        Ok(body)
+    }
+
+    fn admin(&self, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
+        http(self.port, method, path, body)
+    }
+}
+
+impl Drop for WireMock {
+    fn drop(&mut self) {
+        // Only our own child, by its handle: never a broad kill.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request from WireMock's journal.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query string as sent (e.g. `/public/v1/requests?limit=2&offset=0`).
+    pub url: String,
+    pub headers: serde_json::Map<String, Value>,
+    pub body: String,
+    logged_ms: u64,
+}
+
+impl Recorded {
+    fn from_json(r: &Value) -> Self {
+        Recorded {
+            method: r["method"].as_str().unwrap_or_default().to_string(),
+            url: r["url"].as_str().unwrap_or_default().to_string(),
+            headers: r["headers"].as_object().cloned().unwrap_or_default(),
+            body: r["body"].as_str().unwrap_or_default().to_string(),
+            logged_ms: r["loggedDate"].as_u64().unwrap_or_default(),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        self.url.split('?').next().unwrap_or_default()
+    }
+
+    /// The raw (still percent-encoded) value of a query parameter.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        let query = self.url.split_once('?')?.1;
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// A header value, case-insensitively (WireMock keeps the sender's spelling).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| match v {
+                Value::Array(values) => values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.as_str().unwrap_or_default().to_string(),
+            })
+    }
+}
+
+/// A port that was free a moment ago. The tiny race (someone else taking it before the
+/// server binds) is acceptable for a local test run; WireMock then fails loudly.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Minimal HTTP/1.0 request to 127.0.0.1 (see the module comment).
+pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .with_context(|| format!("not an HTTP response: {head:.80}"))?;
+    Ok((status, body.to_string()))
+}

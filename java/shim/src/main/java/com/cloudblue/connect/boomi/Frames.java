@@ -1,0 +1,94 @@
+package com.cloudblue.connect.boomi;
+
+import com.boomi.connector.api.ConnectorException;
+import com.boomi.connector.api.Payload;
+import com.boomi.connector.api.PayloadMetadata;
+import com.boomi.connector.api.PayloadMetadataFactory;
+import com.boomi.connector.api.PayloadUtil;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/** Turns parts of decoded frames into Boomi objects: log lines, payloads, error texts. */
+final class Frames {
+    private Frames() {
+    }
+
+    /** Replays the log lines Rust collected while serving the call. */
+    static void log(Wire.Frame frame, Logger log) {
+        for (Wire.LogLine line : frame.logs) {
+            log.log(line.level, line.message);
+        }
+    }
+
+    /**
+     * A payload over a document body. With tracked properties it goes through
+     * {@link PayloadUtil#toPayload(InputStream, PayloadMetadata)} so the Atom sees the metadata.
+     */
+    static Payload payload(Wire.Data data, PayloadMetadataFactory metadataFactory) {
+        if (data.tracked.isEmpty()) {
+            return new BytesPayload(data.buffer, data.offset, data.length);
+        }
+        PayloadMetadata metadata = metadataFactory.createMetadata();
+        for (Map.Entry<String, String> e : data.tracked.entrySet()) {
+            metadata.setTrackedProperty(e.getKey(), e.getValue());
+        }
+        return PayloadUtil.toPayload(new ByteArrayInputStream(data.buffer, data.offset, data.length), metadata);
+    }
+
+    /** The status code a failure is reported with. */
+    static String code(Throwable t) {
+        if (t instanceof NativeException) {
+            return ((NativeException) t).getCode();
+        }
+        if (t instanceof ConnectorException) {
+            return ((ConnectorException) t).getStatusCode();
+        }
+        return "INTERNAL";
+    }
+
+    /** The message a Boomi user reads; never empty. */
+    static String message(Throwable t) {
+        String m = t instanceof ConnectorException ? ((ConnectorException) t).getStatusMessage() : t.getMessage();
+        return m == null || m.isEmpty() ? t.getClass().getSimpleName() : m;
+    }
+
+    /** Whole-call failures reach Boomi as ConnectorException, which its UI shows. */
+    static ConnectorException toConnectorException(RuntimeException e) {
+        if (e instanceof ConnectorException) {
+            return (ConnectorException) e;
+        }
+        return new ConnectorException(code(e), message(e), e);
+    }
+
+    /** A document body held in memory (a slice of a frame); reading it twice gives the same bytes. */
+    static final class BytesPayload implements Payload {
+        private final byte[] buffer;
+        private final int offset;
+        private final int length;
+
+        BytesPayload(byte[] buffer, int offset, int length) {
+            this.buffer = buffer;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        @Override
+        public InputStream readFrom() {
+            return new ByteArrayInputStream(buffer, offset, length);
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(buffer, offset, length);
+        }
+
+        @Override
+        public void close() {
+            // Nothing to release: the bytes are garbage collected with the payload.
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! plus one match arm below (a command returning `Result<()>` fits with
 //! `.map(|()| ExitCode::SUCCESS)`).
 
+mod descriptor;
 mod dist;
 mod e2e;
 mod java;
@@ -25,6 +26,7 @@ Commands:
                     (`cargo xtask test --help` lists the stages and options)
   run [args]        build the archive if it is missing or stale, then run the local runner on it:
                     cargo xtask run --test-connection --connection endpoint=... --connection apiToken=...
+  descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
   help              this text
 ";
 
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let command = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
+        "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
         "test" => test::cmd(&rest),
         "run" => run::cmd(&rest),

@@ -286,9 +286,12 @@ impl ActionSpec {
     /// object id per document (`ObjectIdData.getObjectId()`), which names the path's last
     /// parameter. Every other parameter (and, for other actions, all of them) comes from the
     /// operation setting of the same id, overridable per document by the document property.
+    ///
+    /// The Generic Resource object has none: its object id fills the `{id}` placeholder of the
+    /// user's path, and `resource_path` itself always comes from the setting.
     pub fn object_id_param(&self) -> Option<&'static str> {
         match self.action {
-            Action::Get | Action::Delete => self.path_params().last(),
+            Action::Get | Action::Delete if !self.is_generic() => self.path_params().last(),
             _ => None,
         }
     }
@@ -1606,6 +1609,7 @@ mod catalog_tests {
         ] {
             let spec = g.action(a).unwrap();
             assert!(spec.is_generic());
+            assert_eq!(spec.object_id_param(), None);
             assert_eq!(
                 spec.path_params().collect::<Vec<_>>(),
                 [RESOURCE_PATH_PARAM]

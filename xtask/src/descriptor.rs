@@ -1,0 +1,571 @@
+//! `cargo xtask descriptor [--check]`: writes `descriptors/connector-descriptor.xml` from the
+//! catalog, so the operations Boomi's UI offers and the operations the core runs cannot disagree.
+//! `--check` only compares and fails when the committed file is stale (the unit test below does
+//! the same on every `cargo test`).
+
+use anyhow::{Context, Result, bail};
+use connect_core::catalog::{self, Action, Body, BoomiOperationType};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The Connect API base the connection offers by default (the old connector's default host,
+/// `api.connect.cloud.im`, is legacy).
+const DEFAULT_ENDPOINT: &str = "https://api.connect.cloudblue.com/public/v1";
+
+pub fn cmd(args: &[String]) -> Result<ExitCode> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => bail!("usage: cargo xtask descriptor [--check]"),
+    };
+    let path = descriptor_path();
+    let xml = render();
+    if check {
+        let committed = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if committed != xml {
+            eprintln!("{} is stale: run `cargo xtask descriptor`", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+        println!("{} is up to date", path.display());
+    } else {
+        std::fs::write(&path, xml).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn descriptor_path() -> PathBuf {
+    crate::util::root()
+        .join("descriptors")
+        .join("connector-descriptor.xml")
+}
+
+/// Escapes text for an XML attribute value or element content.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One `<field>` of the connection or of an operation.
+struct Field<'a> {
+    id: &'a str,
+    label: &'a str,
+    kind: &'a str,
+    help: &'a str,
+    default: Option<&'a str>,
+    /// Operation fields only: whether a document property of the same id overrides it.
+    overrideable: bool,
+}
+
+impl Field<'_> {
+    fn write(&self, out: &mut String, indent: &str) {
+        let over = if self.overrideable {
+            " overrideable=\"true\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{indent}<field id=\"{}\" label=\"{}\" type=\"{}\"{over}>",
+            esc(self.id),
+            esc(self.label),
+            self.kind
+        );
+        let _ = writeln!(out, "{indent}  <helpText>{}</helpText>", esc(self.help));
+        if let Some(d) = self.default {
+            let _ = writeln!(out, "{indent}  <defaultValue>{}</defaultValue>", esc(d));
+        }
+        let _ = writeln!(out, "{indent}</field>");
+    }
+}
+
+const CONNECTION_FIELDS: &[Field<'static>] = &[
+    Field {
+        id: "endpoint",
+        label: "API Endpoint",
+        kind: "string",
+        help: "Base URL of the CloudBlue Connect API, including /public/v1. Keep the default unless \
+               CloudBlue gave you another API host.",
+        default: Some(DEFAULT_ENDPOINT),
+        overrideable: false,
+    },
+    Field {
+        id: "apiToken",
+        label: "API Token",
+        kind: "password",
+        help: "A Connect API token (Integrations > Tokens, extension type Custom) with permissions \
+               for the modules the processes use. Paste the API Key as Connect shows it \
+               (ApiKey SU-...:...) or the bare SU-...:... value.",
+        default: None,
+        overrideable: false,
+    },
+    Field {
+        id: "connectTimeoutSeconds",
+        label: "Connect Timeout (seconds)",
+        kind: "integer",
+        help: "How long to wait for the TCP and TLS connection to Connect, 1 to 600 seconds.",
+        default: Some("30"),
+        overrideable: false,
+    },
+    Field {
+        id: "readTimeoutSeconds",
+        label: "Read Timeout (seconds)",
+        kind: "integer",
+        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
+        default: Some("120"),
+        overrideable: false,
+    },
+    Field {
+        id: "maxAttempts",
+        label: "Maximum Attempts",
+        kind: "integer",
+        help: "How many times one request is tried in all, 1 to 10. Refused connections, 429 and \
+               503 answers are retried for every request; timeouts and other 5xx answers only for \
+               reads, because a write may already have taken effect.",
+        default: Some("4"),
+        overrideable: false,
+    },
+    Field {
+        id: "maxRetryWaitSeconds",
+        label: "Maximum Retry Wait (seconds)",
+        kind: "integer",
+        help: "The longest pause between two attempts, 0 to 600 seconds, including a \
+               Retry-After that Connect asks for.",
+        default: Some("60"),
+        overrideable: false,
+    },
+];
+
+/// The filter operators of `docs/architecture.md` (id, label, number of arguments, help).
+const OPERATORS: &[(&str, &str, u8, &str)] = &[
+    ("eq", "Equal To", 1, ""),
+    ("ne", "Not Equal To", 1, ""),
+    ("gt", "Greater Than", 1, ""),
+    ("ge", "Greater Than or Equal", 1, ""),
+    ("lt", "Less Than", 1, ""),
+    ("le", "Less Than or Equal", 1, ""),
+    (
+        "like",
+        "Like",
+        1,
+        "Case-sensitive pattern; * matches any text.",
+    ),
+    (
+        "ilike",
+        "Like (ignore case)",
+        1,
+        "Case-insensitive pattern; * matches any text.",
+    ),
+    (
+        "in",
+        "In List",
+        1,
+        "Comma-separated values; write \\, for a comma inside a value.",
+    ),
+    (
+        "out",
+        "Not In List",
+        1,
+        "Comma-separated values; write \\, for a comma inside a value.",
+    ),
+    ("null", "Is Null", 0, ""),
+    ("not_null", "Is Not Null", 0, ""),
+    ("empty", "Is Empty", 0, ""),
+    ("not_empty", "Is Not Empty", 0, ""),
+    (
+        "rql",
+        "Raw RQL",
+        1,
+        "An RQL expression sent as written, such as and(eq(status,active),ge(created,2024-01-01)); \
+         the field is ignored.",
+    ),
+];
+
+fn query_fields() -> Vec<Field<'static>> {
+    vec![
+        Field {
+            id: "pageSize",
+            label: "Page Size",
+            kind: "integer",
+            help: "How many objects one request to Connect asks for, at most 1000. The operation \
+                   pages through all results.",
+            default: Some("100"),
+            overrideable: false,
+        },
+        Field {
+            id: "maxDocuments",
+            label: "Maximum Documents",
+            kind: "integer",
+            help: "Stop after this many documents; 0 returns all.",
+            default: Some("0"),
+            overrideable: false,
+        },
+        Field {
+            id: "searchTerm",
+            label: "Search Term",
+            kind: "string",
+            help: "Free-text search (Connect's search parameter) on the fields the object marks as \
+                   searchable, combined with the filters.",
+            default: None,
+            overrideable: false,
+        },
+    ]
+}
+
+const PARALLELISM: Field<'static> = Field {
+    id: "parallelism",
+    label: "Parallel Requests",
+    kind: "integer",
+    help: "How many documents are sent to Connect at the same time, 1 to 16. Results keep the \
+           order of the documents.",
+    default: Some("4"),
+    overrideable: false,
+};
+
+fn upload_fields(note: bool) -> Vec<Field<'static>> {
+    let mut fields = vec![Field {
+        id: "file_path",
+        label: "File Path (legacy)",
+        kind: "string",
+        help: "Leave empty to upload the document itself (the .xlsx file), which works on every \
+               Atom and Atom Cloud. Only for processes built for the old connector: a path to the \
+               file on the Atom's disk.",
+        default: None,
+        overrideable: true,
+    }];
+    if note {
+        fields.push(Field {
+            id: "upload_note",
+            label: "Upload Note",
+            kind: "string",
+            help: "A note stored with the uploaded reconciliation file.",
+            default: None,
+            overrideable: true,
+        });
+    }
+    fields
+}
+
+/// Help for a path or query parameter, naming the objects that use it (with `action`, only for
+/// that action).
+fn param_help(param: &str, action: Option<Action>) -> String {
+    if param == catalog::RESOURCE_PATH_PARAM {
+        return "Generic Resource only: the path under the API Endpoint, such as /marketplaces \
+                or /listing-requests/{id}. {id} is the object id; any other {name} is filled \
+                from the setting or document property of that id."
+            .to_string();
+    }
+    let users: Vec<&str> = catalog::objects()
+        .iter()
+        .filter(|o| {
+            o.actions
+                .iter()
+                .filter(|a| action.is_none_or(|wanted| a.action == wanted))
+                .any(|a| a.path_params().any(|p| p == param) || a.query.contains(&param))
+        })
+        .map(|o| o.label)
+        .collect();
+    format!(
+        "Used by: {}. A document property of the same name overrides it per document.",
+        users.join(", ")
+    )
+}
+
+/// The parameter fields of an action: every path and query parameter of the objects that offer
+/// it, except the one Boomi's own object id fills on GET and DELETE.
+fn param_fields(action: Action) -> Vec<(&'static str, String)> {
+    let mut params: Vec<&'static str> = catalog::objects_for(action)
+        .filter_map(|o| o.action(action))
+        .flat_map(|a| {
+            let own_id = a.object_id_param();
+            a.path_params()
+                .chain(a.query.iter().copied())
+                .filter(move |p| Some(*p) != own_id)
+        })
+        .collect();
+    params.sort_unstable();
+    params.dedup();
+    params
+        .into_iter()
+        .map(|p| (p, catalog::param_label(p)))
+        .collect()
+}
+
+fn write_operation(out: &mut String, action: Action) {
+    let t = action.boomi_type();
+    let mut attrs = format!("types=\"{}\"", t.as_str());
+    if t == BoomiOperationType::Execute {
+        let _ = write!(attrs, " customTypeId=\"{}\"", action.id());
+    }
+    // Boomi's descriptor schema documents customTypeLabel as "the user visible name of this
+    // operation", so the standard types read "List Resources", "Get Resource", ... too.
+    let _ = write!(attrs, " customTypeLabel=\"{}\"", esc(action.label()));
+    if t == BoomiOperationType::Query {
+        attrs.push_str(" allowFieldSelection=\"true\"");
+    }
+    let _ = writeln!(out, "  <operation {attrs}>");
+    let mut fields: Vec<Field> = Vec::new();
+    if t == BoomiOperationType::Query {
+        fields.extend(query_fields());
+    }
+    let params = param_fields(action);
+    let helps: Vec<String> = params
+        .iter()
+        .map(|(p, _)| param_help(p, Some(action)))
+        .collect();
+    for ((id, label), help) in params.iter().zip(&helps) {
+        fields.push(Field {
+            id,
+            label,
+            kind: "string",
+            help,
+            default: None,
+            overrideable: true,
+        });
+    }
+    let uploads: Vec<Body> = catalog::objects_for(action)
+        .filter_map(|o| o.action(action))
+        .map(|a| a.body)
+        .filter(|b| matches!(b, Body::Multipart { .. }))
+        .collect();
+    if !uploads.is_empty() {
+        let note = uploads.iter().any(|b| {
+            matches!(
+                b,
+                Body::Multipart {
+                    note_part: Some(_),
+                    ..
+                }
+            )
+        });
+        fields.extend(upload_fields(note));
+    }
+    if t != BoomiOperationType::Query {
+        fields.push(PARALLELISM);
+    }
+    for f in &fields {
+        f.write(out, "    ");
+    }
+    if t == BoomiOperationType::Query {
+        out.push_str("    <queryFilter grouping=\"any\" sorting=\"unbounded\">\n");
+        for (id, label, args, help) in OPERATORS {
+            let _ = write!(
+                out,
+                "      <operator id=\"{id}\" label=\"{}\" numArguments=\"{args}\"",
+                esc(label)
+            );
+            if help.is_empty() {
+                out.push_str("/>\n");
+            } else {
+                let _ = writeln!(
+                    out,
+                    ">\n        <helpText>{}</helpText>\n      </operator>",
+                    esc(help)
+                );
+            }
+        }
+        out.push_str("      <sortOrder id=\"asc\" label=\"Ascending\"/>\n");
+        out.push_str("      <sortOrder id=\"desc\" label=\"Descending\"/>\n");
+        out.push_str("    </queryFilter>\n");
+    }
+    out.push_str("  </operation>\n");
+}
+
+/// The whole descriptor, deterministic: actions in `Action::ALL` order, parameters sorted.
+pub fn render() -> String {
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(
+        "<!-- Generated by `cargo xtask descriptor` from rust/core/src/catalog.rs: do not edit. -->\n",
+    );
+    // Browsing reads only the catalog and the generated profiles, so it works on any Atom and in
+    // the cloud. The connection is still required for browsing because Boomi runs the CUSTOM test
+    // connection on the Browser, which receives connection fields only with this flag.
+    out.push_str(
+        "<GenericConnectorDescriptor browsingType=\"any\" requireConnectionForBrowse=\"true\">\n",
+    );
+    out.push_str(
+        "  <description>CloudBlue Connect: fulfillment, subscriptions, tiers, products, usage and \
+         helpdesk objects of the Connect API.</description>\n",
+    );
+    for f in CONNECTION_FIELDS {
+        f.write(&mut out, "  ");
+    }
+    out.push_str("  <testConnection method=\"CUSTOM\"/>\n");
+    for action in Action::ALL {
+        write_operation(&mut out, *action);
+    }
+    for param in catalog::all_params() {
+        let _ = writeln!(
+            out,
+            "  <dynamicProperty id=\"{param}\" label=\"{}\" type=\"string\">\n    \
+             <helpText>{}</helpText>\n  </dynamicProperty>",
+            esc(&catalog::param_label(param)),
+            esc(&param_help(param, None))
+        );
+    }
+    for (id, label) in [("id", "Object ID"), ("status", "Status")] {
+        let _ = writeln!(out, "  <trackedProperty id=\"{id}\" label=\"{label}\"/>");
+    }
+    out.push_str("</GenericConnectorDescriptor>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quick_xml::events::Event;
+    use quick_xml::{Reader, XmlVersion};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Every element with its attributes, in document order; fails on malformed XML.
+    fn elements(xml: &str) -> Vec<(String, BTreeMap<String, String>)> {
+        let mut reader = Reader::from_str(xml);
+        let mut out = Vec::new();
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = AsRef::<str>::as_ref(&e.name()).to_string();
+                    let attrs = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.expect("attribute");
+                            (
+                                AsRef::<str>::as_ref(&a.key).to_string(),
+                                a.normalized_value(XmlVersion::default())
+                                    .expect("value")
+                                    .into_owned(),
+                            )
+                        })
+                        .collect();
+                    out.push((name, attrs));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn committed_descriptor_is_up_to_date() {
+        let committed = std::fs::read_to_string(descriptor_path()).expect("descriptor committed");
+        assert!(
+            committed == render(),
+            "descriptors/connector-descriptor.xml is stale: run `cargo xtask descriptor`"
+        );
+    }
+
+    #[test]
+    fn descriptor_is_well_formed_and_matches_the_catalog() {
+        let xml = render();
+        let els = elements(&xml);
+        let ops: Vec<&BTreeMap<String, String>> = els
+            .iter()
+            .filter(|(n, _)| n == "operation")
+            .map(|(_, a)| a)
+            .collect();
+        // One operation per action, EXECUTE ones keyed by their custom type id.
+        assert_eq!(ops.len(), Action::ALL.len());
+        for a in Action::ALL {
+            let t = a.boomi_type().as_str();
+            let op = ops
+                .iter()
+                .find(|o| {
+                    o["types"] == t
+                        && o.get("customTypeId").map(String::as_str)
+                            == (t == "EXECUTE").then(|| a.id())
+                })
+                .unwrap_or_else(|| panic!("no operation for {a:?}"));
+            assert_eq!(op["customTypeLabel"], a.label());
+            // What the shim reads back must map to the same action.
+            let custom = op.get("customTypeId").map(String::as_str);
+            assert_eq!(Action::from_boomi(&op["types"], custom), Some(*a));
+        }
+        // Every parameter the catalog uses is a document property.
+        let dynamic: BTreeSet<&str> = els
+            .iter()
+            .filter(|(n, _)| n == "dynamicProperty")
+            .map(|(_, a)| a["id"].as_str())
+            .collect();
+        for p in catalog::all_params() {
+            assert!(dynamic.contains(p), "no dynamicProperty {p}");
+        }
+        let tracked: Vec<&str> = els
+            .iter()
+            .filter(|(n, _)| n == "trackedProperty")
+            .map(|(_, a)| a["id"].as_str())
+            .collect();
+        assert_eq!(tracked, ["id", "status"]);
+        // Operators as docs/architecture.md lists them; the nullary ones take no argument.
+        let operators: BTreeMap<&str, &str> = els
+            .iter()
+            .filter(|(n, _)| n == "operator")
+            .map(|(_, a)| (a["id"].as_str(), a["numArguments"].as_str()))
+            .collect();
+        for id in [
+            "eq", "ne", "gt", "ge", "lt", "le", "like", "ilike", "in", "out", "rql",
+        ] {
+            assert_eq!(operators.get(id), Some(&"1"), "{id}");
+        }
+        for id in ["null", "not_null", "empty", "not_empty"] {
+            assert_eq!(operators.get(id), Some(&"0"), "{id}");
+        }
+    }
+
+    #[test]
+    fn operations_carry_the_ids_their_objects_need() {
+        let xml = render();
+        let els = elements(&xml);
+        // Field ids per operation, in document order.
+        let mut per_op: Vec<(String, BTreeSet<String>)> = Vec::new();
+        for (name, attrs) in &els {
+            match name.as_str() {
+                "operation" => per_op.push((
+                    attrs.get("customTypeId").unwrap_or(&attrs["types"]).clone(),
+                    BTreeSet::new(),
+                )),
+                "field" if !per_op.is_empty() => {
+                    per_op.last_mut().unwrap().1.insert(attrs["id"].clone());
+                }
+                _ => {}
+            }
+        }
+        let fields = |key: &str| {
+            per_op
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, f)| f.clone())
+                .unwrap()
+        };
+        // GET takes the template id from Boomi's object id, the product id from a setting.
+        let get = fields("GET");
+        assert!(get.contains("product_id"));
+        assert!(!get.contains("template_id"));
+        assert!(
+            get.contains("asset_id"),
+            "the action link's query parameter"
+        );
+        // Actions take the object id itself from a setting.
+        assert!(fields("APPROVE").contains("request_id"));
+        assert!(fields("APPROVE").contains("tier_config_request_id"));
+        assert!(fields("UPLOAD").contains("file_path"));
+        assert!(fields("UPLOAD").contains("upload_note"));
+        assert!(!fields("UPLOAD_RECON_FILE").contains("upload_note"));
+        assert!(fields("QUERY").contains("pageSize"));
+        assert!(fields("APPROVE").contains("parallelism"));
+        assert!(!fields("QUERY").contains("parallelism"));
+    }
+}

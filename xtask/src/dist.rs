@@ -8,6 +8,9 @@
 //! - `target/java/runner/`, `target/java/runner.jar` local runner (never shipped)
 //! - `target/dist/cloudblue-connect-boomi-<v>--car.zip`
 //! - `target/dist/connector-descriptor.xml`
+//!
+//! Progress goes to stderr, so `cargo xtask run` can build first and still keep stdout for
+//! the runner's JSON lines.
 
 use crate::java::{self, Archive};
 use crate::util::{self, VERSION, file_size, human_size, rel, root};
@@ -159,32 +162,32 @@ pub fn build() -> Result<PathBuf> {
     reject_boomi_classes(&car_path)?;
     std::fs::write(dist_dir().join("connector-descriptor.xml"), descriptor)?;
 
-    println!(
+    eprintln!(
         "native library  {:>10}  {}",
         human_size(lib_size),
         rel(&library)
     );
-    println!(
+    eprintln!(
         "shim jar        {:>10}  {}",
         human_size(file_size(&jar_path)?),
         rel(&jar_path)
     );
-    println!(
+    eprintln!(
         "runner jar      {:>10}  {}",
         human_size(file_size(&runner_jar())?),
         rel(&runner_jar())
     );
-    println!(
+    eprintln!(
         "archive         {:>10}  {}",
         human_size(file_size(&car_path)?),
         rel(&car_path)
     );
-    println!(
+    eprintln!(
         "descriptor      {:>10}  {}",
         human_size(file_size(&dist_dir().join("connector-descriptor.xml"))?),
         rel(&dist_dir().join("connector-descriptor.xml"))
     );
-    println!("dist done in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!("dist done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(car_path)
 }
 

@@ -70,7 +70,7 @@ pub fn compile(
         cmd.arg("-cp").arg(classpath(classpath_entries));
     }
     cmd.arg(format!("@{}", argfile.display()));
-    println!("{what}: compiling {} sources", sources.len());
+    eprintln!("{what}: compiling {} sources", sources.len());
     util::run(&mut cmd)?;
     if let Some(res) = resources.filter(|r| r.is_dir()) {
         for file in util::files_with_suffix(res, "")? {

@@ -14,7 +14,7 @@ pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
     if dist::is_stale()? {
         eprintln!("archive missing or older than its sources: running `cargo xtask dist` first");
-        // The build's own output would mix with the runner's JSON lines on stdout.
+        // The build reports on stderr: stdout stays the runner's JSON lines.
         dist::build()?;
     }
     let mut cmd = runner_command(&dist::car_path());

@@ -281,7 +281,13 @@ fn npm_tools_stale() -> Result<bool> {
 // ---------------------------------------------------------------- rust
 
 fn rust_tests() -> Result<Tally> {
-    let (ok, out) = util::run_tee(util::cargo().args(["test", "--workspace", "--color", "never"]))?;
+    let (ok, out) = util::run_tee(util::cargo().args([
+        "test",
+        "--workspace",
+        "--no-fail-fast",
+        "--color",
+        "never",
+    ]))?;
     let mut tally = libtest_counts(&out);
     if !ok && tally.failed == 0 {
         // It did not build, or a test binary crashed before its summary line.

@@ -54,7 +54,7 @@ pub fn show(cmd: &Command) -> String {
 
 /// Runs a command with inherited stdio; fails with the command line when it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    println!("$ {}", show(cmd));
+    eprintln!("$ {}", show(cmd));
     let status = cmd
         .status()
         .with_context(|| format!("could not start `{}`", show(cmd)))?;
@@ -68,7 +68,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// inherited), so a stage's output stays visible and can still be parsed for counts.
 /// Returns whether it succeeded and the collected stdout.
 pub fn run_tee(cmd: &mut Command) -> Result<(bool, String)> {
-    println!("$ {}", show(cmd));
+    eprintln!("$ {}", show(cmd));
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()

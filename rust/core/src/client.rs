@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER,
+    USER_AGENT,
+};
 use serde::Deserialize;
 
 use crate::catalog::HttpMethod;
@@ -119,7 +122,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("endpoint", &self.settings.endpoint).finish()
+        f.debug_struct("Client")
+            .field("endpoint", &self.settings.endpoint)
+            .finish()
     }
 }
 
@@ -127,7 +132,9 @@ impl Client {
     pub fn new(settings: Settings) -> Result<Client> {
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(settings.authorization.expose()).map_err(|_| {
-            CoreError::invalid_settings("\"API Token\" contains characters that cannot be sent in an HTTP header")
+            CoreError::invalid_settings(
+                "\"API Token\" contains characters that cannot be sent in an HTTP header",
+            )
         })?;
         auth.set_sensitive(true);
         headers.insert(AUTHORIZATION, auth);
@@ -142,20 +149,29 @@ impl Client {
             .no_proxy();
         if let Some(p) = &settings.proxy {
             let mut proxy = reqwest::Proxy::all(&p.url).map_err(|e| {
-                CoreError::invalid_settings(format!("the Atom's proxy settings are not usable: {e}"))
+                CoreError::invalid_settings(format!(
+                    "the Atom's proxy settings are not usable: {e}"
+                ))
             })?;
             if let Some(user) = &p.user {
                 let password = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
                 proxy = proxy.basic_auth(user, password);
             }
-            proxy = proxy.no_proxy(p.no_proxy.as_deref().and_then(reqwest::NoProxy::from_string));
+            proxy = proxy.no_proxy(
+                p.no_proxy
+                    .as_deref()
+                    .and_then(reqwest::NoProxy::from_string),
+            );
             builder = builder.proxy(proxy);
         }
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
-        let http = builder
-            .build()
-            .map_err(|e| CoreError::internal(format!("could not build the HTTP client: {}", settings.authorization.redact(&e.to_string()))))?;
+        let http = builder.build().map_err(|e| {
+            CoreError::internal(format!(
+                "could not build the HTTP client: {}",
+                settings.authorization.redact(&e.to_string())
+            ))
+        })?;
         Ok(Client {
             http,
             settings,
@@ -176,7 +192,12 @@ impl Client {
     /// `text` without the token (use on anything that came from the network or from errors).
     pub fn redact(&self, text: &str) -> String {
         let mut out = self.settings.authorization.redact(text);
-        if let Some(pw) = self.settings.proxy.as_ref().and_then(|p| p.password.as_ref()) {
+        if let Some(pw) = self
+            .settings
+            .proxy
+            .as_ref()
+            .and_then(|p| p.password.as_ref())
+        {
             out = pw.redact(&out);
         }
         out
@@ -184,7 +205,11 @@ impl Client {
 
     /// The absolute URL of `segments` (already resolved, unencoded) below the endpoint, with an
     /// already encoded query string.
-    pub fn url<'a>(&self, segments: impl IntoIterator<Item = &'a str>, query: Option<&str>) -> Result<url::Url> {
+    pub fn url<'a>(
+        &self,
+        segments: impl IntoIterator<Item = &'a str>,
+        query: Option<&str>,
+    ) -> Result<url::Url> {
         let mut url = url::Url::parse(&self.settings.endpoint)
             .map_err(|e| CoreError::internal(format!("endpoint no longer parses: {e}")))?;
         {
@@ -200,7 +225,11 @@ impl Client {
 
     /// Sends `req`, retrying transient failures (see [`retry_decision`]), and returns Connect's
     /// answer whatever its status. Retries are logged as warnings to `log`.
-    pub async fn send(&self, req: &ApiRequest, log: &mut Log) -> std::result::Result<ApiResponse, TransportError> {
+    pub async fn send(
+        &self,
+        req: &ApiRequest,
+        log: &mut Log,
+    ) -> std::result::Result<ApiResponse, TransportError> {
         let max = self.settings.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
@@ -231,7 +260,9 @@ impl Client {
                             resp.attempts = attempt;
                             Ok(resp)
                         }
-                        Err((kind, detail)) => Err(self.transport_error(req, kind, &detail, attempt)),
+                        Err((kind, detail)) => {
+                            Err(self.transport_error(req, kind, &detail, attempt))
+                        }
                     };
                 }
                 Some(after) => after,
@@ -253,7 +284,10 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, req: &ApiRequest) -> std::result::Result<ApiResponse, (TransportKind, String)> {
+    async fn send_once(
+        &self,
+        req: &ApiRequest,
+    ) -> std::result::Result<ApiResponse, (TransportKind, String)> {
         let method = match req.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -266,7 +300,11 @@ impl Client {
             RequestBody::Json(data) => builder
                 .header(CONTENT_TYPE, "application/json")
                 .body(data.clone()),
-            RequestBody::Multipart { file_part, data, note } => {
+            RequestBody::Multipart {
+                file_part,
+                data,
+                note,
+            } => {
                 // Built per attempt: a multipart form is consumed by sending it.
                 let file = reqwest::multipart::Part::stream(data.clone())
                     .file_name(format!("{file_part}.xlsx"))
@@ -291,7 +329,13 @@ impl Client {
         })
     }
 
-    fn transport_error(&self, req: &ApiRequest, kind: TransportKind, detail: &str, attempts: u32) -> TransportError {
+    fn transport_error(
+        &self,
+        req: &ApiRequest,
+        kind: TransportKind,
+        detail: &str,
+        attempts: u32,
+    ) -> TransportError {
         let host = req.url.host_str().unwrap_or("?");
         let target = match req.url.port() {
             Some(port) => format!("{host}:{port}"),
@@ -349,7 +393,8 @@ fn classify(err: reqwest::Error) -> (TransportKind, String) {
     let lower = detail.to_ascii_lowercase();
     let kind = if lower.contains("dns error") || lower.contains("failed to lookup address") {
         TransportKind::Dns
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         TransportKind::Tls
     } else if is_timeout || lower.contains("timed out") {
         TransportKind::Timeout
@@ -470,6 +515,41 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
     }
 }
 
+impl TransportError {
+    /// As a whole-call error: TLS problems keep their code, everything else is `UNREACHABLE`.
+    pub fn into_core(self) -> CoreError {
+        let code = match self.kind {
+            TransportKind::Tls => crate::error::ErrorCode::Tls,
+            _ => crate::error::ErrorCode::Unreachable,
+        };
+        CoreError::new(code, self.message)
+    }
+}
+
+impl Client {
+    /// A non-2xx answer as a whole-call error (`AUTH` for 401/403, `HTTP` otherwise), prefixed
+    /// with what was being done.
+    pub fn http_error(&self, what: &str, resp: &ApiResponse) -> CoreError {
+        use crate::error::ErrorCode;
+        let (code, hint) = match resp.status {
+            401 | 403 => (
+                ErrorCode::Auth,
+                "; check the connection's API token is an active Connect token with access to this module",
+            ),
+            _ => (ErrorCode::Http, ""),
+        };
+        let tries = if resp.attempts > 1 {
+            format!(" (after {} attempts)", resp.attempts)
+        } else {
+            String::new()
+        };
+        CoreError::new(
+            code,
+            self.redact(&format!("{what}: {}{hint}{tries}", resp.error_message())),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,8 +557,14 @@ mod tests {
     #[test]
     fn connect_error_text() {
         let body = br#"{"error_code":"VAL_001","errors":["name: required","id: bad"]}"#;
-        assert_eq!(http_error_message(400, body), "400 Bad Request: VAL_001 - name: required, id: bad");
-        assert_eq!(http_error_message(401, br#"{"error_code":"AUTH_001"}"#), "401 Unauthorized: AUTH_001");
+        assert_eq!(
+            http_error_message(400, body),
+            "400 Bad Request: VAL_001 - name: required, id: bad"
+        );
+        assert_eq!(
+            http_error_message(401, br#"{"error_code":"AUTH_001"}"#),
+            "401 Unauthorized: AUTH_001"
+        );
         assert_eq!(
             http_error_message(502, b"<html>\n  <body>Bad   gateway</body></html>"),
             "502 Bad Gateway: <html> <body>Bad gateway</body></html>"
@@ -495,10 +581,18 @@ mod tests {
             if let Some(a) = after {
                 headers.insert(RETRY_AFTER, HeaderValue::from_str(a).unwrap());
             }
-            Ok(ApiResponse { status, headers, body: Bytes::new(), attempts: 1 })
+            Ok(ApiResponse {
+                status,
+                headers,
+                body: Bytes::new(),
+                attempts: 1,
+            })
         };
         use HttpMethod::*;
-        assert_eq!(retry_decision(Get, &resp(503, Some("7"))), Some(Some(Duration::from_secs(7))));
+        assert_eq!(
+            retry_decision(Get, &resp(503, Some("7"))),
+            Some(Some(Duration::from_secs(7)))
+        );
         assert_eq!(retry_decision(Post, &resp(429, None)), Some(None));
         assert_eq!(retry_decision(Get, &resp(500, None)), Some(None));
         assert_eq!(retry_decision(Post, &resp(500, None)), None);
@@ -506,9 +600,15 @@ mod tests {
         assert_eq!(retry_decision(Get, &resp(404, None)), None);
         assert_eq!(retry_decision(Get, &resp(200, None)), None);
         let err = |k| Err((k, String::new()));
-        assert_eq!(retry_decision(Post, &err(TransportKind::Connect)), Some(None));
+        assert_eq!(
+            retry_decision(Post, &err(TransportKind::Connect)),
+            Some(None)
+        );
         assert_eq!(retry_decision(Post, &err(TransportKind::Timeout)), None);
-        assert_eq!(retry_decision(Get, &err(TransportKind::Timeout)), Some(None));
+        assert_eq!(
+            retry_decision(Get, &err(TransportKind::Timeout)),
+            Some(None)
+        );
         assert_eq!(retry_decision(Get, &err(TransportKind::Tls)), None);
     }
 

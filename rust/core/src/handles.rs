@@ -28,7 +28,9 @@ impl<T> HandleTable<T> {
     /// The map, even if a thread panicked while holding the lock: every operation on the map is a
     /// single insert/remove/get, so it is never left half-updated.
     fn map(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<T>>> {
-        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn insert(&self, value: T) -> u64 {

@@ -7,10 +7,17 @@ pub mod catalog;
 pub mod profiles;
 pub mod rql;
 
+pub mod api;
+pub mod browse;
 pub mod client;
+pub mod connection;
 pub mod error;
+pub mod execute;
 pub mod handles;
 pub mod log;
+pub mod operation;
+pub mod paging;
+pub mod query;
 pub mod runtime;
 pub mod secret;
 pub mod settings;

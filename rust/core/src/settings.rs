@@ -123,9 +123,24 @@ impl Settings {
                 .map(|v| Duration::from_secs(v.unsigned_abs()))
                 .map_err(|e| CoreError::invalid_settings(e.message))
         };
-        let connect_timeout = secs("connectTimeoutSeconds", "Connect Timeout (seconds)", 30, 1..=600)?;
-        let read_timeout = secs("readTimeoutSeconds", "Read Timeout (seconds)", 120, 1..=3600)?;
-        let max_wait = secs("maxRetryWaitSeconds", "Maximum Retry Wait (seconds)", 60, 0..=600)?;
+        let connect_timeout = secs(
+            "connectTimeoutSeconds",
+            "Connect Timeout (seconds)",
+            30,
+            1..=600,
+        )?;
+        let read_timeout = secs(
+            "readTimeoutSeconds",
+            "Read Timeout (seconds)",
+            120,
+            1..=3600,
+        )?;
+        let max_wait = secs(
+            "maxRetryWaitSeconds",
+            "Maximum Retry Wait (seconds)",
+            60,
+            0..=600,
+        )?;
         let max_attempts = p
             .int("maxAttempts", "Maximum Attempts", 4, 1..=10)
             .map_err(|e| CoreError::invalid_settings(e.message))?;
@@ -279,7 +294,11 @@ mod tests {
 
     #[test]
     fn missing_token_names_the_field() {
-        for j in [r#"{}"#, r#"{"properties":{"apiToken":"  "}}"#, r#"{"properties":{"apiToken":null}}"#] {
+        for j in [
+            r#"{}"#,
+            r#"{"properties":{"apiToken":"  "}}"#,
+            r#"{"properties":{"apiToken":null}}"#,
+        ] {
             let e = parse(j).unwrap_err();
             assert_eq!(e.code, crate::error::ErrorCode::InvalidSettings);
             assert!(e.message.contains("\"API Token\""), "{}", e.message);
@@ -289,12 +308,15 @@ mod tests {
     #[test]
     fn bad_endpoint_is_clear_and_redacted() {
         for ep in ["ftp://x/y", "not a url", "https://", "https://h/v1?x=1"] {
-            let j = format!(r#"{{"properties":{{"apiToken":"SU-1:secretsecret","endpoint":"{ep}"}}}}"#);
+            let j =
+                format!(r#"{{"properties":{{"apiToken":"SU-1:secretsecret","endpoint":"{ep}"}}}}"#);
             let e = parse(&j).unwrap_err();
             assert_eq!(e.code, crate::error::ErrorCode::InvalidSettings, "{ep}");
         }
-        let e = parse(r#"{"properties":{"apiToken":"SU-1:secretsecret","endpoint":"x SU-1:secretsecret"}}"#)
-            .unwrap_err();
+        let e = parse(
+            r#"{"properties":{"apiToken":"SU-1:secretsecret","endpoint":"x SU-1:secretsecret"}}"#,
+        )
+        .unwrap_err();
         assert!(!e.message.contains("secretsecret"), "{}", e.message);
     }
 

@@ -53,7 +53,11 @@ pub struct DocResult {
 }
 
 impl DocResult {
-    pub fn success(status_code: impl Into<String>, message: impl Into<String>, payloads: Vec<Payload>) -> Self {
+    pub fn success(
+        status_code: impl Into<String>,
+        message: impl Into<String>,
+        payloads: Vec<Payload>,
+    ) -> Self {
         Self {
             status: Status::Success,
             status_code: status_code.into(),

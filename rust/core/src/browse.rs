@@ -1,0 +1,113 @@
+//! Browsing: the object types an action offers, and the input/output definitions of one object.
+
+use serde::Deserialize;
+
+use crate::catalog::{self, Action, ActionSpec, Body, Output};
+use crate::error::{CoreError, Result};
+use crate::log::Log;
+use crate::operation::action_of;
+use crate::wire::{self, Definition, FieldSpec, ObjectType};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BrowseJson {
+    kind: String,
+    operation_type: String,
+    #[serde(default)]
+    custom_operation_type: Option<String>,
+    #[serde(default)]
+    object_type: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+/// An OBJECT_TYPES or DEFINITIONS frame for `browseJson`.
+pub fn browse(json: &[u8]) -> Result<Vec<u8>> {
+    let b: BrowseJson = serde_json::from_slice(json)
+        .map_err(|e| CoreError::invalid_request(format!("browse request is not valid: {e}")))?;
+    let action = action_of(&b.operation_type, b.custom_operation_type.as_deref())?;
+    let log = Log::new();
+    match b.kind.as_str() {
+        "types" => {
+            let types: Vec<ObjectType> = catalog::objects_for(action)
+                .map(|o| ObjectType {
+                    id: o.id.to_owned(),
+                    label: o.label.to_owned(),
+                    help: o.help.to_owned(),
+                })
+                .collect();
+            Ok(wire::object_types(&log, &types))
+        }
+        "definitions" => {
+            let id = b.object_type.as_deref().unwrap_or("");
+            let object = catalog::object(id).ok_or_else(|| {
+                CoreError::invalid_request(format!(
+                    "object type \"{id}\" is not offered by this connector version"
+                ))
+            })?;
+            let spec = object.action(action).ok_or_else(|| {
+                CoreError::invalid_request(format!(
+                    "{} does not support \"{}\"",
+                    object.label,
+                    action.label()
+                ))
+            })?;
+            let defs = b
+                .roles
+                .iter()
+                .map(|role| definition(spec, action, role))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(wire::definitions(&log, &defs))
+        }
+        other => Err(CoreError::invalid_request(format!(
+            "unknown browse kind \"{other}\" (expected \"types\" or \"definitions\")"
+        ))),
+    }
+}
+
+fn definition(spec: &ActionSpec, action: Action, role: &str) -> Result<Definition> {
+    let (input_type, input_schema) = match spec.body {
+        Body::None => ("none", None),
+        Body::Json { schema } => ("json", Some(schema)),
+        // The file travels as the document's bytes.
+        Body::Multipart { .. } => ("binary", None),
+    };
+    let (output_type, output_schema) = match spec.output {
+        Output::Json { schema } => ("json", Some(schema)),
+        Output::Empty => ("none", None),
+        Output::Binary => ("binary", None),
+    };
+    let schema = match role {
+        "INPUT" => input_schema,
+        "OUTPUT" => output_schema,
+        other => {
+            return Err(CoreError::invalid_request(format!(
+                "unknown definition role \"{other}\" (expected INPUT or OUTPUT)"
+            )));
+        }
+    };
+    Ok(Definition {
+        role: role.to_owned(),
+        input_type: input_type.to_owned(),
+        output_type: output_type.to_owned(),
+        json_schema: schema
+            .and_then(crate::profiles::schema)
+            .unwrap_or("")
+            .to_owned(),
+        cookie: String::new(),
+        fields: if role == "OUTPUT" {
+            fields(spec, action)
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// Field specs (filter/sort/select capabilities) of a query's output.
+///
+/// TODO(catalog helper): the catalog does not yet say which fields each list endpoint can filter,
+/// order or select; until it exposes that, no field specs are sent (Boomi then offers the
+/// profile's fields without capability hints).
+fn fields(_spec: &ActionSpec, _action: Action) -> Vec<FieldSpec> {
+    Vec::new()
+}

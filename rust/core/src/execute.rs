@@ -1,0 +1,192 @@
+//! `execute`: one batch of documents (GET, CREATE, UPDATE, DELETE, EXECUTE actions).
+//!
+//! Exactly one result per document, in input order, always: a bad document becomes a FAILURE
+//! or APPLICATION_ERROR result and never stops the others. Documents run concurrently up to the
+//! operation setting `parallelism` (default 4; 1 = strictly one after the other).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use crate::catalog::{Action, Body, HttpMethod, Output};
+use crate::client::{ApiRequest, ApiResponse, Client, RequestBody};
+use crate::error::{CoreError, Result};
+use crate::log::Log;
+use crate::operation::{Operation, OperationJson, tracked};
+use crate::settings::Properties;
+use crate::wire::{self, DocResult, Payload};
+
+#[derive(Deserialize)]
+struct BatchJson {
+    operation: OperationJson,
+    documents: Vec<DocJson>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DocJson {
+    #[serde(default)]
+    object_id: Option<String>,
+    #[serde(default)]
+    dynamic_properties: Properties,
+}
+
+/// Runs a batch and returns its RESULTS frame.
+pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -> Result<Vec<u8>> {
+    let batch: BatchJson = serde_json::from_slice(json)
+        .map_err(|e| CoreError::invalid_request(format!("batch request is not valid: {e}")))?;
+    if batch.documents.len() != bodies.len() {
+        return Err(CoreError::invalid_request(format!(
+            "batch has {} documents but {} bodies",
+            batch.documents.len(),
+            bodies.len()
+        )));
+    }
+    let op = batch.operation.resolve()?;
+    if op.spec.action == Action::List {
+        return Err(CoreError::invalid_request(
+            "list actions run as queries, not as executes",
+        ));
+    }
+    let parallelism = op
+        .properties
+        .int("parallelism", "Parallel Requests", 4, 1..=16)?
+        .unsigned_abs();
+    let op = &op;
+    let client = client.as_ref();
+    let outcomes: Vec<(DocResult, Log)> = crate::runtime::block_on(
+        futures_util::stream::iter(batch.documents.into_iter().zip(bodies).enumerate())
+            .map(|(i, (doc, body))| run_document(client, op, i, doc, body))
+            .buffered(usize::try_from(parallelism).unwrap_or(1))
+            .collect(),
+    )?;
+    let mut log = Log::new();
+    let mut results = Vec::with_capacity(outcomes.len());
+    for (result, doc_log) in outcomes {
+        log.append(doc_log);
+        results.push(result);
+    }
+    Ok(wire::results(&log, &results))
+}
+
+async fn run_document(
+    client: &Client,
+    op: &Operation,
+    index: usize,
+    doc: DocJson,
+    body: Option<Vec<u8>>,
+) -> (DocResult, Log) {
+    let mut log = Log::new();
+    let result = match prepare(client, op, &doc, body) {
+        Ok(req) => {
+            let started = std::time::Instant::now();
+            let outcome = client.send(&req, &mut log).await;
+            let elapsed = started.elapsed().as_millis();
+            let what = format!("{} {}", req.method.as_str(), req.url.path());
+            match outcome {
+                Ok(resp) => {
+                    log.fine(format!(
+                        "document {index}: {what} -> {} ({elapsed} ms)",
+                        resp.status
+                    ));
+                    map_response(client, op, &what, resp)
+                }
+                Err(e) => {
+                    log.fine(format!(
+                        "document {index}: {what} -> {} ({elapsed} ms)",
+                        e.kind.code()
+                    ));
+                    DocResult::failure(e.kind.code(), e.message)
+                }
+            }
+        }
+        Err(message) => DocResult::failure("BAD_INPUT", client.redact(&message)),
+    };
+    (result, log)
+}
+
+/// The request for one document, or a message saying what to fix in it.
+fn prepare(
+    client: &Client,
+    op: &Operation,
+    doc: &DocJson,
+    body: Option<Vec<u8>>,
+) -> Result<ApiRequest, String> {
+    let segments = op.path_segments(&doc.dynamic_properties, doc.object_id.as_deref())?;
+    let query = op.query_params(&doc.dynamic_properties);
+    let url = client
+        .url(segments.iter().map(String::as_str), Some(&query))
+        .map_err(|e| e.message)?;
+    let data = body.map(Bytes::from).filter(|b| !b.is_empty());
+    let body = match (op.spec.body, data) {
+        (Body::None, _) | (Body::Json { .. }, None) => RequestBody::None,
+        (Body::Json { schema }, Some(data)) => {
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&data) {
+                return Err(format!(
+                    "the document is not valid JSON ({e}); send a JSON document matching the {schema} profile"
+                ));
+            }
+            RequestBody::Json(data)
+        }
+        (Body::Multipart { file_part, .. }, None) => {
+            return Err(format!(
+                "the document is empty; send the file's bytes as the document (it is uploaded as \"{file_part}\")"
+            ));
+        }
+        (
+            Body::Multipart {
+                file_part,
+                note_part,
+            },
+            Some(data),
+        ) => RequestBody::Multipart {
+            file_part,
+            data,
+            note: note_part.and_then(|n| op.param(&doc.dynamic_properties, n).map(|v| (n, v))),
+        },
+    };
+    Ok(ApiRequest {
+        method: op.spec.method,
+        url,
+        body,
+    })
+}
+
+/// Connect's answer as the document's result.
+fn map_response(client: &Client, op: &Operation, what: &str, resp: ApiResponse) -> DocResult {
+    let code = resp.status.to_string();
+    let tries = if resp.attempts > 1 {
+        format!(" (after {} attempts)", resp.attempts)
+    } else {
+        String::new()
+    };
+    if resp.is_success() {
+        let message = format!("{}{tries}", status_line(resp.status));
+        let payloads = match op.spec.output {
+            _ if resp.body.is_empty() => Vec::new(),
+            Output::Empty => Vec::new(),
+            Output::Binary => vec![Payload::new(resp.body)],
+            Output::Json { .. } => vec![Payload {
+                tracked: tracked(&resp.body),
+                data: resp.body,
+            }],
+        };
+        return DocResult::success(code, message, payloads);
+    }
+    let message = client.redact(&format!("{what}: {}{tries}", resp.error_message()));
+    if resp.status == 404 && op.spec.method == HttpMethod::Get && op.spec.action == Action::Get {
+        // Boomi's GET contract: a missing object is an empty success, not an error.
+        return DocResult::success(code, message, Vec::new());
+    }
+    DocResult::application_error(code, message)
+}
+
+fn status_line(status: u16) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!("{status} {reason}").trim_end().to_owned()
+}

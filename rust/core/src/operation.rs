@@ -1,0 +1,268 @@
+//! The `operation` object of `queryJson`/`batchJson`, resolved against the catalog, and the
+//! request pieces every action shares: path parameters, query parameters, tracked properties.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::catalog::{self, Action, ActionSpec, ObjectSpec, RESOURCE_PATH_PARAM};
+use crate::error::{CoreError, Result};
+use crate::settings::Properties;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationJson {
+    pub operation_type: String,
+    #[serde(default)]
+    pub custom_operation_type: Option<String>,
+    pub object_type: String,
+    #[serde(default)]
+    pub properties: Properties,
+    #[serde(default)]
+    pub selected_fields: Option<Vec<String>>,
+}
+
+/// An operation resolved against the catalog.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub object: &'static ObjectSpec,
+    pub spec: &'static ActionSpec,
+    pub properties: Properties,
+    pub selected_fields: Option<Vec<String>>,
+}
+
+/// The action a Boomi operation (type + custom type) stands for, or a message saying why not.
+pub fn action_of(operation_type: &str, custom: Option<&str>) -> Result<Action> {
+    Action::from_boomi(operation_type, custom).ok_or_else(|| {
+        CoreError::invalid_request(format!(
+            "operation type {operation_type}{} is not an action of this connector; re-create the operation",
+            custom.map(|c| format!("/{c}")).unwrap_or_default()
+        ))
+    })
+}
+
+impl OperationJson {
+    pub fn resolve(self) -> Result<Operation> {
+        let action = action_of(&self.operation_type, self.custom_operation_type.as_deref())?;
+        let object = catalog::object(&self.object_type).ok_or_else(|| {
+            CoreError::invalid_request(format!(
+                "object type \"{}\" is not offered by this connector version; re-import the operation's object",
+                self.object_type
+            ))
+        })?;
+        let spec = object.action(action).ok_or_else(|| {
+            CoreError::invalid_request(format!(
+                "{} does not support the action \"{}\"; pick another object or action",
+                object.label,
+                action.label()
+            ))
+        })?;
+        Ok(Operation {
+            object,
+            spec,
+            properties: self.properties,
+            selected_fields: self.selected_fields,
+        })
+    }
+}
+
+impl Operation {
+    /// A parameter's value: the document property of the same id wins over the operation setting.
+    pub fn param(&self, dynamic: &Properties, name: &str) -> Option<String> {
+        dynamic.text(name).or_else(|| self.properties.text(name))
+    }
+
+    /// The unencoded path segments of this action for one document (or query).
+    ///
+    /// Parameters come from [`Operation::param`]; Boomi's object id (GET and DELETE) fills the
+    /// parameter the catalog names in `object_id_param`. The Generic Resource's path parameter
+    /// is a whole path whose own `{name}` placeholders are filled the same way, `{id}` by the
+    /// object id; without an `{id}` placeholder, a given object id is appended as the last segment.
+    pub fn path_segments(
+        &self,
+        dynamic: &Properties,
+        object_id: Option<&str>,
+    ) -> Result<Vec<String>, String> {
+        let object_id = object_id.map(str::trim).filter(|s| !s.is_empty());
+        let id_param = self.spec.object_id_param();
+        let required = |name: &str| -> Result<String, String> {
+            self.param(dynamic, name).ok_or_else(|| missing(name))
+        };
+        let mut out = Vec::new();
+        for seg in self.spec.path.split('/').filter(|s| !s.is_empty()) {
+            let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                out.push(seg.to_owned());
+                continue;
+            };
+            if name == RESOURCE_PATH_PARAM {
+                let path = required(name)?;
+                if path.contains(['?', '#']) {
+                    return Err(format!(
+                        "\"{}\" ({name}) must be a path only, without '?' or '#'",
+                        catalog::param_label(name)
+                    ));
+                }
+                let mut used_id = false;
+                for sub in path.split('/').filter(|s| !s.is_empty()) {
+                    match (
+                        sub.strip_prefix('{').and_then(|s| s.strip_suffix('}')),
+                        object_id,
+                    ) {
+                        (Some("id"), Some(id)) => {
+                            used_id = true;
+                            out.push(id.to_owned());
+                        }
+                        (Some(inner), _) => out.push(required(inner)?),
+                        (None, _) => out.push(sub.to_owned()),
+                    }
+                }
+                if let (Some(id), false, Some(RESOURCE_PATH_PARAM)) = (object_id, used_id, id_param)
+                {
+                    out.push(id.to_owned());
+                }
+            } else {
+                match (object_id, id_param) {
+                    (Some(id), Some(p)) if p == name => out.push(id.to_owned()),
+                    _ => out.push(required(name)?),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The action's optional query parameters that have a value, form-encoded (`a=1&b=2`).
+    pub fn query_params(&self, dynamic: &Properties) -> String {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        for name in self.spec.query {
+            if let Some(v) = self.param(dynamic, name) {
+                ser.append_pair(name, &v);
+            }
+        }
+        ser.finish()
+    }
+}
+
+fn missing(name: &str) -> String {
+    format!(
+        "no value for \"{}\" ({name}): set it in the operation, or as the document property {name}",
+        catalog::param_label(name)
+    )
+}
+
+/// Tracked properties of one JSON object: its top-level `id` and `status`, when it has them.
+pub fn tracked(json: &[u8]) -> Vec<(String, String)> {
+    #[derive(Deserialize)]
+    struct Tracked {
+        #[serde(default)]
+        id: Option<Value>,
+        #[serde(default)]
+        status: Option<Value>,
+    }
+    // Only objects: serde would also read a JSON array positionally into the struct.
+    if json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Vec::new();
+    }
+    let Ok(t) = serde_json::from_slice::<Tracked>(json) else {
+        return Vec::new();
+    };
+    [("id", t.id), ("status", t.status)]
+        .into_iter()
+        .filter_map(|(name, v)| match v? {
+            Value::String(s) => Some((name.to_owned(), s)),
+            Value::Number(n) => Some((name.to_owned(), n.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `a&b`, skipping empty parts.
+pub fn join_query(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(object: &str, op_type: &str, custom: Option<&str>, props: Value) -> Operation {
+        serde_json::from_value::<OperationJson>(serde_json::json!({
+            "operationType": op_type, "customOperationType": custom, "objectType": object, "properties": props
+        }))
+        .unwrap()
+        .resolve()
+        .unwrap()
+    }
+
+    fn props(v: Value) -> Properties {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn unknown_things_are_invalid_requests() {
+        let j = |t: &str, c: Option<&str>, o: &str| {
+            serde_json::from_value::<OperationJson>(
+                serde_json::json!({"operationType": t, "customOperationType": c, "objectType": o}),
+            )
+            .unwrap()
+            .resolve()
+            .unwrap_err()
+        };
+        assert!(
+            j("EXECUTE", Some("NOPE"), "REQUEST")
+                .message
+                .contains("EXECUTE/NOPE")
+        );
+        assert!(j("QUERY", None, "NOPE").message.contains("\"NOPE\""));
+    }
+
+    #[test]
+    fn path_params_document_overrides_operation() {
+        let o = op(
+            "REQUEST",
+            "EXECUTE",
+            Some("APPROVE"),
+            serde_json::json!({"request_id": "PR-op"}),
+        );
+        assert_eq!(
+            o.path_segments(&Properties::default(), None).unwrap(),
+            ["requests", "PR-op", "approve"]
+        );
+        let d = props(serde_json::json!({"request_id": "PR-doc"}));
+        assert_eq!(
+            o.path_segments(&d, None).unwrap(),
+            ["requests", "PR-doc", "approve"]
+        );
+        let none = op("REQUEST", "EXECUTE", Some("APPROVE"), serde_json::json!({}));
+        let e = none
+            .path_segments(&Properties::default(), None)
+            .unwrap_err();
+        assert!(e.contains("request_id") && e.contains("Request ID"), "{e}");
+    }
+
+    #[test]
+    fn get_object_id_fills_last_param() {
+        let o = op("REQUEST", "GET", None, serde_json::json!({}));
+        assert_eq!(
+            o.path_segments(&Properties::default(), Some("PR-1"))
+                .unwrap(),
+            ["requests", "PR-1"]
+        );
+    }
+
+    #[test]
+    fn tracked_id_and_status() {
+        assert_eq!(
+            tracked(br#"{"id":"PR-1","status":"pending","x":{"id":"no"}}"#),
+            [
+                ("id".to_owned(), "PR-1".to_owned()),
+                ("status".to_owned(), "pending".to_owned())
+            ]
+        );
+        assert_eq!(tracked(br#"{"name":"x"}"#), []);
+        assert_eq!(tracked(b"[1]"), []);
+    }
+}

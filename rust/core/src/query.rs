@@ -1,0 +1,159 @@
+//! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
+//! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::catalog::{Action, HttpMethod};
+use crate::client::{ApiRequest, Client, RequestBody, excerpt};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::log::Log;
+use crate::operation::{OperationJson, join_query, tracked};
+use crate::paging::Pager;
+use crate::rql;
+use crate::settings::Properties;
+use crate::wire::{self, Payload};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryJson {
+    operation: OperationJson,
+    #[serde(default)]
+    dynamic_properties: Properties,
+    #[serde(default)]
+    filter: Option<Value>,
+}
+
+/// One open query.
+pub struct QueryCursor {
+    client: Arc<Client>,
+    /// Unencoded path segments below the endpoint.
+    segments: Vec<String>,
+    /// Encoded query string without `limit`/`offset` (filter, ordering, selection, extra params).
+    base_query: String,
+    pager: Pager,
+}
+
+impl std::fmt::Debug for QueryCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryCursor")
+            .field("segments", &self.segments)
+            .field("base_query", &self.base_query)
+            .field("pager", &self.pager)
+            .finish()
+    }
+}
+
+impl QueryCursor {
+    /// Validates `queryJson`; sends nothing.
+    pub fn open(client: Arc<Client>, json: &[u8]) -> Result<QueryCursor> {
+        let q: QueryJson = serde_json::from_slice(json)
+            .map_err(|e| CoreError::invalid_request(format!("query request is not valid: {e}")))?;
+        let op = q.operation.resolve()?;
+        if op.spec.action != Action::List || op.spec.method != HttpMethod::Get {
+            return Err(CoreError::invalid_request(format!(
+                "{} / {} is not a list action and cannot be queried",
+                op.object.label,
+                op.spec.action.label()
+            )));
+        }
+        let page_size = op.properties.int("pageSize", "Page Size", 100, 1..=1000)?;
+        let max_documents =
+            op.properties
+                .int("maxDocuments", "Maximum Documents", 0, 0..=i64::MAX)?;
+        let segments = op
+            .path_segments(&q.dynamic_properties, None)
+            .map_err(CoreError::invalid_request)?;
+        let rql = filter_query(q.filter.as_ref(), op.selected_fields.as_deref())?;
+        let extra = op.query_params(&q.dynamic_properties);
+        Ok(QueryCursor {
+            client,
+            segments,
+            base_query: join_query(&[&rql, &extra]),
+            pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
+        })
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.pager.is_done()
+    }
+
+    /// Fetches the next page as a PAGE frame; after the last page, an empty frame with `done`.
+    pub fn next_page(&mut self) -> Result<Vec<u8>> {
+        let mut log = Log::new();
+        let Some(req) = self.pager.next_request() else {
+            return Ok(wire::page(&log, true, "", &[]));
+        };
+        let paging = format!("limit={}&offset={}", req.limit, req.offset);
+        let query = join_query(&[&self.base_query, &paging]);
+        let url = self
+            .client
+            .url(self.segments.iter().map(String::as_str), Some(&query))?;
+        let what = format!("GET {}", url.path());
+        log.fine(format!("{what}?{query}"));
+        let api = ApiRequest {
+            method: HttpMethod::Get,
+            url,
+            body: RequestBody::None,
+        };
+        let client = Arc::clone(&self.client);
+        let resp =
+            crate::runtime::block_on(client.send(&api, &mut log))?.map_err(|e| e.into_core())?;
+        if !resp.is_success() {
+            return Err(self.client.http_error(&what, &resp));
+        }
+        let body = resp.body.clone();
+        let items: Vec<&RawValue> = serde_json::from_slice(&body).map_err(|_| {
+            CoreError::new(
+                ErrorCode::Http,
+                self.client.redact(&format!(
+                    "{what} answered {} but not with a JSON array; is the API endpoint right? ({})",
+                    resp.status,
+                    excerpt(&body, 120)
+                )),
+            )
+        })?;
+        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let keep = self
+            .pager
+            .on_page(req, count, resp.content_range(), &mut log);
+        let payloads: Vec<Payload> = items
+            .iter()
+            .take(usize::try_from(keep).unwrap_or(usize::MAX))
+            .map(|raw| {
+                let bytes = raw.get().as_bytes();
+                Payload {
+                    tracked: tracked(bytes),
+                    // A view into the page buffer: the element's exact bytes, not re-serialised.
+                    data: body.slice_ref(bytes),
+                }
+            })
+            .collect();
+        Ok(wire::page(
+            &log,
+            self.pager.is_done(),
+            &resp.status.to_string(),
+            &payloads,
+        ))
+    }
+}
+
+/// The encoded RQL part of the query string (filter, ordering, selection) for the Boomi filter.
+///
+/// Every field is allowed (`AllowAll`): the catalog does not yet say which fields each list
+/// endpoint can filter, order or select. When it does, pass a `FieldPolicy` built from it here so
+/// that unsupported filters are rejected before any request is sent.
+fn filter_query(filter: Option<&Value>, selected: Option<&[String]>) -> Result<String> {
+    let filter: rql::Filter = match filter {
+        None | Some(Value::Null) => rql::Filter::default(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            CoreError::invalid_request(format!("the query filter is not valid: {e}"))
+        })?,
+    };
+    let query = rql::build_query(&filter, selected, &rql::AllowAll)
+        .map_err(|e| CoreError::invalid_request(e.message().to_owned()))?;
+    Ok(query.to_query_string())
+}

@@ -9,6 +9,7 @@ mod descriptor;
 mod dist;
 mod e2e;
 mod java;
+mod profiles;
 mod run;
 mod test;
 mod util;
@@ -27,6 +28,7 @@ Commands:
   run [args]        build the archive if it is missing or stale, then run the local runner on it:
                     cargo xtask run --test-connection --connection endpoint=... --connection apiToken=...
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
+  profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
   help              this text
 ";
 
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
+        "profiles" => profiles::cmd(&rest),
         "test" => test::cmd(&rest),
         "run" => run::cmd(&rest),
         "" | "help" | "-h" | "--help" => {

@@ -1,7 +1,108 @@
-//! JSON Schema profiles generated from the official Connect OpenAPI spec by `cargo xtask profiles`.
-//! (Being written: the generator fills `rust/core/profiles/`.)
+//! JSON Schema profiles and filterable fields, generated from the official Connect OpenAPI spec
+//! by `cargo xtask profiles` into `rust/core/profiles/` (never written by hand; an xtask test
+//! fails when they are stale).
+//!
+//! A profile is named by the catalog ([`crate::catalog::Body::Json`] and
+//! [`crate::catalog::Output::Json`]); its schema is the request body or 2xx response of the
+//! catalog endpoint that names it (the array's item for List).
+
+/// One field of an object that List can filter on, from the spec's query parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The field as Boomi shows it, nested names joined by `/` (`asset/product/id`); the RQL
+    /// translation turns `/` into `.`.
+    pub name: &'static str,
+    /// The JSON type of the field's values (`string`, `integer`, `number`, `boolean`).
+    pub kind: &'static str,
+    /// The RQL lookups Connect accepts on the field (`eq`, `ne`, `like`, `in`, `null`, ...).
+    pub lookups: &'static [&'static str],
+    /// Whether Connect can order by the field.
+    pub sortable: bool,
+}
+
+include!("../profiles/generated.rs");
 
 /// The JSON Schema (as text) of a named profile, such as `Request` or `ApproveRequest`.
-pub fn schema(_name: &str) -> Option<&'static str> {
-    None
+pub fn schema(name: &str) -> Option<&'static str> {
+    SCHEMAS
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .map(|i| SCHEMAS[i].1)
+}
+
+/// The fields List can filter (and maybe sort) on for a catalog object id; empty for objects
+/// without List and for the Generic Resource, whose fields nobody knows in advance.
+pub fn field_specs(object_id: &str) -> &'static [FieldSpec] {
+    FIELD_SPECS
+        .iter()
+        .find(|(id, _)| *id == object_id)
+        .map_or(&[], |(_, fields)| fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{self, Action, Body, Output};
+
+    fn catalog_profiles() -> Vec<&'static str> {
+        catalog::objects()
+            .iter()
+            .flat_map(|o| o.actions.iter())
+            .flat_map(|a| {
+                let input = match a.body {
+                    Body::Json { schema } => Some(schema),
+                    _ => None,
+                };
+                let output = match a.output {
+                    Output::Json { schema } => Some(schema),
+                    _ => None,
+                };
+                input.into_iter().chain(output)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_profile_the_catalog_names_exists_and_is_a_json_schema() {
+        for name in catalog_profiles() {
+            let text = schema(name).unwrap_or_else(|| panic!("no profile {name}"));
+            let v: serde_json::Value = serde_json::from_str(text).expect(name);
+            assert_eq!(v["title"], name);
+            // Bulk Close takes a JSON array; every other profile is one object.
+            assert!(v["type"] == "object" || v["type"] == "array", "{name}");
+            assert!(!text.contains("\"$ref\""), "{name}");
+        }
+        assert_eq!(schema("NoSuchProfile"), None);
+    }
+
+    #[test]
+    fn no_profile_is_orphaned() {
+        let used = catalog_profiles();
+        for (name, _) in SCHEMAS {
+            assert!(used.contains(name), "{name} is generated but unused");
+        }
+        assert!(SCHEMAS.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn list_objects_have_field_specs() {
+        for o in catalog::objects() {
+            let fields = field_specs(o.id);
+            match o.action(Action::List) {
+                Some(list) if !list.is_generic() => {
+                    for f in fields {
+                        assert!(!f.name.is_empty() && !f.name.contains('.'), "{}", f.name);
+                    }
+                }
+                _ => assert!(fields.is_empty(), "{}", o.id),
+            }
+        }
+        // Filtering requests by product broke in the old connector's hand-written profiles.
+        let product = field_specs("REQUEST")
+            .iter()
+            .find(|f| f.name == "asset/product/id")
+            .expect("asset/product/id");
+        assert!(product.lookups.contains(&"eq"));
+        assert!(field_specs("USAGE_REPORT").iter().any(|f| f.sortable));
+    }
 }

@@ -17,8 +17,9 @@
 //!   member; an empty group disappears; a group inside a group of the same kind is merged into
 //!   it (`and(a,and(b,c))` is `and(a,b,c)`).
 //! - **Values** are sent exactly: the server must end up with the very text the user typed
-//!   (see `encode.rs` for how the server decodes). Values with anything beyond letters, digits
-//!   and `_ . - : + @ *` are quoted, and everything outside the URL-safe set is percent-encoded,
+//!   (see `encode.rs` for how the server decodes). A value that is not a plain word (ASCII
+//!   letters, digits and `_ . - : + @ * \`, not an RQL keyword such as `t` or `and`) is quoted,
+//!   and everything outside the URL-safe set is percent-encoded,
 //!   so spaces, commas, parentheses, quotes, `&`, `#`, `%`, non-ASCII text and ISO dates arrive
 //!   intact. One limit comes from Connect's grammar: a value may contain `"` or `'` but not
 //!   both; such a value is an error.
@@ -583,12 +584,7 @@ fn render_node(node: &Node, out: &mut String) {
             } else {
                 "or("
             });
-            for (i, member) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                render_node(member, out);
-            }
+            push_joined(members, out, render_node);
             out.push(')');
         }
         Node::Compare { op, field, value } => {
@@ -608,12 +604,7 @@ fn render_node(node: &Node, out: &mut String) {
             out.push('(');
             out.push_str(field);
             out.push_str(",(");
-            for (i, value) in values.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_checked_value(value, out);
-            }
+            push_joined(values, out, |value, out| push_checked_value(value, out));
             out.push_str("))");
         }
         Node::Raw(raw) => {
@@ -645,14 +636,21 @@ fn render_signed(name: &str, entries: &[Signed], out: &mut String) {
     }
     out.push_str(name);
     out.push('(');
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    push_joined(entries, out, |entry, out| {
         if entry.minus {
             out.push('-');
         }
         out.push_str(&entry.field);
-    }
+    });
     out.push(')');
+}
+
+/// Renders `items` separated by commas.
+fn push_joined<T>(items: &[T], out: &mut String, render: impl Fn(&T, &mut String)) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        render(item, out);
+    }
 }

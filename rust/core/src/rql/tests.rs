@@ -729,6 +729,21 @@ fn generated_filters_never_panic_and_stay_url_safe() {
     assert!(built > 2000, "only {built} generated filters built");
 }
 
+/// The engine hands the string to `url::Url::set_query`; it must arrive there byte for byte,
+/// or the golden strings would not be what Connect receives.
+#[test]
+fn url_crate_sends_queries_unchanged() {
+    let mut rng = Rng(7);
+    let generated = (0..1000)
+        .filter_map(|_| fuzz_filter_json(random_filter(&mut rng).to_string().as_bytes()).ok());
+    let golden = GOLDEN.iter().map(|(_, q)| (*q).to_owned());
+    for query in golden.chain(generated).filter(|q| !q.is_empty()) {
+        let mut url = url::Url::parse("https://api.example.com/public/v1/requests").unwrap();
+        url.set_query(Some(&query));
+        assert_eq!(url.query(), Some(query.as_str()));
+    }
+}
+
 #[test]
 fn documented_list_escaping_round_trips() {
     let mut rng = Rng(42);

@@ -9,6 +9,7 @@ mod descriptor;
 mod dist;
 mod e2e;
 mod java;
+mod operations;
 mod profiles;
 mod run;
 mod test;
@@ -28,6 +29,7 @@ Commands:
   run [args]        build the archive if it is missing or stale, then run the local runner on it:
                     cargo xtask run --test-connection --connection endpoint=... --connection apiToken=...
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
+  operations --json | --docs | --check  print the List of Operations as JSON, or write/check docs/operations.md
   profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
   help              this text
 ";
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
+        "operations" => operations::cmd(&rest),
         "profiles" => profiles::cmd(&rest),
         "test" => test::cmd(&rest),
         "run" => run::cmd(&rest),

@@ -1,0 +1,221 @@
+//! `cargo xtask operations --json | --docs | --check`: the List of Operations from the catalog.
+//!
+//! `--json` prints one entry per object/action pair as a JSON array; `--docs` writes the user
+//! guide's table, `docs/operations.md`, from the same entries; `--check` fails when that file is
+//! stale (the unit test below does the same on every `cargo test`).
+
+use anyhow::{Context, Result, bail};
+use connect_core::catalog::{self, Body, BoomiOperationType, Output};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// Boomi object type id.
+    pub object: &'static str,
+    /// The object's label.
+    pub label: &'static str,
+    /// Action id (the EXECUTE operations' custom type id).
+    pub action: &'static str,
+    pub action_label: &'static str,
+    pub method: &'static str,
+    /// Path template relative to the API base, parameters in braces.
+    pub path: &'static str,
+    pub boomi_type: &'static str,
+    pub custom_type_id: Option<&'static str>,
+    /// What the action sends: `none`, `json:<profile>` or `multipart:<file part>[+<note part>]`.
+    pub input: String,
+    /// What the action returns: `json:<profile>`, `empty` or `binary`.
+    pub output: String,
+    /// Optional query parameters.
+    pub query: &'static [&'static str],
+}
+
+pub fn entries() -> Vec<Entry> {
+    catalog::objects()
+        .iter()
+        .flat_map(|o| o.actions.iter().map(move |a| (o, a)))
+        .map(|(o, a)| {
+            let t = a.action.boomi_type();
+            Entry {
+                object: o.id,
+                label: o.label,
+                action: a.action.id(),
+                action_label: a.action.label(),
+                method: a.method.as_str(),
+                path: a.path,
+                boomi_type: t.as_str(),
+                custom_type_id: (t == BoomiOperationType::Execute).then(|| a.action.id()),
+                input: match a.body {
+                    Body::None => "none".to_string(),
+                    Body::Json { schema } => format!("json:{schema}"),
+                    Body::Multipart {
+                        file_part,
+                        note_part,
+                    } => match note_part {
+                        Some(note) => format!("multipart:{file_part}+{note}"),
+                        None => format!("multipart:{file_part}"),
+                    },
+                },
+                output: match a.output {
+                    Output::Json { schema } => format!("json:{schema}"),
+                    Output::Empty => "empty".to_string(),
+                    Output::Binary => "binary".to_string(),
+                },
+                query: a.query,
+            }
+        })
+        .collect()
+}
+
+pub fn docs_path() -> PathBuf {
+    crate::util::root().join("docs").join("operations.md")
+}
+
+pub fn cmd(args: &[String]) -> Result<ExitCode> {
+    match args.first().map(String::as_str) {
+        Some("--json") if args.len() == 1 => {
+            println!("{}", serde_json::to_string_pretty(&entries())?);
+        }
+        Some("--docs") if args.len() == 1 => {
+            let path = docs_path();
+            std::fs::write(&path, render_docs())
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        Some("--check") if args.len() == 1 => {
+            let path = docs_path();
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            if committed != render_docs() {
+                eprintln!(
+                    "{} is stale: run `cargo xtask operations --docs`",
+                    path.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{} is up to date", path.display());
+        }
+        _ => bail!("usage: cargo xtask operations --json | --docs | --check"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+fn describe_input(e: &Entry) -> String {
+    match e.input.split_once(':') {
+        Some(("json", profile)) => format!("JSON `{profile}`"),
+        Some(("multipart", parts)) => format!("the document as an .xlsx file (`{parts}`)"),
+        _ => "none".to_string(),
+    }
+}
+
+fn describe_output(e: &Entry) -> String {
+    match e.output.split_once(':') {
+        Some(("json", profile)) if e.action == "LIST" => format!("one document per `{profile}`"),
+        Some(("json", profile)) => format!("JSON `{profile}`"),
+        _ if e.output == "binary" => "the file (binary)".to_string(),
+        _ => "empty success".to_string(),
+    }
+}
+
+/// The user guide's List of Operations table (deterministic; catalog order).
+pub fn render_docs() -> String {
+    let mut out = String::new();
+    out.push_str(
+        "<!-- Generated by `cargo xtask operations --docs` from rust/core/src/catalog.rs: do not edit. -->\n\
+         # List of Operations\n\n\
+         Each Boomi operation picks a **Connector Action** and, in the import wizard, an **Object**.\n\
+         Browsing an action lists exactly the objects below that support it. Paths are relative to the\n\
+         connection's API Endpoint (`https://api.connect.cloudblue.com/public/v1`); every `{name}` in a\n\
+         path is an operation setting of that id, overridable per document by the document property of the\n\
+         same id. Get Resource and Delete Resource fill the path's last parameter from Boomi's object id.\n\
+         A missing id fails that document with a message naming the property to set.\n\n\
+         The Generic Resource object reaches any other Connect endpoint: set **Resource Path** to a path\n\
+         under the API, such as `/marketplaces` or `/listing-requests/{id}`.\n\n\
+         Input and output profiles are JSON Schemas generated from Connect's OpenAPI specification\n\
+         (`cargo xtask profiles`). Any 2xx answer is a success; an action answered with 204 gives an empty\n\
+         success.\n\n",
+    );
+    let all = entries();
+    let _ = writeln!(
+        out,
+        "{} object/action pairs on {} objects.\n",
+        all.len(),
+        catalog::objects().len()
+    );
+    out.push_str("| Object | Connector Action | Boomi type | HTTP | Path | Input | Output |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for e in &all {
+        let boomi = match e.custom_type_id {
+            Some(id) => format!("EXECUTE `{id}`"),
+            None => e.boomi_type.to_string(),
+        };
+        let mut path = format!("`{}`", e.path);
+        if !e.query.is_empty() {
+            let _ = write!(path, " (query: `{}`)", e.query.join("`, `"));
+        }
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {} | {} | {} | {} | {} |",
+            cell(e.label),
+            e.object,
+            cell(e.action_label),
+            boomi,
+            e.method,
+            cell(&path),
+            cell(&describe_input(e)),
+            cell(&describe_output(e)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_docs_are_up_to_date() {
+        let committed = std::fs::read_to_string(docs_path()).expect("docs/operations.md");
+        assert!(
+            committed == render_docs(),
+            "docs/operations.md is stale: run `cargo xtask operations --docs`"
+        );
+    }
+
+    #[test]
+    fn json_has_one_entry_per_pair_with_the_issue_fields() {
+        let json: serde_json::Value = serde_json::to_value(entries()).unwrap();
+        let arr = json.as_array().unwrap();
+        let pairs: usize = catalog::objects().iter().map(|o| o.actions.len()).sum();
+        assert_eq!(arr.len(), pairs);
+        for e in arr {
+            for key in [
+                "object",
+                "label",
+                "action",
+                "actionLabel",
+                "method",
+                "path",
+                "boomiType",
+            ] {
+                assert!(e[key].is_string(), "{key} in {e}");
+            }
+            let execute = e["boomiType"] == "EXECUTE";
+            assert_eq!(e["customTypeId"].is_string(), execute, "{e}");
+        }
+        let approve = arr
+            .iter()
+            .find(|e| e["object"] == "REQUEST" && e["action"] == "APPROVE")
+            .unwrap();
+        assert_eq!(approve["method"], "POST");
+        assert_eq!(approve["path"], "/requests/{request_id}/approve");
+        assert_eq!(approve["customTypeId"], "APPROVE");
+    }
+}

@@ -1,0 +1,98 @@
+package com.cloudblue.connect.boomi.runner;
+
+import com.boomi.connector.api.OperationStatus;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.LogRecord;
+
+/** Everything one operation run produced, in call order. */
+public final class RunResult {
+    private final int inputs;
+    private final List<RecordedResult> results;
+    private final List<LogRecord> logs;
+    private final List<String> violations;
+    private final Throwable thrown;
+
+    RunResult(int inputs, List<RecordedResult> results, List<LogRecord> logs, List<String> violations,
+            Throwable thrown) {
+        this.inputs = inputs;
+        this.results = Collections.unmodifiableList(new ArrayList<RecordedResult>(results));
+        this.logs = Collections.unmodifiableList(new ArrayList<LogRecord>(logs));
+        this.violations = Collections.unmodifiableList(new ArrayList<String>(violations));
+        this.thrown = thrown;
+    }
+
+    public int inputCount() {
+        return inputs;
+    }
+
+    /** Every response call, in order (FINISH records included). */
+    public List<RecordedResult> results() {
+        return results;
+    }
+
+    /** The records of one input, in order. */
+    public List<RecordedResult> forInput(int input) {
+        List<RecordedResult> out = new ArrayList<RecordedResult>();
+        for (RecordedResult r : results) {
+            if (r.input() == input) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Records that carry a document (output documents in Boomi terms), in order. */
+    public List<RecordedResult> documents() {
+        List<RecordedResult> out = new ArrayList<RecordedResult>();
+        for (RecordedResult r : results) {
+            if (r.payload() != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The status Boomi gives an input: the worst status among its records (a FAILURE partial after
+     * successful partials fails the document).
+     */
+    public OperationStatus statusOf(int input) {
+        OperationStatus worst = null;
+        for (RecordedResult r : forInput(input)) {
+            if (r.status() == null) {
+                continue;
+            }
+            if (worst == null || rank(r.status()) > rank(worst)) {
+                worst = r.status();
+            }
+        }
+        return worst;
+    }
+
+    private static int rank(OperationStatus s) {
+        switch (s) {
+            case SUCCESS:
+                return 0;
+            case APPLICATION_ERROR:
+                return 1;
+            default:
+                return 2;
+        }
+    }
+
+    public List<LogRecord> logs() {
+        return logs;
+    }
+
+    /** Breaches of the Boomi response contract; a correct connector has none. */
+    public List<String> violations() {
+        return violations;
+    }
+
+    /** What {@code Operation.execute} threw, if anything. */
+    public Throwable thrown() {
+        return thrown;
+    }
+}

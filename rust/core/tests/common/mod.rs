@@ -1,0 +1,283 @@
+//! Shared pieces of the HTTP tests: a frame decoder (the Java `Wire` reader's twin) and a
+//! wiremock server driven from plain synchronous tests, because the core's API blocks on its own
+//! runtime and must not be called from inside another one.
+#![allow(dead_code)]
+
+use wiremock::{Mock, MockServer, Request};
+
+pub const TOKEN: &str = "SU-111-222-333:CANARYsecretTOKEN0123456789";
+pub const CANARY: &str = "CANARYsecretTOKEN0123456789";
+
+pub struct Server {
+    rt: tokio::runtime::Runtime,
+    server: Option<MockServer>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("test runtime");
+        let server = rt.block_on(MockServer::start());
+        Server {
+            rt,
+            server: Some(server),
+        }
+    }
+
+    fn server(&self) -> &MockServer {
+        self.server.as_ref().expect("server running")
+    }
+
+    pub fn mount(&self, mock: Mock) {
+        self.rt.block_on(mock.mount(self.server()));
+    }
+
+    pub fn base(&self) -> String {
+        format!("{}/public/v1", self.server().uri())
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.rt
+            .block_on(self.server().received_requests())
+            .expect("request recording on")
+    }
+
+    /// Opens a client handle on this server with the canary token and quick retries.
+    pub fn client(&self, extra: &str) -> u64 {
+        let json = format!(
+            r#"{{"properties":{{"endpoint":"{}","apiToken":"{TOKEN}","maxRetryWaitSeconds":0{extra}}}}}"#,
+            self.base()
+        );
+        connect_core::api::client_open(json.as_bytes()).expect("client opens")
+    }
+
+    /// Checks the mocks' `expect` counts.
+    pub fn verify(&self) {
+        self.rt.block_on(self.server().verify());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Drop the server inside its runtime (its verification may need one).
+        if let Some(server) = self.server.take() {
+            let _guard = self.rt.enter();
+            drop(server);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    pub tracked: Vec<(String, String)>,
+    pub data: Vec<u8>,
+}
+
+impl Payload {
+    pub fn tracked(&self, name: &str) -> Option<&str> {
+        self.tracked
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocResult {
+    pub status: u8,
+    pub status_code: String,
+    pub message: String,
+    pub payloads: Vec<Payload>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub role: String,
+    pub input_type: String,
+    pub output_type: String,
+    pub json_schema: String,
+    pub cookie: String,
+    pub fields: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Results(Vec<DocResult>),
+    Page {
+        done: bool,
+        status_code: String,
+        payloads: Vec<Payload>,
+    },
+    ObjectTypes(Vec<(String, String, String)>),
+    Definitions(Vec<Definition>),
+    Message(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub logs: Vec<(u8, String)>,
+    pub body: Body,
+}
+
+impl Frame {
+    pub fn log_text(&self) -> String {
+        self.logs
+            .iter()
+            .map(|(l, m)| format!("{l} {m}\n"))
+            .collect()
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn u8(&mut self) -> u8 {
+        let v = self.buf[self.pos];
+        self.pos += 1;
+        v
+    }
+    fn u32(&mut self) -> usize {
+        let v = u32::from_be_bytes(self.buf[self.pos..self.pos + 4].try_into().unwrap());
+        self.pos += 4;
+        v as usize
+    }
+    fn bytes(&mut self) -> Vec<u8> {
+        let n = self.u32();
+        let v = self.buf[self.pos..self.pos + n].to_vec();
+        self.pos += n;
+        v
+    }
+    fn str(&mut self) -> String {
+        String::from_utf8(self.bytes()).expect("utf-8 string")
+    }
+    fn payload(&mut self) -> Payload {
+        let n = self.u32();
+        let tracked = (0..n).map(|_| (self.str(), self.str())).collect();
+        Payload {
+            tracked,
+            data: self.bytes(),
+        }
+    }
+}
+
+/// Decodes a frame, asserting it is well formed and fully consumed.
+pub fn decode(frame: &[u8]) -> Frame {
+    let mut r = Reader { buf: frame, pos: 0 };
+    assert_eq!(r.u8(), 1, "frame version");
+    let n = r.u32();
+    let logs = (0..n).map(|_| (r.u8(), r.str())).collect();
+    let body = match r.u8() {
+        1 => {
+            let n = r.u32();
+            Body::Results(
+                (0..n)
+                    .map(|_| {
+                        let status = r.u8();
+                        let status_code = r.str();
+                        let message = r.str();
+                        let np = r.u32();
+                        DocResult {
+                            status,
+                            status_code,
+                            message,
+                            payloads: (0..np).map(|_| r.payload()).collect(),
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        2 => {
+            let done = r.u8() == 1;
+            let status_code = r.str();
+            let n = r.u32();
+            Body::Page {
+                done,
+                status_code,
+                payloads: (0..n).map(|_| r.payload()).collect(),
+            }
+        }
+        3 => {
+            let n = r.u32();
+            Body::ObjectTypes((0..n).map(|_| (r.str(), r.str(), r.str())).collect())
+        }
+        4 => {
+            let n = r.u32();
+            Body::Definitions(
+                (0..n)
+                    .map(|_| {
+                        let d = Definition {
+                            role: r.str(),
+                            input_type: r.str(),
+                            output_type: r.str(),
+                            json_schema: r.str(),
+                            cookie: r.str(),
+                            fields: r.u32(),
+                        };
+                        for _ in 0..d.fields {
+                            r.str();
+                            r.str();
+                            r.u8();
+                            r.u8();
+                            r.u8();
+                        }
+                        d
+                    })
+                    .collect(),
+            )
+        }
+        5 => Body::Message(r.str()),
+        k => panic!("unknown frame kind {k}"),
+    };
+    assert_eq!(r.pos, frame.len(), "trailing bytes in frame");
+    Frame { logs, body }
+}
+
+pub fn results(frame: &[u8]) -> (Vec<DocResult>, Frame) {
+    let f = decode(frame);
+    match &f.body {
+        Body::Results(r) => (r.clone(), f),
+        other => panic!("expected RESULTS, got {other:?}"),
+    }
+}
+
+pub fn page(frame: &[u8]) -> (bool, Vec<Payload>, Frame) {
+    let f = decode(frame);
+    match &f.body {
+        Body::Page { done, payloads, .. } => (*done, payloads.clone(), f),
+        other => panic!("expected PAGE, got {other:?}"),
+    }
+}
+
+/// A real Connect request (fixture), pretty-printed, with `__ID__` where its id goes.
+fn request_template() -> &'static str {
+    static T: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut list: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../fixtures/requests.json")).expect("fixture");
+        let mut one = list.swap_remove(0);
+        one["id"] = serde_json::Value::String("__ID__".to_owned());
+        // Pretty-printed on purpose: documents must come back byte for byte, whitespace included.
+        serde_json::to_string_pretty(&one).expect("json")
+    })
+}
+
+pub fn request_json(id: &str) -> String {
+    request_template().replace("__ID__", id)
+}
+
+/// A JSON array of `n` requests with ids `PR-{offset+i}`.
+pub fn request_page(offset: usize, n: usize) -> String {
+    let items: Vec<String> = (offset..offset + n)
+        .map(|i| request_json(&format!("PR-{i}")))
+        .collect();
+    format!("[\n  {}\n]", items.join(" ,\n  "))
+}
+
+pub fn assert_no_canary(what: &str, text: &str) {
+    assert!(!text.contains(CANARY), "token leaked in {what}: {text}");
+}

@@ -1,0 +1,775 @@
+//! HTTP behaviour of the core against a wiremock Connect on 127.0.0.1, through the same
+//! `connect_core::api` functions the JNI bridge calls.
+
+mod common;
+
+use common::*;
+use connect_core::api;
+use connect_core::error::ErrorCode;
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+const SUCCESS: u8 = 0;
+const APPLICATION_ERROR: u8 = 1;
+const FAILURE: u8 = 2;
+
+fn query_json(props: &str, filter: &str) -> Vec<u8> {
+    format!(
+        r#"{{"operation":{{"operationType":"QUERY","objectType":"REQUEST","properties":{{{props}}},"selectedFields":null}},"dynamicProperties":{{}},"filter":{filter}}}"#
+    )
+    .into_bytes()
+}
+
+/// Runs a query to the end; returns all documents and all frames.
+fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
+    let cursor = api::query_open(client, query).expect("query opens");
+    let mut docs = Vec::new();
+    let mut frames = Vec::new();
+    for _ in 0..100 {
+        let (done, payloads, frame) = page(&api::query_next(cursor).expect("page"));
+        docs.extend(payloads);
+        frames.push(frame);
+        if done {
+            api::query_close(cursor).expect("close");
+            return (docs, frames);
+        }
+    }
+    panic!("query never finished");
+}
+
+fn list_mock(offset: usize, limit: usize, items: usize, range: Option<String>) -> Mock {
+    let mut resp =
+        ResponseTemplate::new(200).set_body_raw(request_page(offset, items), "application/json");
+    if let Some(r) = range {
+        resp = resp.insert_header("Content-Range", r.as_str());
+    }
+    Mock::given(method("GET"))
+        .and(path("/public/v1/requests"))
+        .and(query_param("limit", limit.to_string()))
+        .and(query_param("offset", offset.to_string()))
+        .respond_with(resp)
+        .expect(1)
+}
+
+#[test]
+fn query_pages_through_2500_requests_in_three_pages() {
+    let server = Server::start();
+    server.mount(list_mock(0, 1000, 1000, Some("items 0-999/2500".into())));
+    server.mount(list_mock(
+        1000,
+        1000,
+        1000,
+        Some("items 1000-1999/2500".into()),
+    ));
+    server.mount(list_mock(
+        2000,
+        1000,
+        500,
+        Some("items 2000-2499/2500".into()),
+    ));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &query_json(r#""pageSize":1000"#, "null"));
+    assert_eq!(docs.len(), 2500);
+    assert_eq!(frames.len(), 3);
+    for (i, d) in docs.iter().enumerate() {
+        let id = format!("PR-{i}");
+        assert_eq!(d.tracked("id"), Some(id.as_str()));
+        assert_eq!(d.tracked("status"), Some("approved"));
+        // Byte for byte what the server sent (pretty-printed), not re-serialised.
+        assert_eq!(std::str::from_utf8(&d.data).unwrap(), request_json(&id));
+    }
+    let log = frames[2].log_text();
+    assert!(log.contains("page 3: received 500"), "{log}");
+    assert!(log.contains("2500 of 2500"), "{log}");
+    server.verify();
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn query_follows_a_clamped_page_size() {
+    let server = Server::start();
+    // Asked for 1000, the server sends 100 at a time.
+    server.mount(list_mock(0, 1000, 100, Some("items 0-99/250".into())));
+    server.mount(list_mock(100, 1000, 100, Some("items 100-199/250".into())));
+    server.mount(list_mock(200, 1000, 50, Some("items 200-249/250".into())));
+    let client = server.client("");
+    let (docs, _) = run_query(client, &query_json(r#""pageSize":"1000""#, "null"));
+    assert_eq!(docs.len(), 250);
+    assert_eq!(docs[249].tracked("id"), Some("PR-249"));
+    server.verify();
+}
+
+#[test]
+fn query_without_content_range_stops_after_a_short_page() {
+    let server = Server::start();
+    server.mount(list_mock(0, 10, 10, None));
+    server.mount(list_mock(10, 10, 10, Some("garbage".into())));
+    server.mount(list_mock(20, 10, 3, None));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &query_json(r#""pageSize":10"#, "null"));
+    assert_eq!(docs.len(), 23);
+    let warnings: Vec<_> = frames
+        .iter()
+        .flat_map(|f| f.logs.iter())
+        .filter(|(l, _)| *l == 2)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].1.contains("Content-Range"));
+    server.verify();
+}
+
+#[test]
+fn query_follows_a_total_that_changes_between_pages() {
+    let server = Server::start();
+    server.mount(list_mock(0, 10, 10, Some("items 0-9/25".into())));
+    // Five records were deleted meanwhile: this is now the last page.
+    server.mount(list_mock(10, 10, 10, Some("items 10-19/20".into())));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &query_json(r#""pageSize":10"#, "null"));
+    assert_eq!(docs.len(), 20);
+    assert!(frames[1].log_text().contains("changed from 25 to 20"));
+    server.verify();
+}
+
+#[test]
+fn query_respects_max_documents_and_sends_the_filter_as_rql() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests"))
+            .and(query_param("limit", "5"))
+            .and(query_param("offset", "0"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(request_page(0, 5), "application/json")
+                    .insert_header("Content-Range", "items 0-4/100"),
+            )
+            .expect(1),
+    );
+    let client = server.client("");
+    let filter = r#"{"expression":{"property":"status","operator":"eq","arguments":["pending"]},"sort":[{"property":"created","order":"desc"}]}"#;
+    let (docs, _) = run_query(
+        client,
+        &query_json(r#""pageSize":100,"maxDocuments":5"#, filter),
+    );
+    assert_eq!(docs.len(), 5);
+    let reqs = server.requests();
+    let q = reqs[0].url.query().unwrap_or("").to_owned();
+    assert!(q.contains("eq(status,pending)"), "{q}");
+    assert!(q.contains("ordering(-created)"), "{q}");
+    server.verify();
+}
+
+#[test]
+fn query_errors_are_whole_call_errors() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(
+                format!(r#"{{"error_code":"AUTH_001","errors":["bad token ApiKey {TOKEN}"]}}"#),
+                "application/json",
+            )),
+    );
+    let client = server.client("");
+    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    let e = api::query_next(cursor).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Auth);
+    assert!(
+        e.message.contains("401 Unauthorized: AUTH_001"),
+        "{}",
+        e.message
+    );
+    assert_no_canary("query error", &e.message);
+    api::query_close(cursor).unwrap();
+    assert_eq!(
+        api::query_next(cursor).unwrap_err().code,
+        ErrorCode::HandleClosed
+    );
+}
+
+fn approve_batch(ids: &[&str]) -> Vec<u8> {
+    let docs: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"objectId":null,"dynamicProperties":{{"request_id":"{id}"}}}}"#))
+        .collect();
+    format!(
+        r#"{{"operation":{{"operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","properties":{{"parallelism":"3"}}}},"documents":[{}]}}"#,
+        docs.join(",")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn approve_batch_with_one_rejected_document() {
+    let server = Server::start();
+    for id in ["PR-1", "PR-3"] {
+        server.mount(
+            Mock::given(method("POST"))
+                .and(path(format!("/public/v1/requests/{id}/approve")))
+                .and(header("authorization", format!("ApiKey {TOKEN}").as_str()))
+                .and(header("content-type", "application/json"))
+                .and(body_json(serde_json::json!({"template_id": "TL-1"})))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_raw(request_json(id), "application/json"),
+                )
+                .expect(1),
+        );
+    }
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-2/approve"))
+            .respond_with(ResponseTemplate::new(400).set_body_raw(
+                r#"{"error_code":"VAL_001","errors":["template_id: Template not found."]}"#,
+                "application/json",
+            ))
+            // A 400 is final: never retried.
+            .expect(1),
+    );
+    let client = server.client("");
+    let body = br#"{"template_id":"TL-1"}"#.to_vec();
+    let frame = api::execute(
+        client,
+        &approve_batch(&["PR-1", "PR-2", "PR-3"]),
+        vec![Some(body.clone()), Some(body.clone()), Some(body)],
+    )
+    .unwrap();
+    let (rs, _) = results(&frame);
+    assert_eq!(rs.len(), 3);
+    assert_eq!((rs[0].status, rs[0].status_code.as_str()), (SUCCESS, "200"));
+    assert_eq!(rs[0].payloads[0].tracked("id"), Some("PR-1"));
+    assert_eq!(
+        (rs[1].status, rs[1].status_code.as_str()),
+        (APPLICATION_ERROR, "400")
+    );
+    assert!(
+        rs[1]
+            .message
+            .contains("400 Bad Request: VAL_001 - template_id: Template not found."),
+        "{}",
+        rs[1].message
+    );
+    assert_eq!(rs[2].status, SUCCESS);
+    assert_eq!(rs[2].payloads[0].tracked("id"), Some("PR-3"));
+    server.verify();
+}
+
+#[test]
+fn execute_results_stay_in_input_order_under_parallelism() {
+    let server = Server::start();
+    // The first document answers last.
+    for (i, delay) in [(1, 300), (2, 100), (3, 0)] {
+        server.mount(
+            Mock::given(method("POST"))
+                .and(path(format!("/public/v1/requests/PR-{i}/approve")))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_raw(request_json(&format!("PR-{i}")), "application/json")
+                        .set_delay(std::time::Duration::from_millis(delay)),
+                ),
+        );
+    }
+    let client = server.client("");
+    let started = std::time::Instant::now();
+    let body = br#"{"template_id":"TL-1"}"#.to_vec();
+    let frame = api::execute(
+        client,
+        &approve_batch(&["PR-1", "PR-2", "PR-3"]),
+        vec![Some(body.clone()), Some(body.clone()), Some(body)],
+    )
+    .unwrap();
+    let (rs, _) = results(&frame);
+    let ids: Vec<_> = rs
+        .iter()
+        .map(|r| r.payloads[0].tracked("id").unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["PR-1", "PR-2", "PR-3"]);
+    // Concurrent: well under the 400 ms a sequential run would take.
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(390),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn bad_documents_fail_alone_without_a_request() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-2/approve"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(request_json("PR-2"), "application/json"),
+            )
+            .expect(1),
+    );
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","properties":{}},"documents":[{"dynamicProperties":{"request_id":"PR-1"}},{"dynamicProperties":{"request_id":"PR-2"}},{"dynamicProperties":{}}]}"#;
+    let frame = api::execute(
+        client,
+        batch,
+        vec![
+            Some(b"{not json".to_vec()),
+            Some(br#"{"template_id":"TL-1"}"#.to_vec()),
+            Some(br#"{"template_id":"TL-1"}"#.to_vec()),
+        ],
+    )
+    .unwrap();
+    let (rs, _) = results(&frame);
+    assert_eq!(
+        (rs[0].status, rs[0].status_code.as_str()),
+        (FAILURE, "BAD_INPUT")
+    );
+    assert!(
+        rs[0].message.contains("not valid JSON"),
+        "{}",
+        rs[0].message
+    );
+    assert_eq!(rs[1].status, SUCCESS);
+    assert_eq!(
+        (rs[2].status, rs[2].status_code.as_str()),
+        (FAILURE, "BAD_INPUT")
+    );
+    assert!(rs[2].message.contains("request_id"), "{}", rs[2].message);
+    server.verify();
+}
+
+#[test]
+fn no_content_answers_are_empty_successes() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/tier/config-requests/TCR-1/pend"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1),
+    );
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"PENDING","objectType":"TIER_CONFIG_REQUEST","properties":{"tier_config_request_id":"TCR-1"}},"documents":[{"dynamicProperties":{}}]}"#;
+    let (rs, _) = results(&api::execute(client, batch, vec![None]).unwrap());
+    assert_eq!(
+        (
+            rs[0].status,
+            rs[0].status_code.as_str(),
+            rs[0].payloads.len()
+        ),
+        (SUCCESS, "204", 0)
+    );
+    server.verify();
+}
+
+#[test]
+fn get_of_a_missing_object_is_an_empty_success() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests/PR-404"))
+            .respond_with(ResponseTemplate::new(404).set_body_raw(
+                r#"{"error_code":"NOT_FOUND","errors":["Object not found"]}"#,
+                "application/json",
+            )),
+    );
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests/PR-1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(request_json("PR-1"), "application/json"),
+            ),
+    );
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-404","dynamicProperties":{}},{"objectId":"PR-1","dynamicProperties":{}}]}"#;
+    let (rs, _) = results(&api::execute(client, batch, vec![None, None]).unwrap());
+    assert_eq!(
+        (
+            rs[0].status,
+            rs[0].status_code.as_str(),
+            rs[0].payloads.len()
+        ),
+        (SUCCESS, "404", 0)
+    );
+    assert_eq!((rs[1].status, rs[1].payloads.len()), (SUCCESS, 1));
+    assert_eq!(rs[1].payloads[0].data, request_json("PR-1").into_bytes());
+}
+
+#[test]
+fn downloads_are_binary_payloads() {
+    let server = Server::start();
+    let xlsx: Vec<u8> = (0..=255u8).collect();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/usage/chunks/UFC-1/download"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(xlsx.clone(), "application/octet-stream"),
+            ),
+    );
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"DOWNLOAD","objectType":"USAGE_CHUNK","properties":{"usage_chunk_id":"UFC-1"}},"documents":[{"dynamicProperties":{}}]}"#;
+    let (rs, _) = results(&api::execute(client, batch, vec![None]).unwrap());
+    assert_eq!(rs[0].status, SUCCESS);
+    assert_eq!(rs[0].payloads[0].data, xlsx);
+    assert!(rs[0].payloads[0].tracked.is_empty());
+}
+
+#[test]
+fn get_retries_a_503_then_succeeds() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests/PR-1"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+            .up_to_n_times(2)
+            .expect(2),
+    );
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests/PR-1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(request_json("PR-1"), "application/json"),
+            )
+            .expect(1),
+    );
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
+    let (rs, frame) = results(&api::execute(client, batch, vec![None]).unwrap());
+    assert_eq!(rs[0].status, SUCCESS);
+    assert!(
+        rs[0].message.contains("after 3 attempts"),
+        "{}",
+        rs[0].message
+    );
+    assert_eq!(
+        frame.logs.iter().filter(|(l, _)| *l == 2).count(),
+        2,
+        "{}",
+        frame.log_text()
+    );
+    server.verify();
+}
+
+#[test]
+fn post_is_not_resent_after_a_500() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-1/approve"))
+            .respond_with(ResponseTemplate::new(500).set_body_raw("oops", "text/plain"))
+            .expect(1),
+    );
+    let client = server.client("");
+    let (rs, _) = results(
+        &api::execute(
+            client,
+            &approve_batch(&["PR-1"]),
+            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        (rs[0].status, rs[0].status_code.as_str()),
+        (APPLICATION_ERROR, "500")
+    );
+    assert!(
+        rs[0].message.contains("500 Internal Server Error: oops"),
+        "{}",
+        rs[0].message
+    );
+    server.verify();
+}
+
+#[test]
+fn retries_give_up_after_max_attempts() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-1/approve"))
+            .respond_with(ResponseTemplate::new(429))
+            .expect(2),
+    );
+    let client = server.client(r#","maxAttempts":2"#);
+    let (rs, _) = results(
+        &api::execute(
+            client,
+            &approve_batch(&["PR-1"]),
+            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        (rs[0].status, rs[0].status_code.as_str()),
+        (APPLICATION_ERROR, "429")
+    );
+    assert!(
+        rs[0].message.contains("after 2 attempts"),
+        "{}",
+        rs[0].message
+    );
+    server.verify();
+}
+
+/// A port nothing listens on: bind, note the port, close.
+fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn connection_refused_is_a_failure_result_and_unreachable() {
+    let port = dead_port();
+    let client = api::client_open(
+        format!(
+            r#"{{"properties":{{"endpoint":"http://127.0.0.1:{port}/public/v1","apiToken":"{TOKEN}","maxAttempts":2,"maxRetryWaitSeconds":0}}}}"#
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let (rs, _) = results(
+        &api::execute(
+            client,
+            &approve_batch(&["PR-1"]),
+            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        (rs[0].status, rs[0].status_code.as_str()),
+        (FAILURE, "CONNECT")
+    );
+    assert!(
+        rs[0].message.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        rs[0].message
+    );
+    assert!(
+        rs[0].message.contains("after 2 attempts"),
+        "{}",
+        rs[0].message
+    );
+    let e = api::test_connection(client).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unreachable);
+    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    assert_eq!(
+        api::query_next(cursor).unwrap_err().code,
+        ErrorCode::Unreachable
+    );
+    api::query_close(cursor).unwrap();
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn test_connection_outcomes() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/accounts"))
+            .and(query_param("limit", "1"))
+            .and(header("authorization", format!("ApiKey {TOKEN}").as_str()))
+            .and(header("accept", "application/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"[{"id":"PA-080-719","name":"Connect Labs Provider","type":"provider"}]"#,
+                "application/json",
+            )),
+    );
+    let client = server.client("");
+    match decode(&api::test_connection(client).unwrap()).body {
+        Body::Message(m) => assert_eq!(
+            m,
+            format!(
+                "Connected to {} as Connect Labs Provider (PA-080-719)",
+                server.base()
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+    let ua = server.requests()[0]
+        .headers
+        .get("user-agent")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(ua.starts_with("cloudblue-connect-boomi/"), "{ua}");
+
+    let cases: [(u16, &str, &str, ErrorCode); 4] = [
+        (
+            401,
+            "application/json",
+            r#"{"error_code":"AUTH_001","errors":["Unauthorized."]}"#,
+            ErrorCode::Auth,
+        ),
+        (
+            404,
+            "text/html",
+            "<html>Not Found</html>",
+            ErrorCode::WrongEndpoint,
+        ),
+        (
+            500,
+            "application/json",
+            r#"{"error_code":"E","errors":["boom"]}"#,
+            ErrorCode::Http,
+        ),
+        (
+            200,
+            "text/html",
+            "<html><body>Welcome to our portal</body></html>",
+            ErrorCode::WrongEndpoint,
+        ),
+    ];
+    for (status, ct, body, code) in cases {
+        let server = Server::start();
+        server.mount(
+            Mock::given(method("GET"))
+                .and(path("/public/v1/accounts"))
+                .respond_with(ResponseTemplate::new(status).set_body_raw(body, ct)),
+        );
+        let client = server.client(r#","maxAttempts":1"#);
+        let e = api::test_connection(client).unwrap_err();
+        assert_eq!(e.code, code, "{status}: {}", e.message);
+        if code == ErrorCode::Auth {
+            assert!(e.message.contains("ApiKey SU-"), "{}", e.message);
+        }
+        if code == ErrorCode::WrongEndpoint {
+            assert!(
+                e.message
+                    .contains("https://api.connect.cloudblue.com/public/v1"),
+                "{}",
+                e.message
+            );
+        }
+        api::client_close(client).unwrap();
+    }
+}
+
+#[test]
+fn the_token_never_appears_in_frames_or_errors() {
+    let server = Server::start();
+    let echo =
+        format!(r#"{{"error_code":"VAL_001","errors":["you sent ApiKey {TOKEN} and {CANARY}"]}}"#);
+    for (m, p, status) in [
+        ("GET", "/public/v1/accounts", 401),
+        ("GET", "/public/v1/requests", 400),
+        ("POST", "/public/v1/requests/PR-1/approve", 400),
+        ("GET", "/public/v1/requests/PR-1", 418),
+    ] {
+        server.mount(Mock::given(method(m)).and(path(p)).respond_with(
+            ResponseTemplate::new(status).set_body_raw(echo.clone(), "application/json"),
+        ));
+    }
+    let client = server.client("");
+    let e = api::test_connection(client).unwrap_err();
+    assert_no_canary("test connection", &format!("{e} {e:?}"));
+    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    let e = api::query_next(cursor).unwrap_err();
+    assert_no_canary("query", &format!("{e} {e:?}"));
+    let frame = api::execute(
+        client,
+        &approve_batch(&["PR-1"]),
+        vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
+    )
+    .unwrap();
+    assert_no_canary("approve frame", &String::from_utf8_lossy(&frame));
+    let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
+    let frame = api::execute(client, batch, vec![None]).unwrap();
+    assert_no_canary("get frame", &String::from_utf8_lossy(&frame));
+    assert!(String::from_utf8_lossy(&frame).contains("418"));
+    // The server did receive it, as the Authorization header.
+    let reqs = server.requests();
+    assert!(
+        reqs.iter()
+            .all(|r| r.headers.get("authorization").unwrap() == format!("ApiKey {TOKEN}").as_str())
+    );
+    // Settings errors do not echo it either.
+    let e = api::client_open(
+        format!(r#"{{"properties":{{"apiToken":"{TOKEN}","endpoint":"ftp://{CANARY}"}}}}"#)
+            .as_bytes(),
+    )
+    .unwrap_err();
+    assert_no_canary("settings error", &e.message);
+    let port = dead_port();
+    let dead = api::client_open(
+        format!(r#"{{"properties":{{"endpoint":"http://127.0.0.1:{port}/{CANARY}","apiToken":"{TOKEN}","maxAttempts":1}}}}"#)
+            .as_bytes(),
+    )
+    .unwrap();
+    let e = api::test_connection(dead).unwrap_err();
+    assert_no_canary("transport error", &e.message);
+}
+
+#[test]
+fn browse_lists_types_and_definitions() {
+    match decode(
+        &api::browse(
+            br#"{"kind":"types","operationType":"EXECUTE","customOperationType":"APPROVE"}"#,
+        )
+        .unwrap(),
+    )
+    .body
+    {
+        Body::ObjectTypes(types) => {
+            assert!(
+                types
+                    .iter()
+                    .any(|(id, label, _)| id == "REQUEST" && label == "Request"),
+                "{types:?}"
+            );
+            assert!(!types.iter().any(|(id, _, _)| id == "ASSET"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match decode(
+        &api::browse(br#"{"kind":"definitions","operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","roles":["INPUT","OUTPUT"]}"#)
+            .unwrap(),
+    )
+    .body
+    {
+        Body::Definitions(defs) => {
+            assert_eq!(defs.len(), 2);
+            assert_eq!((defs[0].role.as_str(), defs[0].input_type.as_str()), ("INPUT", "json"));
+            assert_eq!((defs[1].role.as_str(), defs[1].output_type.as_str()), ("OUTPUT", "json"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match decode(
+        &api::browse(br#"{"kind":"definitions","operationType":"EXECUTE","customOperationType":"DOWNLOAD","objectType":"USAGE_CHUNK","roles":["INPUT","OUTPUT"]}"#)
+            .unwrap(),
+    )
+    .body
+    {
+        Body::Definitions(defs) => {
+            assert_eq!(defs[0].input_type, "none");
+            assert_eq!(defs[1].output_type, "binary");
+            assert_eq!(defs[1].json_schema, "");
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = api::browse(
+        br#"{"kind":"definitions","operationType":"QUERY","objectType":"NOPE","roles":["OUTPUT"]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidRequest);
+}
+
+#[test]
+fn handles_survive_misuse() {
+    assert!(api::client_close(0).is_ok());
+    assert!(api::query_close(0).is_ok());
+    assert_eq!(
+        api::test_connection(0).unwrap_err().code,
+        ErrorCode::HandleClosed
+    );
+    assert_eq!(
+        api::query_next(u64::MAX).unwrap_err().code,
+        ErrorCode::HandleClosed
+    );
+    let client =
+        api::client_open(format!(r#"{{"properties":{{"apiToken":"{TOKEN}"}}}}"#).as_bytes())
+            .unwrap();
+    api::client_close(client).unwrap();
+    assert_eq!(
+        api::client_close(client).unwrap_err().code,
+        ErrorCode::HandleClosed
+    );
+    assert_eq!(
+        api::execute(client, b"{}", vec![]).unwrap_err().code,
+        ErrorCode::HandleClosed
+    );
+}

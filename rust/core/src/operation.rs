@@ -129,15 +129,22 @@ impl Operation {
         Ok(out)
     }
 
-    /// The action's optional query parameters that have a value, form-encoded (`a=1&b=2`).
+    /// The action's optional query parameters that have a value, encoded (`a=1&b=2`).
     pub fn query_params(&self, dynamic: &Properties) -> String {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for name in self.spec.query {
-            if let Some(v) = self.param(dynamic, name) {
-                ser.append_pair(name, &v);
-            }
-        }
-        ser.finish()
+        let pairs: Vec<String> = self
+            .spec
+            .query
+            .iter()
+            .filter_map(|name| {
+                let v = self.param(dynamic, name)?;
+                Some(format!(
+                    "{}={}",
+                    encode_component(name),
+                    encode_component(&v)
+                ))
+            })
+            .collect();
+        pairs.join("&")
     }
 }
 
@@ -146,6 +153,15 @@ fn missing(name: &str) -> String {
         "no value for \"{}\" ({name}): set it in the operation, or as the document property {name}",
         catalog::param_label(name)
     )
+}
+
+/// Percent-encodes a query-string component for Connect. The server decodes the whole query
+/// string with Python's `unquote`, which leaves `+` alone, so a space must be `%20`, never `+`.
+pub fn encode_component(value: &str) -> String {
+    // byte_serialize writes a space as `+` and a literal `+` as `%2B`: every `+` is a space.
+    url::form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// Tracked properties of one JSON object: its top-level `id` and `status`, when it has them.
@@ -251,6 +267,12 @@ mod tests {
                 .unwrap(),
             ["requests", "PR-1"]
         );
+    }
+
+    #[test]
+    fn components_encode_spaces_as_percent_20() {
+        assert_eq!(encode_component("a b+c&d=é"), "a%20b%2Bc%26d%3D%C3%A9");
+        assert_eq!(encode_component("PR-1_x.y"), "PR-1_x.y");
     }
 
     #[test]

@@ -67,7 +67,8 @@ impl QueryCursor {
         let segments = op
             .path_segments(&q.dynamic_properties, None)
             .map_err(CoreError::invalid_request)?;
-        let rql = filter_query(q.filter.as_ref(), op.selected_fields.as_deref())?;
+        let filter = with_search(q.filter, op.properties.text("searchTerm"));
+        let rql = filter_query(filter.as_ref(), op.selected_fields.as_deref())?;
         let extra = op.query_params(&q.dynamic_properties);
         Ok(QueryCursor {
             client,
@@ -141,6 +142,25 @@ impl QueryCursor {
     }
 }
 
+/// The filter with the operation's "Search Term" ANDed in as `eq(search,term)` (RQL's spelling
+/// of `search=term`), so the term is quoted and encoded like any other filter value.
+fn with_search(filter: Option<Value>, term: Option<String>) -> Option<Value> {
+    let Some(term) = term else {
+        return filter;
+    };
+    let search = serde_json::json!({"property": "search", "operator": "eq", "arguments": [term]});
+    let mut filter = match filter {
+        Some(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let expression = match filter.remove("expression") {
+        None | Some(Value::Null) => search,
+        Some(user) => serde_json::json!({"group": "AND", "nested": [search, user]}),
+    };
+    filter.insert("expression".to_owned(), expression);
+    Some(Value::Object(filter))
+}
+
 /// The encoded RQL part of the query string (filter, ordering, selection) for the Boomi filter.
 ///
 /// Every field is allowed (`AllowAll`): the catalog does not yet say which fields each list
@@ -156,4 +176,27 @@ fn filter_query(filter: Option<&Value>, selected: Option<&[String]>) -> Result<S
     let query = rql::build_query(&filter, selected, &rql::AllowAll)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))?;
     Ok(query.to_query_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_term_joins_the_filter() {
+        let user = serde_json::json!({"expression": {"property": "status", "operator": "eq", "arguments": ["pending"]}, "sort": []});
+        let q = filter_query(
+            with_search(Some(user), Some("ACME Corp".into())).as_ref(),
+            None,
+        )
+        .unwrap();
+        assert!(q.contains("search") && q.contains("status"), "{q}");
+        assert!(q.contains("ACME%20Corp"), "{q}");
+        let q = filter_query(with_search(None, Some("x".into())).as_ref(), None).unwrap();
+        assert_eq!(q, "eq(search,x)");
+        assert_eq!(
+            filter_query(with_search(None, None).as_ref(), None).unwrap(),
+            ""
+        );
+    }
 }

@@ -773,3 +773,82 @@ fn handles_survive_misuse() {
         ErrorCode::HandleClosed
     );
 }
+
+#[test]
+fn uploads_send_the_document_as_a_multipart_file() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/usage/reconciliations"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_raw(r#"{"id":"URC-1","status":"draft"}"#, "application/json"),
+            )
+            .expect(1),
+    );
+    let client = server.client("");
+    let xlsx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/UF.xlsx"
+    ))
+    .unwrap();
+    let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"UPLOAD","objectType":"USAGE_RECONCILIATION","properties":{"upload_note":"from the operation"}},"documents":[{"dynamicProperties":{"upload_note":"March run"}},{"dynamicProperties":{}}]}"#;
+    let (rs, _) = results(&api::execute(client, batch, vec![Some(xlsx.clone()), None]).unwrap());
+    assert_eq!((rs[0].status, rs[0].status_code.as_str()), (SUCCESS, "201"));
+    assert_eq!(rs[0].payloads[0].tracked("id"), Some("URC-1"));
+    // An empty document is refused before any request.
+    assert_eq!(
+        (rs[1].status, rs[1].status_code.as_str()),
+        (FAILURE, "BAD_INPUT")
+    );
+    let req = &server.requests()[0];
+    let ct = req.headers.get("content-type").unwrap().to_str().unwrap();
+    assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+    let body = &req.body;
+    let find = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    assert!(find(br#"name="recon_file"; filename="recon_file.xlsx""#));
+    assert!(find(&xlsx), "file bytes sent unchanged");
+    assert!(find(b"name=\"upload_note\"\r\n\r\nMarch run"));
+    server.verify();
+}
+
+#[test]
+fn requests_go_through_the_atoms_proxy() {
+    // wiremock plays the proxy: a plain-HTTP proxy receives absolute-form requests.
+    let proxy = Server::start();
+    proxy.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/accounts"))
+            .and(header("proxy-authorization", "Basic dTpw"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(r#"[{"id":"PA-1","name":"P"}]"#, "application/json"),
+            )
+            .expect(1),
+    );
+    let port = proxy
+        .base()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let client = api::client_open(
+        format!(
+            r#"{{"properties":{{"endpoint":"http://connect.example.invalid/public/v1","apiToken":"{TOKEN}"}},"proxy":{{"host":"127.0.0.1","port":{port},"user":"u","password":"p","nonProxyHosts":"localhost|*.corp"}}}}"#
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    match decode(&api::test_connection(client).unwrap()).body {
+        Body::Message(m) => assert!(m.ends_with("as P (PA-1)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        proxy.requests()[0].url.host_str(),
+        Some("connect.example.invalid")
+    );
+    proxy.verify();
+}

@@ -55,7 +55,7 @@ pub fn browse(json: &[u8]) -> Result<Vec<u8>> {
             let defs = b
                 .roles
                 .iter()
-                .map(|role| definition(spec, action, role))
+                .map(|role| definition(object.id, spec, action, role))
                 .collect::<Result<Vec<_>>>()?;
             Ok(wire::definitions(&log, &defs))
         }
@@ -65,7 +65,12 @@ pub fn browse(json: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-fn definition(spec: &ActionSpec, action: Action, role: &str) -> Result<Definition> {
+fn definition(
+    object_id: &str,
+    spec: &ActionSpec,
+    action: Action,
+    role: &str,
+) -> Result<Definition> {
     let (input_type, input_schema) = match spec.body {
         Body::None => ("none", None),
         Body::Json { schema } => ("json", Some(schema)),
@@ -96,18 +101,28 @@ fn definition(spec: &ActionSpec, action: Action, role: &str) -> Result<Definitio
             .to_owned(),
         cookie: String::new(),
         fields: if role == "OUTPUT" {
-            fields(spec, action)
+            fields(object_id, action)
         } else {
             Vec::new()
         },
     })
 }
 
-/// Field specs (filter/sort/select capabilities) of a query's output.
-///
-/// TODO(catalog helper): the catalog does not yet say which fields each list endpoint can filter,
-/// order or select; until it exposes that, no field specs are sent (Boomi then offers the
-/// profile's fields without capability hints).
-fn fields(_spec: &ActionSpec, _action: Action) -> Vec<FieldSpec> {
-    Vec::new()
+/// Field specs of a query's output: the fields the OpenAPI spec documents as filterable or
+/// sortable for the object's list endpoint (none for other actions).
+fn fields(object_id: &str, action: Action) -> Vec<FieldSpec> {
+    if action != Action::List {
+        return Vec::new();
+    }
+    crate::profiles::field_specs(object_id)
+        .iter()
+        .map(|f| FieldSpec {
+            name: f.name.to_owned(),
+            field_type: f.kind.to_owned(),
+            filterable: !f.lookups.is_empty(),
+            sortable: f.sortable,
+            // Field selection is Boomi-side for every field (no select() is sent to Connect).
+            selectable: true,
+        })
+        .collect()
 }

@@ -13,6 +13,7 @@ use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query, tracked};
 use crate::paging::Pager;
+use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
 use crate::wire::{self, Payload};
@@ -68,7 +69,11 @@ impl QueryCursor {
             .path_segments(&q.dynamic_properties, None)
             .map_err(CoreError::invalid_request)?;
         let filter = with_search(q.filter, op.properties.text("searchTerm"));
-        let rql = filter_query(filter.as_ref(), op.selected_fields.as_deref())?;
+        let policy = SpecPolicy {
+            object: op.object.label,
+            fields: crate::profiles::field_specs(op.object.id),
+        };
+        let rql = filter_query(filter.as_ref(), op.selected_fields.as_deref(), &policy)?;
         let extra = op.query_params(&q.dynamic_properties);
         Ok(QueryCursor {
             client,
@@ -161,19 +166,74 @@ fn with_search(filter: Option<Value>, term: Option<String>) -> Option<Value> {
     Some(Value::Object(filter))
 }
 
-/// The encoded RQL part of the query string (filter, ordering, selection) for the Boomi filter.
+/// Checks filters and sorts against the fields the OpenAPI spec documents for the object.
 ///
-/// Every field is allowed (`AllowAll`): the catalog does not yet say which fields each list
-/// endpoint can filter, order or select. When it does, pass a `FieldPolicy` built from it here so
-/// that unsupported filters are rejected before any request is sent.
-fn filter_query(filter: Option<&Value>, selected: Option<&[String]>) -> Result<String> {
+/// Lenient on purpose: a field the spec does not list (or an object without field specs, such as
+/// the Generic Resource) is left for Connect to judge, because the spec's lists are not complete;
+/// only a documented field used with an operator or ordering it documents as unsupported is
+/// rejected here, before any request, with the alternatives in the message.
+struct SpecPolicy {
+    object: &'static str,
+    fields: &'static [FieldSpec],
+}
+
+impl SpecPolicy {
+    fn field(&self, rql_path: &str) -> Option<&'static FieldSpec> {
+        self.fields
+            .iter()
+            .find(|f| f.name.split('/').eq(rql_path.split('.')))
+    }
+}
+
+impl rql::FieldPolicy for SpecPolicy {
+    fn check_lookup(&self, field: &str, op: rql::Operator) -> std::result::Result<(), String> {
+        let Some(spec) = self.field(field) else {
+            return Ok(());
+        };
+        let lookup = match op {
+            rql::Operator::NotNull => "null",
+            // The spec does not document `empty()` per field; Connect decides.
+            rql::Operator::Empty | rql::Operator::NotEmpty | rql::Operator::Rql => return Ok(()),
+            other => other.id(),
+        };
+        if spec.lookups.contains(&lookup) {
+            return Ok(());
+        }
+        Err(if spec.lookups.is_empty() {
+            format!("{} cannot be filtered on this field", self.object)
+        } else {
+            format!(
+                "{} does not support \"{}\" on this field; use one of: {}",
+                self.object,
+                op.id(),
+                spec.lookups.join(", ")
+            )
+        })
+    }
+
+    fn check_sort(&self, field: &str) -> std::result::Result<(), String> {
+        match self.field(field) {
+            Some(spec) if !spec.sortable => {
+                Err(format!("{} cannot be ordered by this field", self.object))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The encoded RQL part of the query string (filter, ordering, selection) for the Boomi filter.
+fn filter_query(
+    filter: Option<&Value>,
+    selected: Option<&[String]>,
+    policy: &dyn rql::FieldPolicy,
+) -> Result<String> {
     let filter: rql::Filter = match filter {
         None | Some(Value::Null) => rql::Filter::default(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
             CoreError::invalid_request(format!("the query filter is not valid: {e}"))
         })?,
     };
-    let query = rql::build_query(&filter, selected, &rql::AllowAll)
+    let query = rql::build_query(&filter, selected, policy)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))?;
     Ok(query.to_query_string())
 }
@@ -188,15 +248,41 @@ mod tests {
         let q = filter_query(
             with_search(Some(user), Some("ACME Corp".into())).as_ref(),
             None,
+            &rql::AllowAll,
         )
         .unwrap();
         assert!(q.contains("search") && q.contains("status"), "{q}");
         assert!(q.contains("ACME%20Corp"), "{q}");
-        let q = filter_query(with_search(None, Some("x".into())).as_ref(), None).unwrap();
+        let q = filter_query(
+            with_search(None, Some("x".into())).as_ref(),
+            None,
+            &rql::AllowAll,
+        )
+        .unwrap();
         assert_eq!(q, "eq(search,x)");
         assert_eq!(
-            filter_query(with_search(None, None).as_ref(), None).unwrap(),
+            filter_query(with_search(None, None).as_ref(), None, &rql::AllowAll).unwrap(),
             ""
         );
+    }
+
+    #[test]
+    fn spec_policy_rejects_documented_unsupported_uses_only() {
+        let policy = SpecPolicy {
+            object: "Request",
+            fields: crate::profiles::field_specs("REQUEST"),
+        };
+        let q = |expr: serde_json::Value| {
+            let f = serde_json::json!({"expression": expr, "sort": []});
+            filter_query(Some(&f), None, &policy)
+        };
+        // asset/status documents only eq.
+        let e = q(serde_json::json!({"property": "asset/status", "operator": "like", "arguments": ["a*"]})).unwrap_err();
+        assert!(e.message.contains("use one of: eq"), "{}", e.message);
+        assert!(q(serde_json::json!({"property": "asset/status", "operator": "eq", "arguments": ["active"]})).is_ok());
+        // Not in the spec's list: Connect decides.
+        assert!(q(serde_json::json!({"property": "no_such_field", "operator": "like", "arguments": ["x"]})).is_ok());
+        let sort = serde_json::json!({"expression": null, "sort": [{"property": "asset/status", "order": "asc"}]});
+        assert!(filter_query(Some(&sort), None, &policy).is_err());
     }
 }

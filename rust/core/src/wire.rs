@@ -30,6 +30,14 @@ impl Payload {
             data: data.into(),
         }
     }
+
+    /// The value of tracked property `name`, if the payload has it.
+    pub fn tracked_value(&self, name: &str) -> Option<&str> {
+        self.tracked
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Boomi's `OperationStatus` for one document.

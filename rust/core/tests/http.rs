@@ -9,9 +9,9 @@ use connect_core::error::ErrorCode;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-const SUCCESS: u8 = 0;
-const APPLICATION_ERROR: u8 = 1;
-const FAILURE: u8 = 2;
+const SUCCESS: Status = Status::Success;
+const APPLICATION_ERROR: Status = Status::ApplicationError;
+const FAILURE: Status = Status::Failure;
 
 fn query_json(props: &str, filter: &str) -> Vec<u8> {
     format!(
@@ -73,8 +73,8 @@ fn query_pages_through_2500_requests_in_three_pages() {
     assert_eq!(frames.len(), 3);
     for (i, d) in docs.iter().enumerate() {
         let id = format!("PR-{i}");
-        assert_eq!(d.tracked("id"), Some(id.as_str()));
-        assert_eq!(d.tracked("status"), Some("approved"));
+        assert_eq!(d.tracked_value("id"), Some(id.as_str()));
+        assert_eq!(d.tracked_value("status"), Some("approved"));
         // Byte for byte what the server sent (pretty-printed), not re-serialised.
         assert_eq!(std::str::from_utf8(&d.data).unwrap(), request_json(&id));
     }
@@ -95,7 +95,7 @@ fn query_follows_a_clamped_page_size() {
     let client = server.client("");
     let (docs, _) = run_query(client, &query_json(r#""pageSize":"1000""#, "null"));
     assert_eq!(docs.len(), 250);
-    assert_eq!(docs[249].tracked("id"), Some("PR-249"));
+    assert_eq!(docs[249].tracked_value("id"), Some("PR-249"));
     server.verify();
 }
 
@@ -200,6 +200,31 @@ fn approve_batch(ids: &[&str]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Approves `ids` (one document each, all with the same template) and decodes the results.
+fn approve(client: u64, ids: &[&str]) -> (Vec<DocResult>, Frame) {
+    let bodies = ids
+        .iter()
+        .map(|_| Some(br#"{"template_id":"TL-1"}"#.to_vec()))
+        .collect();
+    results(&api::execute(client, &approve_batch(ids), bodies).expect("batch runs"))
+}
+
+/// Runs a batch whose documents have no bodies.
+fn run_bodiless(client: u64, batch: &[u8], n: usize) -> (Vec<DocResult>, Frame) {
+    results(&api::execute(client, batch, vec![None; n]).expect("batch runs"))
+}
+
+/// Asserts a result's status and code, and that its message contains `text`.
+fn assert_result(r: &DocResult, status: Status, code: &str, text: &str) {
+    assert_eq!(
+        (r.status, r.status_code.as_str()),
+        (status, code),
+        "{}",
+        r.message
+    );
+    assert!(r.message.contains(text), "{:?} lacks {text:?}", r.message);
+}
+
 #[test]
 fn approve_batch_with_one_rejected_document() {
     let server = Server::start();
@@ -227,30 +252,18 @@ fn approve_batch_with_one_rejected_document() {
             .expect(1),
     );
     let client = server.client("");
-    let body = br#"{"template_id":"TL-1"}"#.to_vec();
-    let frame = api::execute(
-        client,
-        &approve_batch(&["PR-1", "PR-2", "PR-3"]),
-        vec![Some(body.clone()), Some(body.clone()), Some(body)],
-    )
-    .unwrap();
-    let (rs, _) = results(&frame);
+    let (rs, _) = approve(client, &["PR-1", "PR-2", "PR-3"]);
     assert_eq!(rs.len(), 3);
     assert_eq!((rs[0].status, rs[0].status_code.as_str()), (SUCCESS, "200"));
-    assert_eq!(rs[0].payloads[0].tracked("id"), Some("PR-1"));
-    assert_eq!(
-        (rs[1].status, rs[1].status_code.as_str()),
-        (APPLICATION_ERROR, "400")
-    );
-    assert!(
-        rs[1]
-            .message
-            .contains("400 Bad Request: VAL_001 - template_id: Template not found."),
-        "{}",
-        rs[1].message
+    assert_eq!(rs[0].payloads[0].tracked_value("id"), Some("PR-1"));
+    assert_result(
+        &rs[1],
+        APPLICATION_ERROR,
+        "400",
+        "400 Bad Request: VAL_001 - template_id: Template not found.",
     );
     assert_eq!(rs[2].status, SUCCESS);
-    assert_eq!(rs[2].payloads[0].tracked("id"), Some("PR-3"));
+    assert_eq!(rs[2].payloads[0].tracked_value("id"), Some("PR-3"));
     server.verify();
 }
 
@@ -271,17 +284,10 @@ fn execute_results_stay_in_input_order_under_parallelism() {
     }
     let client = server.client("");
     let started = std::time::Instant::now();
-    let body = br#"{"template_id":"TL-1"}"#.to_vec();
-    let frame = api::execute(
-        client,
-        &approve_batch(&["PR-1", "PR-2", "PR-3"]),
-        vec![Some(body.clone()), Some(body.clone()), Some(body)],
-    )
-    .unwrap();
-    let (rs, _) = results(&frame);
+    let (rs, _) = approve(client, &["PR-1", "PR-2", "PR-3"]);
     let ids: Vec<_> = rs
         .iter()
-        .map(|r| r.payloads[0].tracked("id").unwrap().to_owned())
+        .map(|r| r.payloads[0].tracked_value("id").unwrap().to_owned())
         .collect();
     assert_eq!(ids, ["PR-1", "PR-2", "PR-3"]);
     // Concurrent: well under the 400 ms a sequential run would take.
@@ -316,21 +322,9 @@ fn bad_documents_fail_alone_without_a_request() {
     )
     .unwrap();
     let (rs, _) = results(&frame);
-    assert_eq!(
-        (rs[0].status, rs[0].status_code.as_str()),
-        (FAILURE, "BAD_INPUT")
-    );
-    assert!(
-        rs[0].message.contains("not valid JSON"),
-        "{}",
-        rs[0].message
-    );
+    assert_result(&rs[0], FAILURE, "BAD_INPUT", "not valid JSON");
     assert_eq!(rs[1].status, SUCCESS);
-    assert_eq!(
-        (rs[2].status, rs[2].status_code.as_str()),
-        (FAILURE, "BAD_INPUT")
-    );
-    assert!(rs[2].message.contains("request_id"), "{}", rs[2].message);
+    assert_result(&rs[2], FAILURE, "BAD_INPUT", "request_id");
     server.verify();
 }
 
@@ -345,7 +339,7 @@ fn no_content_answers_are_empty_successes() {
     );
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"PENDING","objectType":"TIER_CONFIG_REQUEST","properties":{"tier_config_request_id":"TCR-1"}},"documents":[{"dynamicProperties":{}}]}"#;
-    let (rs, _) = results(&api::execute(client, batch, vec![None]).unwrap());
+    let (rs, _) = run_bodiless(client, batch, 1);
     assert_eq!(
         (
             rs[0].status,
@@ -377,7 +371,7 @@ fn get_of_a_missing_object_is_an_empty_success() {
     );
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-404","dynamicProperties":{}},{"objectId":"PR-1","dynamicProperties":{}}]}"#;
-    let (rs, _) = results(&api::execute(client, batch, vec![None, None]).unwrap());
+    let (rs, _) = run_bodiless(client, batch, 2);
     assert_eq!(
         (
             rs[0].status,
@@ -403,7 +397,7 @@ fn downloads_are_binary_payloads() {
     );
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"DOWNLOAD","objectType":"USAGE_CHUNK","properties":{"usage_chunk_id":"UFC-1"}},"documents":[{"dynamicProperties":{}}]}"#;
-    let (rs, _) = results(&api::execute(client, batch, vec![None]).unwrap());
+    let (rs, _) = run_bodiless(client, batch, 1);
     assert_eq!(rs[0].status, SUCCESS);
     assert_eq!(rs[0].payloads[0].data, xlsx);
     assert!(rs[0].payloads[0].tracked.is_empty());
@@ -429,7 +423,7 @@ fn get_retries_a_503_then_succeeds() {
     );
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
-    let (rs, frame) = results(&api::execute(client, batch, vec![None]).unwrap());
+    let (rs, frame) = run_bodiless(client, batch, 1);
     assert_eq!(rs[0].status, SUCCESS);
     assert!(
         rs[0].message.contains("after 3 attempts"),
@@ -455,22 +449,12 @@ fn post_is_not_resent_after_a_500() {
             .expect(1),
     );
     let client = server.client("");
-    let (rs, _) = results(
-        &api::execute(
-            client,
-            &approve_batch(&["PR-1"]),
-            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
-        )
-        .unwrap(),
-    );
-    assert_eq!(
-        (rs[0].status, rs[0].status_code.as_str()),
-        (APPLICATION_ERROR, "500")
-    );
-    assert!(
-        rs[0].message.contains("500 Internal Server Error: oops"),
-        "{}",
-        rs[0].message
+    let (rs, _) = approve(client, &["PR-1"]);
+    assert_result(
+        &rs[0],
+        APPLICATION_ERROR,
+        "500",
+        "500 Internal Server Error: oops",
     );
     server.verify();
 }
@@ -485,23 +469,8 @@ fn retries_give_up_after_max_attempts() {
             .expect(2),
     );
     let client = server.client(r#","maxAttempts":2"#);
-    let (rs, _) = results(
-        &api::execute(
-            client,
-            &approve_batch(&["PR-1"]),
-            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
-        )
-        .unwrap(),
-    );
-    assert_eq!(
-        (rs[0].status, rs[0].status_code.as_str()),
-        (APPLICATION_ERROR, "429")
-    );
-    assert!(
-        rs[0].message.contains("after 2 attempts"),
-        "{}",
-        rs[0].message
-    );
+    let (rs, _) = approve(client, &["PR-1"]);
+    assert_result(&rs[0], APPLICATION_ERROR, "429", "after 2 attempts");
     server.verify();
 }
 
@@ -521,23 +490,8 @@ fn connection_refused_is_a_failure_result_and_unreachable() {
         .as_bytes(),
     )
     .unwrap();
-    let (rs, _) = results(
-        &api::execute(
-            client,
-            &approve_batch(&["PR-1"]),
-            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
-        )
-        .unwrap(),
-    );
-    assert_eq!(
-        (rs[0].status, rs[0].status_code.as_str()),
-        (FAILURE, "CONNECT")
-    );
-    assert!(
-        rs[0].message.contains(&format!("127.0.0.1:{port}")),
-        "{}",
-        rs[0].message
-    );
+    let (rs, _) = approve(client, &["PR-1"]);
+    assert_result(&rs[0], FAILURE, "CONNECT", &format!("127.0.0.1:{port}"));
     assert!(
         rs[0].message.contains("after 2 attempts"),
         "{}",
@@ -708,10 +662,10 @@ fn browse_lists_types_and_definitions() {
             assert!(
                 types
                     .iter()
-                    .any(|(id, label, _)| id == "REQUEST" && label == "Request"),
+                    .any(|t| t.id == "REQUEST" && t.label == "Request"),
                 "{types:?}"
             );
-            assert!(!types.iter().any(|(id, _, _)| id == "ASSET"));
+            assert!(!types.iter().any(|t| t.id == "ASSET"));
         }
         other => panic!("{other:?}"),
     }
@@ -725,6 +679,19 @@ fn browse_lists_types_and_definitions() {
             assert_eq!(defs.len(), 2);
             assert_eq!((defs[0].role.as_str(), defs[0].input_type.as_str()), ("INPUT", "json"));
             assert_eq!((defs[1].role.as_str(), defs[1].output_type.as_str()), ("OUTPUT", "json"));
+            assert!(defs[0].json_schema.contains("template_id"), "{}", defs[0].json_schema);
+        }
+        other => panic!("{other:?}"),
+    }
+    match decode(
+        &api::browse(br#"{"kind":"definitions","operationType":"QUERY","objectType":"REQUEST","roles":["OUTPUT"]}"#)
+            .unwrap(),
+    )
+    .body
+    {
+        Body::Definitions(defs) => {
+            let f = defs[0].fields.iter().find(|f| f.name == "asset/product/id").expect("field spec");
+            assert!(f.filterable && f.selectable);
         }
         other => panic!("{other:?}"),
     }
@@ -795,7 +762,7 @@ fn uploads_send_the_document_as_a_multipart_file() {
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"UPLOAD","objectType":"USAGE_RECONCILIATION","properties":{"upload_note":"from the operation"}},"documents":[{"dynamicProperties":{"upload_note":"March run"}},{"dynamicProperties":{}}]}"#;
     let (rs, _) = results(&api::execute(client, batch, vec![Some(xlsx.clone()), None]).unwrap());
     assert_eq!((rs[0].status, rs[0].status_code.as_str()), (SUCCESS, "201"));
-    assert_eq!(rs[0].payloads[0].tracked("id"), Some("URC-1"));
+    assert_eq!(rs[0].payloads[0].tracked_value("id"), Some("URC-1"));
     // An empty document is refused before any request.
     assert_eq!(
         (rs[1].status, rs[1].status_code.as_str()),

@@ -69,38 +69,7 @@ impl Drop for Server {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Payload {
-    pub tracked: Vec<(String, String)>,
-    pub data: Vec<u8>,
-}
-
-impl Payload {
-    pub fn tracked(&self, name: &str) -> Option<&str> {
-        self.tracked
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocResult {
-    pub status: u8,
-    pub status_code: String,
-    pub message: String,
-    pub payloads: Vec<Payload>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Definition {
-    pub role: String,
-    pub input_type: String,
-    pub output_type: String,
-    pub json_schema: String,
-    pub cookie: String,
-    pub fields: usize,
-}
+pub use connect_core::wire::{Definition, DocResult, FieldSpec, ObjectType, Payload, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
@@ -110,7 +79,7 @@ pub enum Body {
         status_code: String,
         payloads: Vec<Payload>,
     },
-    ObjectTypes(Vec<(String, String, String)>),
+    ObjectTypes(Vec<ObjectType>),
     Definitions(Vec<Definition>),
     Message(String),
 }
@@ -160,7 +129,7 @@ impl Reader<'_> {
         let tracked = (0..n).map(|_| (self.str(), self.str())).collect();
         Payload {
             tracked,
-            data: self.bytes(),
+            data: self.bytes().into(),
         }
     }
 }
@@ -177,7 +146,12 @@ pub fn decode(frame: &[u8]) -> Frame {
             Body::Results(
                 (0..n)
                     .map(|_| {
-                        let status = r.u8();
+                        let status = match r.u8() {
+                            0 => Status::Success,
+                            1 => Status::ApplicationError,
+                            2 => Status::Failure,
+                            s => panic!("unknown status {s}"),
+                        };
                         let status_code = r.str();
                         let message = r.str();
                         let np = r.u32();
@@ -203,29 +177,41 @@ pub fn decode(frame: &[u8]) -> Frame {
         }
         3 => {
             let n = r.u32();
-            Body::ObjectTypes((0..n).map(|_| (r.str(), r.str(), r.str())).collect())
+            Body::ObjectTypes(
+                (0..n)
+                    .map(|_| ObjectType {
+                        id: r.str(),
+                        label: r.str(),
+                        help: r.str(),
+                    })
+                    .collect(),
+            )
         }
         4 => {
             let n = r.u32();
             Body::Definitions(
                 (0..n)
                     .map(|_| {
-                        let d = Definition {
-                            role: r.str(),
-                            input_type: r.str(),
-                            output_type: r.str(),
-                            json_schema: r.str(),
-                            cookie: r.str(),
-                            fields: r.u32(),
-                        };
-                        for _ in 0..d.fields {
-                            r.str();
-                            r.str();
-                            r.u8();
-                            r.u8();
-                            r.u8();
+                        let (role, input_type, output_type, json_schema, cookie) =
+                            (r.str(), r.str(), r.str(), r.str(), r.str());
+                        let n = r.u32();
+                        let fields = (0..n)
+                            .map(|_| FieldSpec {
+                                name: r.str(),
+                                field_type: r.str(),
+                                filterable: r.u8() == 1,
+                                sortable: r.u8() == 1,
+                                selectable: r.u8() == 1,
+                            })
+                            .collect();
+                        Definition {
+                            role,
+                            input_type,
+                            output_type,
+                            json_schema,
+                            cookie,
+                            fields,
                         }
-                        d
                     })
                     .collect(),
             )

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::catalog::{self, Action, ActionSpec, Body, Output};
 use crate::error::{CoreError, Result};
 use crate::log::Log;
-use crate::operation::action_of;
+use crate::operation::{action_of, object_action};
 use crate::wire::{self, Definition, FieldSpec, ObjectType};
 
 #[derive(Deserialize)]
@@ -39,19 +39,7 @@ pub fn browse(json: &[u8]) -> Result<Vec<u8>> {
             Ok(wire::object_types(&log, &types))
         }
         "definitions" => {
-            let id = b.object_type.as_deref().unwrap_or("");
-            let object = catalog::object(id).ok_or_else(|| {
-                CoreError::invalid_request(format!(
-                    "object type \"{id}\" is not offered by this connector version"
-                ))
-            })?;
-            let spec = object.action(action).ok_or_else(|| {
-                CoreError::invalid_request(format!(
-                    "{} does not support \"{}\"",
-                    object.label,
-                    action.label()
-                ))
-            })?;
+            let (object, spec) = object_action(b.object_type.as_deref().unwrap_or(""), action)?;
             let defs = b
                 .roles
                 .iter()

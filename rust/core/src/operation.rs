@@ -40,22 +40,30 @@ pub fn action_of(operation_type: &str, custom: Option<&str>) -> Result<Action> {
     })
 }
 
+/// The catalog entry of an object type and action, or a message saying what to change.
+pub fn object_action(
+    object_type: &str,
+    action: Action,
+) -> Result<(&'static ObjectSpec, &'static ActionSpec)> {
+    let object = catalog::object(object_type).ok_or_else(|| {
+        CoreError::invalid_request(format!(
+            "object type \"{object_type}\" is not offered by this connector version; re-import the operation's object"
+        ))
+    })?;
+    let spec = object.action(action).ok_or_else(|| {
+        CoreError::invalid_request(format!(
+            "{} does not support the action \"{}\"; pick another object or action",
+            object.label,
+            action.label()
+        ))
+    })?;
+    Ok((object, spec))
+}
+
 impl OperationJson {
     pub fn resolve(self) -> Result<Operation> {
         let action = action_of(&self.operation_type, self.custom_operation_type.as_deref())?;
-        let object = catalog::object(&self.object_type).ok_or_else(|| {
-            CoreError::invalid_request(format!(
-                "object type \"{}\" is not offered by this connector version; re-import the operation's object",
-                self.object_type
-            ))
-        })?;
-        let spec = object.action(action).ok_or_else(|| {
-            CoreError::invalid_request(format!(
-                "{} does not support the action \"{}\"; pick another object or action",
-                object.label,
-                action.label()
-            ))
-        })?;
+        let (object, spec) = object_action(&self.object_type, action)?;
         Ok(Operation {
             object,
             spec,

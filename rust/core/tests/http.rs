@@ -819,3 +819,22 @@ fn requests_go_through_the_atoms_proxy() {
     );
     proxy.verify();
 }
+
+#[test]
+fn a_slow_answer_times_out_and_a_post_is_not_resent() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-1/approve"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(request_json("PR-1"), "application/json")
+                    .set_delay(std::time::Duration::from_secs(3)),
+            )
+            .expect(1),
+    );
+    let client = server.client(r#","readTimeoutSeconds":1"#);
+    let (rs, _) = approve(client, &["PR-1"]);
+    assert_result(&rs[0], FAILURE, "TIMEOUT", "timed out");
+    server.verify();
+}

@@ -1,0 +1,150 @@
+package com.cloudblue.connect.boomi.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.boomi.connector.api.AtomContext;
+import com.boomi.connector.api.BrowseContext;
+import com.boomi.connector.api.Browser;
+import com.boomi.connector.api.Connector;
+import com.boomi.connector.api.Operation;
+import com.boomi.connector.api.OperationContext;
+import com.boomi.connector.api.OperationStatus;
+import com.boomi.connector.api.PayloadUtil;
+import com.boomi.connector.api.TrackedData;
+import com.boomi.connector.api.UpdateRequest;
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+class RecordingResponseTest {
+    private static final Logger LOG = Logger.getLogger(RecordingResponseTest.class.getName());
+
+    private static List<RunnerTrackedData> inputs(int n) {
+        RunnerTrackedData[] out = new RunnerTrackedData[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = new RunnerTrackedData(i, InputDocument.data("{}"), LOG);
+        }
+        return Arrays.asList(out);
+    }
+
+    @Test
+    void aDoubleResultIsCaughtAtTheCall() {
+        List<RunnerTrackedData> in = inputs(1);
+        RecordingResponse r = new RecordingResponse(in, LOG);
+        r.addEmptyResult(in.get(0), OperationStatus.SUCCESS, "200", null);
+        ContractViolationException e = assertThrows(ContractViolationException.class,
+                () -> r.addResult(in.get(0), OperationStatus.SUCCESS, "200", null, null));
+        assertTrue(e.getMessage().contains("already has its result"), e.getMessage());
+        assertEquals(1, r.violations().size());
+    }
+
+    @Test
+    void partialsMustBeFinishedAndNotFollowTheFinish() {
+        List<RunnerTrackedData> in = inputs(3);
+        RecordingResponse r = new RecordingResponse(in, LOG);
+        r.addPartialResult(in.get(0), OperationStatus.SUCCESS, "200", null,
+                PayloadUtil.toPayload(new ByteArrayInputStream(new byte[] {'1'})));
+        assertThrows(ContractViolationException.class,
+                () -> r.addEmptyResult(in.get(0), OperationStatus.SUCCESS, "200", null));
+        r.finishPartialResult(in.get(0));
+        assertThrows(ContractViolationException.class, () -> r.addPartialResult(in.get(0), OperationStatus.SUCCESS,
+                "200", null, null));
+        r.addPartialResult(in.get(1), OperationStatus.SUCCESS, "200", null, null);
+        r.finish(null);
+        List<String> v = r.violations();
+        assertEquals(4, v.size(), v.toString());
+        assertTrue(v.get(2).contains("#1 got partial results but no finishPartialResult"), v.toString());
+        assertTrue(v.get(3).contains("#2 got no result at all"), v.toString());
+    }
+
+    @Test
+    void foreignInputsAndMissingStatusesAreViolations() {
+        List<RunnerTrackedData> in = inputs(1);
+        RecordingResponse r = new RecordingResponse(in, LOG);
+        TrackedData stranger = inputs(1).get(0);
+        assertThrows(ContractViolationException.class,
+                () -> r.addEmptyResult(stranger, OperationStatus.SUCCESS, "200", null));
+        assertThrows(ContractViolationException.class, () -> r.addEmptyResult(in.get(0), null, "200", null));
+    }
+
+    @Test
+    void afterAnExceptionUnansweredInputsFailAsOnAnAtom() {
+        List<RunnerTrackedData> in = inputs(2);
+        RecordingResponse r = new RecordingResponse(in, LOG);
+        r.addEmptyResult(in.get(0), OperationStatus.SUCCESS, "200", null);
+        r.finish(new IllegalStateException("boom"));
+        assertEquals(Collections.<String>emptyList(), r.violations());
+        RecordedResult synthesized = r.results().get(1);
+        assertEquals(RecordedResult.Kind.SYNTHESIZED, synthesized.kind());
+        assertEquals(OperationStatus.FAILURE, synthesized.status());
+        assertEquals("boom", synthesized.message());
+    }
+
+    /** A connector that answers every document twice: the runner must refuse the run loudly. */
+    public static final class DoubleAnswerConnector implements Connector {
+        @Override
+        public void initialize(AtomContext context) {
+        }
+
+        @Override
+        public Browser createBrowser(BrowseContext context) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Operation createOperation(OperationContext context) {
+            return (request, response) -> {
+                for (TrackedData d : (UpdateRequest) request) {
+                    response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+                    try {
+                        response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+                    } catch (IllegalStateException swallowed) {
+                        // A careless connector hides the error; the runner still reports it.
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    void theRunnerReportsADoubleResultEvenWhenTheConnectorSwallowsIt() {
+        ConnectorRunner runner = ConnectorRunner.of(new DoubleAnswerConnector());
+        ContractViolationException e = assertThrows(ContractViolationException.class,
+                () -> runner.run(OperationSettings.forAction("CREATE", "X"),
+                        Collections.singletonList(InputDocument.data("{}"))));
+        assertEquals(1, e.result().violations().size(), e.result().violations().toString());
+    }
+
+    @Test
+    void unclosedDocumentStreamsAreViolations() {
+        ConnectorRunner runner = ConnectorRunner.of(new Connector() {
+            @Override
+            public void initialize(AtomContext context) {
+            }
+
+            @Override
+            public Browser createBrowser(BrowseContext context) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Operation createOperation(OperationContext context) {
+                return (request, response) -> {
+                    for (com.boomi.connector.api.ObjectData d : (UpdateRequest) request) {
+                        d.getData();
+                        response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+                    }
+                };
+            }
+        });
+        ContractViolationException e = assertThrows(ContractViolationException.class,
+                () -> runner.run(OperationSettings.forAction("CREATE", "X"),
+                        Collections.singletonList(InputDocument.data("{}"))));
+        assertTrue(e.getMessage().contains("did not close the document stream"), e.getMessage());
+    }
+}

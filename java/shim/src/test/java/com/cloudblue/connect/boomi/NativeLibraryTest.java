@@ -1,0 +1,86 @@
+package com.cloudblue.connect.boomi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.boomi.connector.api.ConnectorException;
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NativeLibraryTest {
+    @Test
+    void mapsOsAndArchNamesToResourceFolders() {
+        assertEquals("linux-x86_64", NativeLibrary.platform("Linux", "amd64"));
+        assertEquals("linux-aarch64", NativeLibrary.platform("Linux", "aarch64"));
+        assertEquals("macos-aarch64", NativeLibrary.platform("Mac OS X", "arm64"));
+        assertEquals("windows-x86_64", NativeLibrary.platform("Windows Server 2019", "x86_64"));
+        assertNull(NativeLibrary.platform("SunOS", "sparcv9"));
+        assertNull(NativeLibrary.platform("Linux", "s390x"));
+    }
+
+    /** A jar with only a linux-x86_64 library: other platforms must fail with NATIVE_LIBRARY. */
+    @Test
+    void missingLibraryForThePlatformIsAConnectorExceptionNamingTheSupportedOnes(@TempDir Path dir) throws IOException {
+        Path lib = dir.resolve("native/linux-x86_64/libcloudblue_connect_boomi.so");
+        Files.createDirectories(lib.getParent());
+        Files.write(lib, new byte[] {0x7f, 'E', 'L', 'F'});
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertEquals(Collections.singletonList("linux-x86_64"), NativeLibrary.supportedPlatforms(jar));
+            for (String[] p : Arrays.asList(new String[] {"Mac OS X", "aarch64"}, new String[] {"Linux", "aarch64"},
+                    new String[] {"AIX", "ppc64"})) {
+                ConnectorException e = assertThrows(ConnectorException.class,
+                        () -> NativeLibrary.load(p[0], p[1], null, jar));
+                assertEquals("NATIVE_LIBRARY", e.getStatusCode());
+                assertTrue(e.getMessage().contains("os.name=" + p[0] + ", os.arch=" + p[1]), e.getMessage());
+                assertTrue(e.getMessage().contains("native libraries for: linux-x86_64."), e.getMessage());
+                assertTrue(e.getMessage().contains("no native library for this platform"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aLibraryThatCannotBeLinkedIsAConnectorException(@TempDir Path dir) throws IOException {
+        Set<String> before = copiesInTemp();
+        // Four bytes of ELF magic: present for the platform but not loadable.
+        Path lib = dir.resolve("native/linux-x86_64/libcloudblue_connect_boomi.so");
+        Files.createDirectories(lib.getParent());
+        Files.write(lib, new byte[] {0x7f, 'E', 'L', 'F'});
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            ConnectorException e = assertThrows(ConnectorException.class,
+                    () -> NativeLibrary.load("Linux", "amd64", null, jar));
+            assertEquals("NATIVE_LIBRARY", e.getStatusCode());
+            assertTrue(e.getCause() instanceof UnsatisfiedLinkError, String.valueOf(e.getCause()));
+            assertTrue(e.getMessage().contains("could not be linked"), e.getMessage());
+        }
+        // The failed attempt leaves no copy behind in the temp directory.
+        Set<String> after = copiesInTemp();
+        after.removeAll(before);
+        assertEquals(Collections.emptySet(), after);
+    }
+
+    private static Set<String> copiesInTemp() {
+        String[] names = new File(System.getProperty("java.io.tmpdir"))
+                .list((d, name) -> name.startsWith(NativeLibrary.LIBRARY + "-") && name.endsWith(".so"));
+        return new HashSet<String>(names == null ? Collections.<String>emptyList() : Arrays.asList(names));
+    }
+
+    @Test
+    void aMissingOverrideFileIsAConnectorException(@TempDir Path dir) {
+        ConnectorException e = assertThrows(ConnectorException.class, () -> NativeLibrary.load("Linux", "amd64",
+                dir.resolve("nope.so").toString(), NativeLibraryTest.class.getClassLoader()));
+        assertEquals("NATIVE_LIBRARY", e.getStatusCode());
+        assertTrue(e.getMessage().contains(NativeLibrary.OVERRIDE_PROPERTY), e.getMessage());
+    }
+}

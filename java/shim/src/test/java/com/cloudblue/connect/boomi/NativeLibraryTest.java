@@ -10,6 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,10 +54,10 @@ class NativeLibraryTest {
     @Test
     void aLibraryThatCannotBeLinkedIsAConnectorException(@TempDir Path dir) throws IOException {
         Set<String> before = copiesInTemp();
-        // Four bytes of ELF magic: present for the platform but not loadable.
+        // Present for the platform but not loadable.
         Path lib = dir.resolve("native/linux-x86_64/libcloudblue_connect_boomi.so");
         Files.createDirectories(lib.getParent());
-        Files.write(lib, new byte[] {0x7f, 'E', 'L', 'F'});
+        Files.write(lib, "not a shared library".getBytes(StandardCharsets.US_ASCII));
         try (URLClassLoader jar = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
             ConnectorException e = assertThrows(ConnectorException.class,
                     () -> NativeLibrary.load("Linux", "amd64", null, jar));

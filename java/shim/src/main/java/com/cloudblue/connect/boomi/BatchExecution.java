@@ -48,22 +48,16 @@ final class BatchExecution {
 
     /** GET and DELETE: an object id per document, no body. */
     void runIds(Iterable<? extends ObjectIdData> inputs) {
-        try {
+        guarded(() -> {
             for (ObjectIdData input : inputs) {
                 add(new Pending(input, input.getObjectId(), null));
             }
-            flush();
-        } catch (RuntimeException e) {
-            failPending(e);
-            throw Frames.toConnectorException(e);
-        } finally {
-            closeClient();
-        }
+        });
     }
 
     /** CREATE, UPDATE and EXECUTE: each document's body, read fully and closed here. */
     void runData(Iterable<? extends ObjectData> inputs) {
-        try {
+        guarded(() -> {
             for (ObjectData input : inputs) {
                 byte[] body;
                 try {
@@ -82,6 +76,17 @@ final class BatchExecution {
                 }
                 add(new Pending(input, null, body));
             }
+        });
+    }
+
+    /**
+     * Feeds the documents ({@code feed} calls {@link #add}), sends the last batch and releases the
+     * client. If iterating the request itself fails, the documents still pending fail with that error
+     * before it propagates (the Atom then fails the ones never read).
+     */
+    private void guarded(Runnable feed) {
+        try {
+            feed.run();
             flush();
         } catch (RuntimeException e) {
             failPending(e);

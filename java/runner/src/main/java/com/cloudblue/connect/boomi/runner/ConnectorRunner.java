@@ -229,7 +229,7 @@ public final class ConnectorRunner implements Closeable {
 
     private void initialize() {
         inConnector(() -> {
-            connector.initialize(RunnerContext.atomOnly());
+            connector.initialize(RunnerContext.atomOnly(connector, cache));
             return null;
         });
     }

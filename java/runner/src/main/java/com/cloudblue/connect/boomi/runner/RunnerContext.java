@@ -47,9 +47,10 @@ final class RunnerContext implements OperationContext {
         this.operationProperties = new RunnerPropertyMap(operationProperties);
     }
 
-    /** The context {@code Connector.initialize} gets: no connection or operation yet. */
-    static AtomContext atomOnly() {
-        return new AtomOnly();
+    /** The context {@code Connector.initialize} gets: the same class, with no settings yet. */
+    static AtomContext atomOnly(Connector connector, ConcurrentMap<Object, Object> cache) {
+        return new RunnerContext(connector, cache, new OperationSettings(null, null),
+                Collections.<String, Object>emptyMap(), Collections.<String, Object>emptyMap());
     }
 
     @Override
@@ -197,28 +198,6 @@ final class RunnerContext implements OperationContext {
         @Override
         public Level getLogLevel() {
             return Level.INFO;
-        }
-    }
-
-    private static final class AtomOnly implements AtomContext {
-        @Override
-        public AtomConfig getConfig() {
-            return Config.INSTANCE;
-        }
-
-        @Override
-        public OutputStream createTempOutputStream() {
-            return TempStreams.create();
-        }
-
-        @Override
-        public InputStream tempOutputStreamToInputStream(OutputStream tempOutputStream) throws IOException {
-            return TempStreams.toInputStream(tempOutputStream);
-        }
-
-        @Override
-        public Payload tempOutputStreamToPayload(OutputStream tempOutputStream) throws IOException {
-            return TempStreams.toPayload(tempOutputStream);
         }
     }
 

@@ -8,6 +8,7 @@ import com.boomi.connector.api.AtomContext;
 import com.boomi.connector.api.BrowseContext;
 import com.boomi.connector.api.Browser;
 import com.boomi.connector.api.Connector;
+import com.boomi.connector.api.ObjectData;
 import com.boomi.connector.api.Operation;
 import com.boomi.connector.api.OperationContext;
 import com.boomi.connector.api.OperationStatus;
@@ -85,44 +86,9 @@ class RecordingResponseTest {
         assertEquals("boom", synthesized.message());
     }
 
-    /** A connector that answers every document twice: the runner must refuse the run loudly. */
-    public static final class DoubleAnswerConnector implements Connector {
-        @Override
-        public void initialize(AtomContext context) {
-        }
-
-        @Override
-        public Browser createBrowser(BrowseContext context) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Operation createOperation(OperationContext context) {
-            return (request, response) -> {
-                for (TrackedData d : (UpdateRequest) request) {
-                    response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
-                    try {
-                        response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
-                    } catch (IllegalStateException swallowed) {
-                        // A careless connector hides the error; the runner still reports it.
-                    }
-                }
-            };
-        }
-    }
-
-    @Test
-    void theRunnerReportsADoubleResultEvenWhenTheConnectorSwallowsIt() {
-        ConnectorRunner runner = ConnectorRunner.of(new DoubleAnswerConnector());
-        ContractViolationException e = assertThrows(ContractViolationException.class,
-                () -> runner.run(OperationSettings.forAction("CREATE", "X"),
-                        Collections.singletonList(InputDocument.data("{}"))));
-        assertEquals(1, e.result().violations().size(), e.result().violations().toString());
-    }
-
-    @Test
-    void unclosedDocumentStreamsAreViolations() {
-        ConnectorRunner runner = ConnectorRunner.of(new Connector() {
+    /** A connector whose operations all run {@code operation}; browsing is not supported. */
+    private static Connector connector(Operation operation) {
+        return new Connector() {
             @Override
             public void initialize(AtomContext context) {
             }
@@ -134,14 +100,37 @@ class RecordingResponseTest {
 
             @Override
             public Operation createOperation(OperationContext context) {
-                return (request, response) -> {
-                    for (com.boomi.connector.api.ObjectData d : (UpdateRequest) request) {
-                        d.getData();
-                        response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
-                    }
-                };
+                return operation;
             }
-        });
+        };
+    }
+
+    @Test
+    void theRunnerReportsADoubleResultEvenWhenTheConnectorSwallowsIt() {
+        ConnectorRunner runner = ConnectorRunner.of(connector((request, response) -> {
+            for (TrackedData d : (UpdateRequest) request) {
+                response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+                try {
+                    response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+                } catch (IllegalStateException swallowed) {
+                    // A careless connector hides the error; the runner still reports it.
+                }
+            }
+        }));
+        ContractViolationException e = assertThrows(ContractViolationException.class,
+                () -> runner.run(OperationSettings.forAction("CREATE", "X"),
+                        Collections.singletonList(InputDocument.data("{}"))));
+        assertEquals(1, e.result().violations().size(), e.result().violations().toString());
+    }
+
+    @Test
+    void unclosedDocumentStreamsAreViolations() {
+        ConnectorRunner runner = ConnectorRunner.of(connector((request, response) -> {
+            for (ObjectData d : (UpdateRequest) request) {
+                d.getData();
+                response.addEmptyResult(d, OperationStatus.SUCCESS, "200", null);
+            }
+        }));
         ContractViolationException e = assertThrows(ContractViolationException.class,
                 () -> runner.run(OperationSettings.forAction("CREATE", "X"),
                         Collections.singletonList(InputDocument.data("{}"))));

@@ -1,6 +1,7 @@
 package com.cloudblue.connect.boomi.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,8 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.boomi.connector.api.Connector;
+import com.boomi.connector.api.ConnectorException;
+import com.boomi.connector.api.ContentType;
+import com.boomi.connector.api.ObjectDefinition;
+import com.boomi.connector.api.ObjectDefinitions;
+import com.boomi.connector.api.ObjectType;
 import com.boomi.connector.api.OperationStatus;
-import com.cloudblue.connect.boomi.testing.FakeConnect;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,8 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,6 +48,7 @@ class ArchiveTest {
     private static String savedOverride;
     private static Path archive;
     private static FakeConnect connect;
+    private static ConnectorRunner shared;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -51,10 +60,12 @@ class ArchiveTest {
         savedOverride = System.clearProperty(OVERRIDE);
         connect = new FakeConnect();
         connect.requestCount = 250;
+        shared = ConnectorRunner.load(archive);
     }
 
     @AfterAll
-    static void tearDown() {
+    static void tearDown() throws IOException {
+        shared.close();
         if (savedOverride != null) {
             System.setProperty(OVERRIDE, savedOverride);
         }
@@ -114,9 +125,10 @@ class ArchiveTest {
     }
 
     @Test
-    void anApprovalRejectedByConnectFailsOnlyThatDocument() throws IOException {
+    void aConnect400OnOneOfThreeApprovalsFailsThatDocumentOnly() {
         connect.rejectApproval.add("PR-B");
-        try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
+        {
+            ConnectorRunner runner = shared;
             List<InputDocument> docs = new ArrayList<InputDocument>();
             for (String id : new String[] {"PR-A", "PR-B", "PR-C"}) {
                 docs.add(InputDocument.data("{\"template_id\":\"TL-1\"}").dynamicProperty("request_id", id));
@@ -125,7 +137,11 @@ class ArchiveTest {
             assertEquals(OperationStatus.SUCCESS, r.statusOf(0));
             assertEquals(OperationStatus.SUCCESS, r.statusOf(2));
             assertTrue(r.statusOf(1) != OperationStatus.SUCCESS);
-            assertEquals("400", r.forInput(1).get(0).statusCode());
+            RecordedResult failed = r.forInput(1).get(0);
+            assertEquals("400", failed.statusCode());
+            assertTrue(failed.message().contains("cannot be approved"), failed.message());
+            assertTrue(r.forInput(0).get(0).payloadText().contains("\"approved\""));
+            assertEquals("{\"template_id\":\"TL-1\"}", connect.approveBodies.get("PR-A"));
         }
     }
 
@@ -147,6 +163,94 @@ class ArchiveTest {
         assertTrue(lines[0].contains("\"payload\":{\"id\":\"PR-"), lines[0]);
         String lastCall = connect.calls.get(connect.calls.size() - 1);
         assertTrue(lastCall.contains("ordering(-created)") || lastCall.contains("ordering%28-created%29"), lastCall);
+    }
+
+    @Test
+    void browsesObjectTypesAndProfilesFromTheCatalog() {
+        List<String> ids = new ArrayList<String>();
+        for (ObjectType t : shared.browseTypes(settings("LIST", null)).getTypes()) {
+            ids.add(t.getId());
+            assertNotNull(t.getLabel());
+        }
+        assertTrue(ids.contains("REQUEST"), ids.toString());
+        ObjectDefinitions defs = shared.browseProfiles(settings("LIST", "REQUEST"), "REQUEST");
+        assertEquals(1, defs.getDefinitions().size());
+        ObjectDefinition out = defs.getDefinitions().get(0);
+        assertEquals(ContentType.JSON, out.getOutputType());
+        assertTrue(out.getJsonSchema() != null && out.getJsonSchema().startsWith("{"), out.getJsonSchema());
+        assertFalse(out.getFieldSpecFields().isEmpty());
+        ObjectDefinitions approve = shared.browseProfiles(settings("APPROVE", "REQUEST"), "REQUEST");
+        assertEquals(2, approve.getDefinitions().size());
+    }
+
+    @Test
+    void testConnectionSucceedsAndFailsWithTheRustMessage() {
+        shared.testConnection(settings("LIST", null));
+        OperationSettings wrongToken = OperationSettings.forAction("LIST", null)
+                .connection("endpoint", connect.endpoint()).connection("apiToken", "ApiKey SU-TEST:wrong-secret");
+        ConnectorException e = assertThrows(ConnectorException.class, () -> shared.testConnection(wrongToken));
+        assertEquals("AUTH", e.getStatusCode());
+        assertFalse(e.getMessage().contains("wrong-secret"), e.getMessage());
+    }
+
+    @Test
+    void aQueryOver2500RequestsInThreePagesYieldsExactly2500Documents() throws IOException {
+        try (FakeConnect server = new FakeConnect()) {
+            server.requestCount = 2500;
+            RunResult r = shared.run(OperationSettings.forAction("LIST", "REQUEST")
+                    .connection("endpoint", server.endpoint()).connection("apiToken", FakeConnect.TOKEN)
+                    .property("pageSize", 1000L), Collections.singletonList(InputDocument.filter(null)));
+            assertNull(r.thrown());
+            List<RecordedResult> docs = r.documents();
+            assertEquals(2500, docs.size());
+            Set<String> seen = new HashSet<String>();
+            for (RecordedResult d : docs) {
+                assertEquals(OperationStatus.SUCCESS, d.status());
+                assertEquals(RecordedResult.Kind.PARTIAL, d.kind());
+                seen.add(d.trackedProperties().get("id"));
+                assertTrue(d.payloadText().startsWith("{\"id\":\"PR-"), d.payloadText());
+            }
+            assertEquals(2500, seen.size());
+            assertTrue(seen.contains(FakeConnect.requestId(0)) && seen.contains(FakeConnect.requestId(2499)));
+            assertEquals(3, server.callsTo(FakeConnect.BASE + "/requests"), server.calls.toString());
+            assertEquals(RecordedResult.Kind.FINISH, r.results().get(r.results().size() - 1).kind());
+        }
+    }
+
+    @Test
+    void anEmptyQueryFinishesWithoutDocuments() throws IOException {
+        try (FakeConnect server = new FakeConnect()) {
+            RunResult r = shared.run(OperationSettings.forAction("LIST", "REQUEST")
+                    .connection("endpoint", server.endpoint()).connection("apiToken", FakeConnect.TOKEN),
+                    Collections.singletonList(InputDocument.filter(null)));
+            // Just the finish: Boomi records an empty success, no document.
+            assertEquals(1, r.results().size(), r.results().toString());
+            assertEquals(RecordedResult.Kind.FINISH, r.results().get(0).kind());
+            assertEquals(1, server.callsTo(FakeConnect.BASE + "/requests"));
+        }
+    }
+
+    @Test
+    void aFailingQueryIsAFailureResultNotAnException() {
+        OperationSettings bad = OperationSettings.forAction("LIST", "REQUEST")
+                .connection("endpoint", connect.endpoint()).connection("apiToken", "ApiKey SU-TEST:nope")
+                .connection("maxAttempts", 1L);
+        RunResult r = shared.run(bad, Collections.singletonList(InputDocument.filter(null)));
+        assertNull(r.thrown());
+        assertEquals(OperationStatus.FAILURE, r.statusOf(0));
+        assertEquals(1, r.forInput(0).size());
+        assertFalse(r.forInput(0).get(0).message().contains("nope"), r.forInput(0).get(0).message());
+    }
+
+    @Test
+    void badSettingsFailEveryDocumentWithTheReason() {
+        OperationSettings bad = OperationSettings.forAction("APPROVE", "REQUEST").connection("apiToken", " ");
+        RunResult r = shared.run(bad, Arrays.asList(InputDocument.data("{}").dynamicProperty("request_id", "PR-1"),
+                InputDocument.data("{}").dynamicProperty("request_id", "PR-2")));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(OperationStatus.FAILURE, r.statusOf(i));
+            assertEquals("INVALID_SETTINGS", r.forInput(i).get(0).statusCode());
+        }
     }
 
     private static Object version(ConnectorRunner runner) throws Exception {

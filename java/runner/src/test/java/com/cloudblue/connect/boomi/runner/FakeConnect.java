@@ -1,4 +1,4 @@
-package com.cloudblue.connect.boomi.testing;
+package com.cloudblue.connect.boomi.runner;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,0 +1,120 @@
+package com.cloudblue.connect.boomi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native methods of the real library, called directly (no Connect server needed): the library
+ * comes from {@code -Dcloudblue.connect.native.library=...}. Operations over HTTP are tested
+ * through the archive in the runner's tests.
+ */
+class NativeTest {
+    private static byte[] connection;
+
+    @BeforeAll
+    static void load() {
+        assertNotNull(System.getProperty(NativeLibrary.OVERRIDE_PROPERTY),
+                "set -D" + NativeLibrary.OVERRIDE_PROPERTY + "=<path to libcloudblue_connect_boomi>");
+        assertFalse(NativeLibrary.ensureLoaded().isEmpty());
+        Map<String, Object> props = new LinkedHashMap<String, Object>();
+        props.put("endpoint", "http://127.0.0.1:9/public/v1");
+        props.put("apiToken", "ApiKey SU-TEST:secret");
+        connection = Requests.connection(props);
+    }
+
+    @Test
+    void aPanicInRustArrivesAsAnExceptionAndTheJvmGoesOn() {
+        assertEquals("1", System.getenv("CLOUDBLUE_CONNECT_TEST_HOOKS"), "the test command sets the hooks variable");
+        for (int i = 0; i < 3; i++) {
+            NativeException e = assertThrows(NativeException.class, () -> Native.testHook("panic"));
+            assertEquals("PANIC", e.getCode());
+        }
+        // The library still works afterwards.
+        assertFalse(Native.version().isEmpty());
+        long client = Native.clientOpen(connection);
+        Native.clientClose(client);
+    }
+
+    @Test
+    void unknownTestHooksAreRejected() {
+        NativeException e = assertThrows(NativeException.class, () -> Native.testHook("no-such-hook"));
+        assertTrue(e.getMessage().contains("no-such-hook"), e.getMessage());
+    }
+
+    @Test
+    void closedHandlesAreErrorsNotCrashes() {
+        long client = Native.clientOpen(connection);
+        assertTrue(client != 0);
+        Native.clientClose(client);
+        assertEquals("HANDLE_CLOSED", assertThrows(NativeException.class, () -> Native.clientClose(client)).getCode());
+        assertEquals("HANDLE_CLOSED",
+                assertThrows(NativeException.class, () -> Native.testConnection(client)).getCode());
+        assertEquals("HANDLE_CLOSED", assertThrows(NativeException.class,
+                () -> Native.queryOpen(client, "{}".getBytes(StandardCharsets.UTF_8))).getCode());
+        Native.clientClose(0);
+        Native.queryClose(0);
+    }
+
+    @Test
+    void badSettingsAreInvalidSettingsWithoutTheToken() {
+        Map<String, Object> props = new LinkedHashMap<String, Object>();
+        props.put("apiToken", "ApiKey SU-TEST:topsecret");
+        props.put("endpoint", "ftp://x SU-TEST:topsecret");
+        NativeException e = assertThrows(NativeException.class, () -> Native.clientOpen(Requests.connection(props)));
+        assertEquals("INVALID_SETTINGS", e.getCode());
+        assertFalse(e.getMessage().contains("topsecret"), e.getMessage());
+    }
+
+    @Test
+    void browseAnswersWithObjectTypesFromTheCatalog() {
+        Map<String, Object> request = new LinkedHashMap<String, Object>();
+        request.put("kind", "types");
+        request.put("operationType", "QUERY");
+        request.put("customOperationType", null);
+        request.put("properties", Collections.emptyMap());
+        List<Wire.TypeEntry> types = Wire.parse(Native.browse(Json.toBytes(request))).objectTypes();
+        boolean hasRequest = false;
+        for (Wire.TypeEntry t : types) {
+            hasRequest |= t.id.equals("REQUEST");
+        }
+        assertTrue(hasRequest);
+    }
+
+    @Test
+    void executeAnswersEveryDocumentEvenWhenTheServerIsUnreachable() {
+        long client = Native.clientOpen(connection);
+        try {
+            Map<String, Object> op = new LinkedHashMap<String, Object>();
+            op.put("operationType", "EXECUTE");
+            op.put("customOperationType", "APPROVE");
+            op.put("objectType", "REQUEST");
+            Map<String, Object> props = new LinkedHashMap<String, Object>();
+            props.put("maxAttempts", 1L);
+            op.put("properties", props);
+            Map<String, Object> doc = new LinkedHashMap<String, Object>();
+            doc.put("objectId", null);
+            doc.put("dynamicProperties", Collections.singletonMap("request_id", "PR-1"));
+            byte[] batch = Requests.batch(op, Collections.nCopies(2, doc));
+            List<Wire.Result> results = Wire.parse(Native.execute(client, batch,
+                    new byte[][] {"{}".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)}))
+                    .results();
+            assertEquals(2, results.size());
+            for (Wire.Result r : results) {
+                assertTrue(r.status != com.boomi.connector.api.OperationStatus.SUCCESS, r.statusCode + " " + r.message);
+            }
+        } finally {
+            Native.clientClose(client);
+        }
+    }
+}

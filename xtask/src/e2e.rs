@@ -6,16 +6,13 @@
 //! native library are all covered, and serde_json makes the runner's JSON lines and
 //! WireMock's request journal easy to check. Each case is one counted test.
 
-// Cases are being filled in as the runner lands; until then some helpers are unused.
-#![allow(dead_code)]
-
 use crate::dist;
 use crate::test::Tally;
 use crate::util::{rel, root};
 use crate::wiremock::{self, Recorded, WireMock};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
 
@@ -93,7 +90,7 @@ struct Ctx {
 /// What one runner invocation produced.
 struct Run {
     ok: bool,
-    /// Every stdout line that parses as a JSON object, in order.
+    /// The JSON values the runner printed on stdout, in order.
     lines: Vec<Value>,
     stdout: String,
     stderr: String,
@@ -115,9 +112,13 @@ impl Ctx {
 
     /// Runs the runner on the archive with a connection to WireMock plus `args`.
     fn run(&self, args: &[&str]) -> Result<Run> {
+        self.run_with(&self.endpoint(), &format!("ApiKey {TOKEN}"), args)
+    }
+
+    fn run_with(&self, endpoint: &str, token: &str, args: &[&str]) -> Result<Run> {
         let connection = [
-            format!("endpoint={}", self.endpoint()),
-            format!("apiToken=ApiKey {TOKEN}"),
+            format!("endpoint={endpoint}"),
+            format!("apiToken={token}"),
             // One attempt: retries would only slow the failure cases down.
             "maxAttempts=1".to_string(),
         ];
@@ -144,11 +145,12 @@ impl Ctx {
                 "the API token leaked into the runner's output"
             );
         }
-        let lines = stdout
-            .lines()
-            .filter(|l| l.trim_start().starts_with('{'))
-            .map(|l| serde_json::from_str(l).with_context(|| format!("bad JSON line: {l}")))
-            .collect::<Result<Vec<Value>>>()?;
+        // A stream of JSON values rather than strictly one per line: the runner embeds JSON
+        // payloads verbatim, so a pretty-printed document spans several lines.
+        let lines = serde_json::Deserializer::from_str(&stdout)
+            .into_iter::<Value>()
+            .collect::<Result<Vec<Value>, _>>()
+            .with_context(|| format!("runner stdout is not a stream of JSON values:\n{stdout}"))?;
         Ok(Run {
             ok: out.status.success(),
             lines,
@@ -221,42 +223,313 @@ fn wiremock_journal_sees_traffic(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-fn browse_types_and_request_profiles(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner's browse output format")
-}
-
-fn list_requests_follows_content_range(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn get_request_by_id(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn get_missing_request_is_empty_success(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn approve_one_400_among_three(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn transport_failure_is_failure(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn test_connection_good_token(_ctx: &Ctx) -> Result<()> {
-    bail!("waiting for the runner")
-}
-
-fn test_connection_bad_token(_ctx: &Ctx) -> Result<()> {
-    let _ = (
-        BAD_TOKEN,
-        explain,
-        str_field,
-        payload_json,
-        assert_api_key,
-        Path::new(""),
+fn browse_types_and_request_profiles(ctx: &Ctx) -> Result<()> {
+    let ids = |run: &Run| -> Vec<String> {
+        run.lines
+            .iter()
+            .map(|l| str_field(l, "id").to_string())
+            .collect()
+    };
+    let list = ctx.run(&["--browse-types", "--action", "LIST"])?;
+    ensure!(list.ok, "browse types failed\n{}", explain(&list));
+    let list_ids = ids(&list);
+    ensure!(
+        list_ids.iter().any(|i| i == "REQUEST"),
+        "LIST offers no REQUEST: {list_ids:?}"
     );
-    bail!("waiting for the runner")
+    let approve = ctx.run(&["--browse-types", "--action", "APPROVE"])?;
+    ensure!(approve.ok, "browse types failed\n{}", explain(&approve));
+    let approve_ids = ids(&approve);
+    ensure!(
+        approve_ids.iter().any(|i| i == "REQUEST") && approve_ids.len() < list_ids.len(),
+        "APPROVE should offer REQUEST and fewer objects than LIST: {approve_ids:?}"
+    );
+
+    let profiles = ctx.run(&[
+        "--browse-profiles",
+        "--action",
+        "LIST",
+        "--object",
+        "REQUEST",
+    ])?;
+    ensure!(
+        profiles.ok,
+        "browse profiles failed\n{}",
+        explain(&profiles)
+    );
+    let output = profiles
+        .lines
+        .iter()
+        .find(|d| str_field(d, "outputType") == "json")
+        .with_context(|| format!("no JSON output profile\n{}", explain(&profiles)))?;
+    let props = &output["jsonSchema"]["properties"];
+    for key in ["id", "status", "asset", "created"] {
+        ensure!(props.get(key).is_some(), "Request profile lacks `{key}`");
+    }
+    let fields = output["fields"].as_array().context("no field specs")?;
+    let field = |name: &str| fields.iter().find(|f| str_field(f, "name") == name);
+    let product = field("asset/product/id").with_context(
+        || "no field spec for asset/product/id (the path the old connector got wrong)",
+    )?;
+    ensure!(
+        product["filterable"] == true,
+        "asset/product/id must be filterable"
+    );
+    ensure!(
+        field("created").is_some_and(|f| f["sortable"] == true),
+        "created must be sortable"
+    );
+    // Browsing works from the catalog: it must not call Connect.
+    let sent = ctx.requests()?;
+    ensure!(sent.is_empty(), "browsing sent requests: {sent:?}");
+    Ok(())
+}
+
+fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
+    let filter = ctx.write(
+        "filter.json",
+        r#"{"expression": {"property": "status", "operator": "in", "arguments": ["pending,approved,failed"]},
+            "sort": [{"property": "created", "order": "desc"}]}"#,
+    )?;
+    let run = ctx.run(&[
+        "--action",
+        "LIST",
+        "--object",
+        "REQUEST",
+        "--property",
+        "pageSize=2",
+        "--filter",
+        &filter,
+    ])?;
+    let results = run.results();
+    let ids: Vec<String> = results
+        .iter()
+        .map(|r| payload_json(r).map(|p| p["id"].as_str().unwrap_or_default().to_string()))
+        .collect::<Result<_>>()?;
+    let expected: Vec<String> = (1..=5)
+        .map(|i| format!("PR-5000-0000-000{i}-001"))
+        .collect();
+    ensure!(
+        run.ok && ids == expected,
+        "expected the 5 requests of 3 pages in order, got {ids:?}\n{}",
+        explain(&run)
+    );
+    for r in &results {
+        ensure!(str_field(r, "status") == "SUCCESS", "not a success: {r}");
+        let payload = payload_json(r)?;
+        ensure!(
+            r["trackedProperties"]["id"] == payload["id"]
+                && r["trackedProperties"]["status"] == payload["status"],
+            "tracked properties do not match the document: {r}"
+        );
+    }
+
+    let sent = ctx.requests()?;
+    let offsets: Vec<&str> = sent
+        .iter()
+        .filter_map(|r| r.query_param("offset"))
+        .collect();
+    ensure!(
+        sent.len() == 3 && offsets == ["0", "2", "4"],
+        "expected 3 page requests at offsets 0, 2, 4 (none past the last page), got {:?}",
+        sent.iter().map(|r| &r.url).collect::<Vec<_>>()
+    );
+    for req in &sent {
+        ensure!(
+            req.method == "GET" && req.path() == "/public/v1/requests",
+            "{req:?}"
+        );
+        ensure!(
+            req.query_param("limit") == Some("2"),
+            "page size not sent: {}",
+            req.url
+        );
+        ensure!(
+            req.url.contains("in(status,") && req.url.contains("ordering(-created)"),
+            "filter or sort missing from {}",
+            req.url
+        );
+        assert_api_key(req)?;
+    }
+    Ok(())
+}
+
+fn get_request_by_id(ctx: &Ctx) -> Result<()> {
+    let id = "PR-5000-0000-0001-001";
+    let run = ctx.run(&["--action", "GET", "--object", "REQUEST", "--object-id", id])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["id"] == id,
+        "wrong document: {}",
+        results[0]
+    );
+    let sent = ctx.requests()?;
+    ensure!(
+        sent.len() == 1
+            && sent[0].method == "GET"
+            && sent[0].path() == format!("/public/v1/requests/{id}"),
+        "unexpected requests: {sent:?}"
+    );
+    assert_api_key(&sent[0])
+}
+
+/// Boomi's contract for a GET of something that does not exist: an empty success.
+fn get_missing_request_is_empty_success(ctx: &Ctx) -> Result<()> {
+    let id = "PR-0000-0000-0000-404";
+    let run = ctx.run(&["--action", "GET", "--object", "REQUEST", "--object-id", id])?;
+    let results = run.results();
+    ensure!(
+        run.ok
+            && results.len() == 1
+            && str_field(results[0], "status") == "SUCCESS"
+            && results[0].get("payload").is_none()
+            && results[0].get("payloadBase64").is_none(),
+        "expected one empty success\n{}",
+        explain(&run)
+    );
+    ensure!(ctx.requests()?.len() == 1, "expected exactly one request");
+    Ok(())
+}
+
+/// Three documents, the second one rejected by Connect with a 400: only that document
+/// fails, as an APPLICATION_ERROR carrying the status, Connect's code and its message.
+fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
+    let templates = ["TL-111-111-111", "TL-000-000-400", "TL-222-222-222"];
+    let mut docs = Vec::new();
+    for (i, t) in templates.iter().enumerate() {
+        docs.push(ctx.write(
+            &format!("approve-{i}.json"),
+            &format!(r#"{{"template_id": "{t}"}}"#),
+        )?);
+    }
+    let mut args = vec![
+        "--action",
+        "APPROVE",
+        "--object",
+        "REQUEST",
+        "--property",
+        "request_id=PR-5000-0000-0001-001",
+    ];
+    args.extend(docs.iter().map(String::as_str));
+    let run = ctx.run(&args)?;
+    let results = run.results();
+    ensure!(results.len() == 3, "expected 3 results\n{}", explain(&run));
+    ensure!(!run.ok, "a failed document must make the run exit non-zero");
+    for (i, r) in results.iter().enumerate() {
+        ensure!(r["input"] == i, "results out of input order: {r}");
+    }
+    for i in [0, 2] {
+        ensure!(
+            str_field(results[i], "status") == "SUCCESS"
+                && payload_json(results[i])?["status"] == "approved",
+            "document {i} should be approved: {}",
+            results[i]
+        );
+    }
+    let failed = results[1];
+    let message = str_field(failed, "message");
+    ensure!(
+        str_field(failed, "status") == "APPLICATION_ERROR"
+            && str_field(failed, "statusCode") == "400"
+            && message.contains("REQ_003")
+            && message.contains("TL-000-000-400 is not available"),
+        "document 1 should be an application error with status, code and message: {failed}"
+    );
+
+    let sent = ctx.requests()?;
+    ensure!(sent.len() == 3, "expected 3 approve calls, got {sent:?}");
+    let mut bodies: Vec<String> = Vec::new();
+    for req in &sent {
+        ensure!(
+            req.method == "POST"
+                && req.path() == "/public/v1/requests/PR-5000-0000-0001-001/approve",
+            "{req:?}"
+        );
+        assert_api_key(req)?;
+        let body: Value = serde_json::from_str(&req.body).context("approve body is not JSON")?;
+        bodies.push(body["template_id"].as_str().unwrap_or_default().to_string());
+    }
+    bodies.sort();
+    let mut expected: Vec<String> = templates.iter().map(|t| t.to_string()).collect();
+    expected.sort();
+    ensure!(bodies == expected, "bodies sent: {bodies:?}");
+    Ok(())
+}
+
+/// Nothing listens on the endpoint: the document gets a FAILURE result (not an exception,
+/// not an application error) saying what went wrong.
+fn transport_failure_is_failure(ctx: &Ctx) -> Result<()> {
+    let closed = wiremock::free_port()?;
+    let run = ctx.run_with(
+        &format!("http://127.0.0.1:{closed}/public/v1"),
+        &format!("ApiKey {TOKEN}"),
+        &[
+            "--action",
+            "GET",
+            "--object",
+            "REQUEST",
+            "--object-id",
+            "PR-5000-0000-0001-001",
+        ],
+    )?;
+    let results = run.results();
+    ensure!(
+        !run.ok
+            && results.len() == 1
+            && str_field(results[0], "status") == "FAILURE"
+            && !str_field(results[0], "statusCode").is_empty()
+            && !str_field(results[0], "message").is_empty(),
+        "expected one FAILURE with a code and a message\n{}",
+        explain(&run)
+    );
+    Ok(())
+}
+
+/// The good token given bare (`SU-…:…`) is sent as `ApiKey SU-…:…` and accepted.
+fn test_connection_good_token(ctx: &Ctx) -> Result<()> {
+    let run = ctx.run_with(&ctx.endpoint(), TOKEN, &["--test-connection"])?;
+    ensure!(
+        run.ok
+            && run
+                .lines
+                .first()
+                .is_some_and(|l| str_field(l, "status") == "SUCCESS"),
+        "test connection should succeed\n{}",
+        explain(&run)
+    );
+    let sent = ctx.requests()?;
+    ensure!(
+        sent.len() == 1
+            && sent[0].path() == "/public/v1/accounts"
+            && sent[0].query_param("limit") == Some("1"),
+        "expected GET /accounts?limit=1, got {sent:?}"
+    );
+    assert_api_key(&sent[0])
+}
+
+fn test_connection_bad_token(ctx: &Ctx) -> Result<()> {
+    let run = ctx.run_with(&ctx.endpoint(), BAD_TOKEN, &["--test-connection"])?;
+    let line = run.lines.first();
+    ensure!(
+        !run.ok && line.is_some_and(|l| str_field(l, "status") == "FAILURE"),
+        "test connection should fail\n{}",
+        explain(&run)
+    );
+    let text = format!("{} {}", run.stdout, run.stderr);
+    ensure!(
+        text.contains("AUTH") && text.to_lowercase().contains("token"),
+        "the failure should say the token was rejected\n{}",
+        explain(&run)
+    );
+    ensure!(
+        !text.contains("e2e0bad0token"),
+        "the rejected token leaked into the output"
+    );
+    ensure!(ctx.requests()?.len() == 1, "expected exactly one request");
+    Ok(())
 }

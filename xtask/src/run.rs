@@ -1,7 +1,8 @@
 //! `cargo xtask run [args]`: the local runner ("Atom in a box") on the built archive.
 //!
-//! Arguments go to the runner unchanged after `--archive <car>` (see java/runner for its
-//! options). The archive is rebuilt first when any build input is newer than it.
+//! Arguments go to the runner unchanged after `--archive <car>` (see java/runner/README.md
+//! for its options). The archive and the runner are rebuilt first when any build input is
+//! newer than them. An explicit `--archive F` runs that archive instead.
 
 use crate::dist;
 use crate::util::{jdk_tool, show};
@@ -12,12 +13,23 @@ use std::process::{Command, ExitCode};
 pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
+    // `cargo xtask run -- ...` passes the `--` through: it means nothing here.
+    let args = match args.first() {
+        Some(first) if first == "--" => &args[1..],
+        _ => args,
+    };
+    // With an explicit `--archive` the user runs some other archive: only the runner is needed.
+    let own_archive = args.iter().any(|a| a == "--archive");
     if dist::is_stale()? {
-        eprintln!("archive missing or older than its sources: running `cargo xtask dist` first");
+        eprintln!("archive or runner missing or older than the sources: building them first");
         // The build reports on stderr: stdout stays the runner's JSON lines.
         dist::build()?;
     }
-    let mut cmd = runner_command(&dist::car_path());
+    let mut cmd = if own_archive {
+        runner_java()
+    } else {
+        runner_command(&dist::car_path())
+    };
     cmd.args(args);
     eprintln!("$ {}", show(&cmd));
     let status = cmd.status().context("could not start java")?;
@@ -28,15 +40,20 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
     })
 }
 
-/// `java -cp runner.jar:sdk-stubs Main --archive <car>`: the stand-ins play the SDK the
-/// Atom would provide, and the runner loads the archive in its own class loader.
-pub fn runner_command(car: &std::path::Path) -> Command {
+/// `java -cp runner.jar:sdk-stubs Main`: the stand-ins play the SDK the Atom would provide,
+/// and the runner loads the archive in its own class loader.
+fn runner_java() -> Command {
     let mut cmd = jdk_tool("java");
     let cp: Vec<PathBuf> = vec![dist::runner_jar(), dist::stubs_dir()];
     cmd.arg("-cp")
         .arg(crate::java::classpath(&cp))
-        .arg(RUNNER_MAIN)
-        .arg("--archive")
-        .arg(car);
+        .arg(RUNNER_MAIN);
+    cmd
+}
+
+/// The runner on the given archive; callers add the runner's other arguments.
+pub fn runner_command(car: &std::path::Path) -> Command {
+    let mut cmd = runner_java();
+    cmd.arg("--archive").arg(car);
     cmd
 }

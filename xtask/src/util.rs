@@ -37,11 +37,14 @@ pub fn jdk_tool(name: &str) -> Command {
     cmd
 }
 
-/// Renders a command the way a user could paste it (for the log; no secrets pass through here).
+/// Renders a command the way a user could paste it, for the log. `key=value` arguments whose
+/// key names a secret (`apiToken=…`, `password=…`) are shown as `key=***`: the runner takes
+/// connection settings that way and an API token must never reach a log.
 pub fn show(cmd: &Command) -> String {
     let mut out = cmd.get_program().to_string_lossy().into_owned();
     for arg in cmd.get_args() {
         let arg = arg.to_string_lossy();
+        let arg = redact(&arg);
         if arg.is_empty() || arg.contains([' ', '"', '\'', '$']) {
             out.push_str(&format!(" '{}'", arg.replace('\'', r"'\''")));
         } else {
@@ -50,6 +53,19 @@ pub fn show(cmd: &Command) -> String {
         }
     }
     out
+}
+
+fn redact(arg: &str) -> std::borrow::Cow<'_, str> {
+    match arg.split_once('=') {
+        Some((key, _))
+            if ["token", "password", "secret"]
+                .iter()
+                .any(|word| key.to_ascii_lowercase().contains(word)) =>
+        {
+            format!("{key}=***").into()
+        }
+        _ => arg.into(),
+    }
 }
 
 /// Runs a command with inherited stdio; fails with the command line when it exits non-zero.
@@ -174,4 +190,25 @@ pub fn rel(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn show_hides_secrets() {
+        let mut cmd = Command::new("java");
+        cmd.args([
+            "--connection",
+            "apiToken=ApiKey SU-1:secret",
+            "--connection",
+        ])
+        .args(["proxyPassword=p", "endpoint=https://x", "two words"]);
+        let shown = show(&cmd);
+        assert_eq!(
+            shown,
+            "java --connection apiToken=*** --connection proxyPassword=*** endpoint=https://x 'two words'"
+        );
+    }
 }

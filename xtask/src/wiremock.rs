@@ -6,9 +6,6 @@
 //! with `Connection: close` means the body is simply everything until EOF (no chunking),
 //! and it keeps an HTTP client crate out of xtask, which is rebuilt on every call.
 
-// Some journal helpers wait for the e2e cases that use them.
-#![allow(dead_code)]
-
 use crate::util::{jdk_tool, root, show};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;

@@ -399,7 +399,6 @@ fn java_suite(suite: &JavaSuite) -> Result<Tally> {
 
     let reports = java::out_dir().join("test-reports").join(suite.name);
     util::fresh_dir(&reports)?;
-    let r = root();
     let mut cmd = util::jdk_tool("java");
     cmd.arg("-Xcheck:jni")
         .arg(format!(
@@ -410,8 +409,6 @@ fn java_suite(suite: &JavaSuite) -> Result<Tally> {
             "-Dconnector.archive={}",
             dist::car_path().display()
         ))
-        .arg(format!("-Dproject.root={}", r.display()))
-        .arg(format!("-Dshared.dir={}", shared_dir().display()))
         .arg("-jar")
         .arg(JUNIT_CONSOLE)
         .arg("--class-path")
@@ -479,11 +476,6 @@ fn junit_counts(out: &str) -> Option<Tally> {
         }
     }
     seen.then_some(tally)
-}
-
-/// ../shared next to the repository (fixtures and the OpenAPI spec live there, in CI too).
-pub fn shared_dir() -> PathBuf {
-    root().join("..").join("shared")
 }
 
 #[cfg(test)]

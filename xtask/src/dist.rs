@@ -187,8 +187,32 @@ pub fn build() -> Result<PathBuf> {
         human_size(file_size(&dist_dir().join("connector-descriptor.xml"))?),
         rel(&dist_dir().join("connector-descriptor.xml"))
     );
+    match glibc_floor(&library) {
+        Some(v) => eprintln!("native library needs glibc >= {v} on the Atom's machine"),
+        None => eprintln!("(objdump not found: glibc floor of the library not checked)"),
+    }
     eprintln!("dist done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(car_path)
+}
+
+/// The highest `GLIBC_x.y` symbol version the library imports, i.e. the oldest glibc it
+/// loads on (Atoms often run on older enterprise distributions). Read with binutils'
+/// `objdump`, present wherever the C parts of the TLS stack compile.
+fn glibc_floor(library: &Path) -> Option<String> {
+    let out = std::process::Command::new("objdump")
+        .arg("-T")
+        .arg(library)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .filter_map(|word| word.strip_prefix("GLIBC_"))
+        .filter_map(|v| {
+            let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
+            parts.map(|p| (p, v.to_string()))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, v)| v)
 }
 
 fn read_descriptor(name: &str) -> Result<Vec<u8>> {

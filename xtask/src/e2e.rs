@@ -7,9 +7,10 @@
 //! WireMock's request journal easy to check. Each case is one counted test.
 
 use crate::dist;
+use crate::server;
 use crate::test::Tally;
 use crate::util::{rel, root};
-use crate::wiremock::{self, Recorded, WireMock};
+use crate::wiremock::{Recorded, WireMock};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -206,14 +207,7 @@ fn assert_api_key(req: &Recorded) -> Result<()> {
 /// Guards the harness itself: a request sent to WireMock shows up in the journal, and an
 /// unknown path gets WireMock's 404, so an empty journal in other cases means "not sent".
 fn wiremock_journal_sees_traffic(ctx: &Ctx) -> Result<()> {
-    let port: u16 = ctx
-        .server
-        .base_url()
-        .rsplit(':')
-        .next()
-        .unwrap_or("0")
-        .parse()?;
-    let (status, _) = wiremock::http(port, "GET", "/public/v1/e2e-unmatched", None)?;
+    let (status, _) = server::http(ctx.server.port(), "GET", "/public/v1/e2e-unmatched", None)?;
     ensure!(status == 404, "unmatched path answered {status}");
     let journal = ctx.requests()?;
     ensure!(
@@ -464,7 +458,7 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
 /// Nothing listens on the endpoint: the document gets a FAILURE result (not an exception,
 /// not an application error) saying what went wrong.
 fn transport_failure_is_failure(ctx: &Ctx) -> Result<()> {
-    let closed = wiremock::free_port()?;
+    let closed = server::free_port()?;
     let run = ctx.run_with(
         &format!("http://127.0.0.1:{closed}/public/v1"),
         &format!("ApiKey {TOKEN}"),

@@ -12,6 +12,7 @@ mod java;
 mod operations;
 mod profiles;
 mod run;
+mod server;
 mod test;
 mod util;
 mod wiremock;

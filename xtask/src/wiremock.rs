@@ -1,19 +1,13 @@
 //! WireMock standalone (the jar ships inside the pinned npm package `wiremock`), started on
 //! a free loopback port for the end-to-end tests and always killed afterwards, plus the
 //! few admin calls the tests use (reset, request journal).
-//!
-//! The admin API is reached with a minimal HTTP/1.0 client over `TcpStream`: HTTP/1.0
-//! with `Connection: close` means the body is simply everything until EOF (no chunking),
-//! and it keeps an HTTP client crate out of xtask, which is rebuilt on every call.
 
-use crate::util::{jdk_tool, root, show};
+use crate::server::{Server, free_port};
+use crate::util::{jdk_tool, root};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const VERSION: &str = "3.13.2";
 
@@ -25,9 +19,7 @@ pub fn jar() -> PathBuf {
 
 /// A running WireMock; dropping it kills the process (also when a test panics or fails).
 pub struct WireMock {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+    server: Server,
 }
 
 impl WireMock {
@@ -42,54 +34,31 @@ impl WireMock {
             );
         }
         let port = free_port()?;
-        let log_file = std::fs::File::create(log)?;
         let mut cmd = jdk_tool("java");
         cmd.arg("-jar")
             .arg(&jar)
             .args(["--bind-address", "127.0.0.1", "--port", &port.to_string()])
             .arg("--root-dir")
             .arg(root_dir)
-            .arg("--disable-banner")
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone()?)
-            .stderr(log_file);
-        println!("$ {}", show(&cmd));
-        let child = cmd.spawn().context("could not start WireMock (java)")?;
-        let mut server = WireMock {
-            child,
+            .arg("--disable-banner");
+        let server = Server::start(
+            "WireMock",
+            cmd,
             port,
-            log: log.to_path_buf(),
-        };
-        server.wait_ready(Duration::from_secs(60))?;
-        Ok(server)
-    }
-
-    fn wait_ready(&mut self, limit: Duration) -> Result<()> {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "WireMock exited ({status}) before it was ready; its log:\n{}",
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                );
-            }
-            if let Ok((200, _)) = self.admin("GET", "/__admin/mappings", None) {
-                println!(
-                    "WireMock {VERSION} ready on 127.0.0.1:{} after {:.1} s",
-                    self.port,
-                    started.elapsed().as_secs_f64()
-                );
-                return Ok(());
-            }
-            if started.elapsed() > limit {
-                bail!("WireMock did not answer within {} s", limit.as_secs());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            log,
+            "/__admin/mappings",
+            |status| status == 200,
+            Duration::from_secs(60),
+        )?;
+        Ok(WireMock { server })
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.base_url()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port
     }
 
     /// Forgets recorded requests and rewinds every scenario, so each test sees only its own
@@ -124,15 +93,7 @@ impl WireMock {
     }
 
     fn admin(&self, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
-        http(self.port, method, path, body)
-    }
-}
-
-impl Drop for WireMock {
-    fn drop(&mut self) {
-        // Only our own child, by its handle: never a broad kill.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.http(method, path, body)
     }
 }
 
@@ -186,33 +147,4 @@ impl Recorded {
                 other => other.as_str().unwrap_or_default().to_string(),
             })
     }
-}
-
-/// A port that was free a moment ago. The tiny race (someone else taking it before the
-/// server binds) is acceptable for a local test run; WireMock then fails loudly.
-pub fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Minimal HTTP/1.0 request to 127.0.0.1 (see the module comment).
-pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse::<u16>().ok())
-        .with_context(|| format!("not an HTTP response: {head:.80}"))?;
-    Ok((status, body.to_string()))
 }

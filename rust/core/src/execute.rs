@@ -26,7 +26,7 @@ struct BatchJson {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DocJson {
+pub(crate) struct DocJson {
     #[serde(default)]
     object_id: Option<String>,
     #[serde(default)]
@@ -108,7 +108,7 @@ async fn run_document(
 }
 
 /// The request for one document, or a message saying what to fix in it.
-fn prepare(
+pub(crate) fn prepare(
     client: &Client,
     op: &Operation,
     doc: &DocJson,
@@ -155,7 +155,12 @@ fn prepare(
 }
 
 /// Connect's answer as the document's result.
-fn map_response(client: &Client, op: &Operation, what: &str, resp: ApiResponse) -> DocResult {
+pub(crate) fn map_response(
+    client: &Client,
+    op: &Operation,
+    what: &str,
+    resp: ApiResponse,
+) -> DocResult {
     let code = resp.status.to_string();
     let tries = if resp.attempts > 1 {
         format!(" (after {} attempts)", resp.attempts)

@@ -13,6 +13,7 @@ pub mod client;
 pub mod connection;
 pub mod error;
 pub mod execute;
+pub mod fuzz;
 pub mod handles;
 pub mod log;
 pub mod operation;

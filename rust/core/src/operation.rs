@@ -91,9 +91,14 @@ impl Operation {
         object_id: Option<&str>,
     ) -> Result<Vec<String>, String> {
         let object_id = object_id.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(id) = object_id {
+            path_value("the document's object ID", id)?;
+        }
         let id_param = self.spec.object_id_param();
         let required = |name: &str| -> Result<String, String> {
-            self.param(dynamic, name).ok_or_else(|| missing(name))
+            let value = self.param(dynamic, name).ok_or_else(|| missing(name))?;
+            path_value(&labelled(name), &value)?;
+            Ok(value)
         };
         let mut out = Vec::new();
         for seg in self.spec.path.split('/').filter(|s| !s.is_empty()) {
@@ -120,7 +125,10 @@ impl Operation {
                             out.push(id.to_owned());
                         }
                         (Some(inner), _) => out.push(required(inner)?),
-                        (None, _) => out.push(sub.to_owned()),
+                        (None, _) => {
+                            path_value(&labelled(name), sub)?;
+                            out.push(sub.to_owned());
+                        }
                     }
                 }
                 if let (Some(id), false, Some(RESOURCE_PATH_PARAM)) = (object_id, used_id, id_param)
@@ -158,9 +166,32 @@ impl Operation {
 
 fn missing(name: &str) -> String {
     format!(
-        "no value for \"{}\" ({name}): set it in the operation, or as the document property {name}",
-        catalog::param_label(name)
+        "no value for {}: set it in the operation, or as the document property {name}",
+        labelled(name)
     )
+}
+
+/// `"Request ID" (request_id)`: how messages name a parameter.
+fn labelled(name: &str) -> String {
+    format!("\"{}\" ({name})", catalog::param_label(name))
+}
+
+/// Checks a value that becomes a path segment. The URL library drops `.` and `..` segments (so
+/// `requests/{id}` with the id `..` would call `requests`, another endpoint) and silently removes
+/// tabs and line breaks (so `PR-1<line break>2` would name `PR-12`): refuse those instead of
+/// addressing something the user did not name. Everything else is percent-encoded as it is.
+fn path_value(what: &str, value: &str) -> Result<(), String> {
+    if value == "." || value == ".." {
+        return Err(format!(
+            "{what} is {value:?}, which cannot be a segment of a URL path"
+        ));
+    }
+    if value.contains(['\t', '\n', '\r']) {
+        return Err(format!(
+            "{what} contains a tab or line break, which cannot be sent in a URL path: {value:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// Percent-encodes a query-string component for Connect. The server decodes the whole query
@@ -274,6 +305,40 @@ mod tests {
             o.path_segments(&Properties::default(), Some("PR-1"))
                 .unwrap(),
             ["requests", "PR-1"]
+        );
+    }
+
+    #[test]
+    fn dot_segments_and_line_breaks_are_refused() {
+        // Found by the document_body fuzz target: the URL library drops `..` (GET /requests/..
+        // became the list call GET /requests) and strips tabs and line breaks from segments.
+        let none = Properties::default();
+        let get = op("REQUEST", "GET", None, serde_json::json!({}));
+        for id in ["..", ".", " .. ", "PR-1\n2", "PR\t1"] {
+            let e = get.path_segments(&none, Some(id)).unwrap_err();
+            assert!(e.contains("object ID"), "{e}");
+        }
+        let approve = op("REQUEST", "EXECUTE", Some("APPROVE"), serde_json::json!({}));
+        let e = approve
+            .path_segments(&props(serde_json::json!({"request_id": ".."})), None)
+            .unwrap_err();
+        assert!(e.contains("\"Request ID\" (request_id)"), "{e}");
+        let generic = op(
+            "GENERIC",
+            "GET",
+            None,
+            serde_json::json!({"resource_path": "/a/../b"}),
+        );
+        let e = generic.path_segments(&none, None).unwrap_err();
+        assert!(e.contains("resource_path"), "{e}");
+        // Not path steps: these are percent-encoded and sent as they are.
+        assert_eq!(
+            get.path_segments(&none, Some("...")).unwrap(),
+            ["requests", "..."]
+        );
+        assert_eq!(
+            get.path_segments(&none, Some("a/..")).unwrap(),
+            ["requests", "a/.."]
         );
     }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -112,7 +113,7 @@ impl QueryCursor {
             return Err(self.client.http_error(&what, &resp));
         }
         let body = resp.body.clone();
-        let items: Vec<&RawValue> = serde_json::from_slice(&body).map_err(|_| {
+        let items = split_page(&body).map_err(|_| {
             CoreError::new(
                 ErrorCode::Http,
                 self.client.redact(&format!(
@@ -129,14 +130,7 @@ impl QueryCursor {
         let payloads: Vec<Payload> = items
             .iter()
             .take(usize::try_from(keep).unwrap_or(usize::MAX))
-            .map(|raw| {
-                let bytes = raw.get().as_bytes();
-                Payload {
-                    tracked: tracked(bytes),
-                    // A view into the page buffer: the element's exact bytes, not re-serialised.
-                    data: body.slice_ref(bytes),
-                }
-            })
+            .map(|raw| document(&body, raw))
             .collect();
         Ok(wire::page(
             &log,
@@ -144,6 +138,22 @@ impl QueryCursor {
             &resp.status.to_string(),
             &payloads,
         ))
+    }
+}
+
+/// The elements of a page body (Connect answers a list with a JSON array), each borrowed as its
+/// exact bytes inside `body`.
+pub(crate) fn split_page(body: &[u8]) -> serde_json::Result<Vec<&RawValue>> {
+    serde_json::from_slice(body)
+}
+
+/// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into
+/// the page buffer, the element's exact bytes, not re-serialised.
+pub(crate) fn document(page: &Bytes, element: &RawValue) -> Payload {
+    let bytes = element.get().as_bytes();
+    Payload {
+        tracked: tracked(bytes),
+        data: page.slice_ref(bytes),
     }
 }
 

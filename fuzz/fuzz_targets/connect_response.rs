@@ -1,0 +1,5 @@
+//! libFuzzer target; the input layout and the checks are documented at
+//! `connect_core::fuzz::connect_response`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| connect_core::fuzz::connect_response(data));

@@ -5,6 +5,7 @@
 //! plus one match arm below (a command returning `Result<()>` fits with
 //! `.map(|()| ExitCode::SUCCESS)`).
 
+mod contract;
 mod descriptor;
 mod dist;
 mod e2e;

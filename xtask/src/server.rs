@@ -51,14 +51,14 @@ impl Server {
                     std::fs::read_to_string(&server.log).unwrap_or_default()
                 );
             }
-            if let Ok((status, _)) = http(port, "GET", ready_path, None) {
-                if ready_status(status) {
-                    println!(
-                        "{name} ready on 127.0.0.1:{port} after {:.1} s",
-                        started.elapsed().as_secs_f64()
-                    );
-                    return Ok(server);
-                }
+            if let Ok((status, _)) = http(port, "GET", ready_path, None)
+                && ready_status(status)
+            {
+                println!(
+                    "{name} ready on 127.0.0.1:{port} after {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(server);
             }
             if started.elapsed() > limit {
                 bail!("{name} did not answer within {} s", limit.as_secs());

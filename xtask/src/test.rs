@@ -30,6 +30,10 @@ const STAGES: &[(&str, &str)] = &[
         "JUnit 5 tests of java/shim and java/runner, on the packaged library, -Xcheck:jni",
     ),
     (
+        "rql",
+        "RQL grammar check: every query the builder produces parsed by lib-rql (tests/rql)",
+    ),
+    (
         "e2e",
         "end-to-end: the built archive through the local runner against WireMock",
     ),
@@ -210,6 +214,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "rust" => rust_tests(),
         "dist" => dist::build().map(|_| Tally::pass()),
         "java" => java_tests(),
+        "rql" => rql_grammar(),
         "e2e" => e2e::run(),
         "contract" => contract::run(),
         other => bail!("no such stage {other}"),
@@ -247,6 +252,29 @@ fn setup(install: bool) -> Result<()> {
     for jar in java::junit_compile_classpath() {
         if !jar.is_file() && Path::new(JUNIT_CONSOLE).is_file() {
             missing.push(format!("{} (Debian package junit5)", jar.display()));
+        }
+    }
+    // tests/rql builds a virtual environment; Debian splits `venv` into python3-venv.
+    let venv_ok = Command::new("python3")
+        .args(["-c", "import ensurepip, venv"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !venv_ok {
+        if install && is_root() && util::have("apt-get") {
+            util::run(Command::new("apt-get").args(["update", "-qq"]))?;
+            util::run(
+                Command::new("apt-get")
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "python3-venv",
+                    ])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+        } else {
+            missing.push("python3 with venv (Debian package python3-venv)".into());
         }
     }
     if npm_tools_stale()? {
@@ -339,6 +367,26 @@ fn libtest_counts(out: &str) -> Tally {
         }
     }
     tally
+}
+
+// ---------------------------------------------------------------- rql
+
+/// The RQL helper's grammar check (tests/rql/run.sh: builds the corpus with a Rust test,
+/// then parses it with lib-rql). One check; its last line reads
+/// `check_grammar: N queries, M problems`.
+fn rql_grammar() -> Result<Tally> {
+    let script = root().join("tests/rql/run.sh");
+    if !script.is_file() {
+        bail!("{} is missing", rel(&script));
+    }
+    let (ok, out) = util::run_tee(Command::new("sh").arg(&script).current_dir(root()))?;
+    let summary = out
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("check_grammar: "))
+        .context("no `check_grammar:` summary line")?;
+    let problems_free = summary.ends_with(" 0 problems");
+    Ok(Tally::of(ok && problems_free))
 }
 
 // ---------------------------------------------------------------- java
@@ -526,7 +574,7 @@ mod tests {
     #[test]
     fn stage_options() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = parse(&args(&["--skip-lint", "--skip", "e2e,contract"]))
+        let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,contract"]))
             .unwrap()
             .unwrap();
         assert_eq!(o.stages, ["setup", "rust", "dist", "java"]);

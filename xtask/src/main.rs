@@ -9,6 +9,7 @@ mod contract;
 mod descriptor;
 mod dist;
 mod e2e;
+mod fuzz;
 mod java;
 mod operations;
 mod profiles;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
+        "fuzz" => fuzz::cmd(&rest),
         "operations" => operations::cmd(&rest),
         "profiles" => profiles::cmd(&rest),
         "test" => test::cmd(&rest),

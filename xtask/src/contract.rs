@@ -15,7 +15,7 @@ use crate::dist;
 use crate::operations::{self, Entry};
 use crate::server::{Server, free_port};
 use crate::test::Tally;
-use crate::util::{rel, root};
+use crate::util::root;
 use anyhow::{Context, Result, ensure};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -73,12 +73,7 @@ fn sample_upload() -> PathBuf {
 }
 
 pub fn run() -> Result<Tally> {
-    let car = dist::car_path();
-    ensure!(
-        car.is_file(),
-        "{} is missing: the dist stage builds it",
-        rel(&car)
-    );
+    let car = dist::built_car()?;
     let spec = spec_path();
     ensure!(
         spec.is_file(),

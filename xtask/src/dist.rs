@@ -43,6 +43,15 @@ pub fn car_path() -> PathBuf {
     dist_dir().join(format!("cloudblue-connect-boomi-{VERSION}--car.zip"))
 }
 
+/// The built archive, for the stages that test it; fails when the dist stage has not run.
+pub fn built_car() -> Result<PathBuf> {
+    let car = car_path();
+    if !car.is_file() {
+        bail!("{} is missing: the dist stage builds it", rel(&car));
+    }
+    Ok(car)
+}
+
 pub fn dist_dir() -> PathBuf {
     root().join("target").join("dist")
 }

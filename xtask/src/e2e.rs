@@ -9,7 +9,7 @@
 use crate::dist;
 use crate::server;
 use crate::test::Tally;
-use crate::util::{rel, root};
+use crate::util::root;
 use crate::wiremock::{Recorded, WireMock};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
@@ -50,12 +50,7 @@ const CASES: &[(&str, Case)] = &[
 ];
 
 pub fn run() -> Result<Tally> {
-    let car = dist::car_path();
-    ensure!(
-        car.is_file(),
-        "{} is missing: the dist stage builds it",
-        rel(&car)
-    );
+    let car = dist::built_car()?;
     let work = root().join("target/e2e");
     crate::util::fresh_dir(&work)?;
     let server = WireMock::start(

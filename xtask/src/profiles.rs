@@ -447,6 +447,73 @@ fn parse_filter(param: &Value) -> Option<Field> {
     })
 }
 
+/// A field of a List endpoint that RQL `select()` can name, parsed from the spec's query
+/// parameters. Connect documents two kinds, and the parameter's name is the field path
+/// (`asset.configuration`): the description's example is not, since the spec copies it between
+/// endpoints (`/requests` shows `select(-configuration)` under `asset.configuration`).
+#[derive(Debug, PartialEq)]
+pub struct Selectable {
+    /// Boomi path (`asset/product/capabilities`), like [`Field::name`].
+    pub name: String,
+    /// `true`: left out unless selected ("explicit select", `**default:** *hidden*`);
+    /// `false`: returned unless excluded ("explicit negative select", `select(-x)`).
+    pub hidden: bool,
+}
+
+/// The select rule a query parameter documents, if any; an error for a description that
+/// documents both kinds at once, so a spec change that makes the meaning unclear is looked at
+/// rather than guessed.
+fn parse_select(param: &Value) -> Result<Option<Selectable>> {
+    if param["in"] != "query" {
+        return Ok(None);
+    }
+    let (Some(name), Some(desc)) = (param["name"].as_str(), param["description"].as_str()) else {
+        return Ok(None);
+    };
+    if desc.trim_start().starts_with("Filter for:") || !desc.contains("select(") {
+        return Ok(None);
+    }
+    let hidden = desc.contains("**default:** *hidden*");
+    let excludable = desc.contains("negative select") || desc.contains("select(-");
+    let hidden = match (hidden, excludable) {
+        (true, false) => true,
+        (false, true) => false,
+        (false, false) => return Ok(None),
+        (true, true) => {
+            bail!("query parameter {name} documents both a hidden and a negative select")
+        }
+    };
+    let valid = !name.is_empty()
+        && name.split('.').all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+    if !valid {
+        bail!("select parameter {name:?} is not a field path");
+    }
+    Ok(Some(Selectable {
+        name: name.replace('.', "/"),
+        hidden,
+    }))
+}
+
+/// The fields a List endpoint's `select()` can name, sorted by name.
+pub fn list_selectables(spec: &Value, a: &catalog::ActionSpec) -> Result<Vec<Selectable>> {
+    let op = spec_operation(spec, a.method, a.path)
+        .ok_or_else(|| anyhow!("{} {} is not in the spec", a.method.as_str(), a.path))?;
+    let mut out = Vec::new();
+    for param in op["parameters"].as_array().into_iter().flatten() {
+        if let Some(s) = parse_select(param).with_context(|| format!("GET {}", a.path))? {
+            out.push(s);
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.dedup_by(|a, b| a.name == b.name);
+    Ok(out)
+}
+
 /// The filterable fields of a List endpoint. Connect accepts both `a.b` and `a__b`; the
 /// double-underscore spelling is dropped when the dotted one exists.
 pub fn list_fields(spec: &Value, a: &catalog::ActionSpec) -> Result<Vec<Field>> {
@@ -559,6 +626,34 @@ pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
                 rust_str(&f.kind),
                 lookups.join(", "),
                 f.sortable
+            );
+        }
+        rs.push_str("        ],\n    ),\n");
+    }
+    rs.push_str("];\n\n");
+    rs.push_str(
+        "/// Object id and the fields its List endpoint's `select()` can name, in catalog order;\n\
+         /// objects without any are left out.\n",
+    );
+    rs.push_str("static SELECT_SPECS: &[(&str, &[(&str, crate::rql::SelectKind)])] = &[\n");
+    for o in catalog::objects() {
+        let Some(list) = o.action(Action::List) else {
+            continue;
+        };
+        if list.is_generic() {
+            continue;
+        }
+        let selectables = list_selectables(spec, list)?;
+        if selectables.is_empty() {
+            continue;
+        }
+        let _ = writeln!(rs, "    (\n        {},\n        &[", rust_str(o.id));
+        for s in selectables {
+            let kind = if s.hidden { "Hidden" } else { "Excludable" };
+            let _ = writeln!(
+                rs,
+                "            ({}, crate::rql::SelectKind::{kind}),",
+                rust_str(&s.name)
             );
         }
         rs.push_str("        ],\n    ),\n");
@@ -684,6 +779,79 @@ mod tests {
         assert!(product.lookups.iter().any(|l| l == "eq"));
         assert!(fields.iter().all(|f| !f.name.contains("__")
             || !fields.iter().any(|g| g.name == f.name.replace("__", "/"))));
+    }
+
+    #[test]
+    fn select_descriptions_parse() {
+        let param =
+            |name: &str, desc: &str| json!({"in": "query", "name": name, "description": desc});
+        let hidden = param(
+            "pending_request.template",
+            "This filter is used for explicit select. For example, select(pending_request.template).\n\n**lookups:** \n\n**default:** *hidden*",
+        );
+        assert_eq!(
+            parse_select(&hidden).unwrap(),
+            Some(Selectable {
+                name: "pending_request/template".into(),
+                hidden: true
+            })
+        );
+        // The parameter's name is the field, not the description's copied example.
+        let negative = param(
+            "asset.configuration",
+            "This filter is used for explicit negative select. For example, select(-configuration).\n\n**lookups:** ",
+        );
+        assert_eq!(
+            parse_select(&negative).unwrap(),
+            Some(Selectable {
+                name: "asset/configuration".into(),
+                hidden: false
+            })
+        );
+        let filter = param(
+            "status",
+            "Filter for: status\n\n**lookups:** eq, select(x) in a note",
+        );
+        assert_eq!(parse_select(&filter).unwrap(), None);
+        assert_eq!(parse_select(&param("q", "Free text")).unwrap(), None);
+        let path = json!({"in": "path", "name": "id", "description": "select(-data)"});
+        assert_eq!(parse_select(&path).unwrap(), None);
+        assert!(parse_select(&param("x", "select(-x) **default:** *hidden*")).is_err());
+        assert!(parse_select(&param("a b", "negative select(-a b)")).is_err());
+    }
+
+    #[test]
+    fn list_endpoints_document_their_select_fields() {
+        let selectables = |id: &str| {
+            let list = catalog::object(id).unwrap().action(Action::List).unwrap();
+            list_selectables(&SPEC, list)
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.name, s.hidden))
+                .collect::<Vec<_>>()
+        };
+        let requests = selectables("REQUEST");
+        for (name, hidden) in [
+            ("activation_key", false),
+            ("asset/configuration", false),
+            ("asset/product/capabilities", true),
+            ("template", false),
+        ] {
+            assert!(
+                requests.contains(&(name.to_owned(), hidden)),
+                "{name}: {requests:?}"
+            );
+        }
+        let assets = selectables("ASSET");
+        assert!(
+            assets.contains(&("pending_request".to_owned(), true)),
+            "{assets:?}"
+        );
+        assert!(
+            assets.contains(&("configuration".to_owned(), false)),
+            "{assets:?}"
+        );
+        assert!(selectables("PRODUCT").is_empty());
     }
 
     #[test]

@@ -581,3 +581,42 @@ static FIELD_SPECS: &[(&str, &[FieldSpec])] = &[
         ],
     ),
 ];
+
+/// Object id and the fields its List endpoint's `select()` can name, in catalog order;
+/// objects without any are left out.
+static SELECT_SPECS: &[(&str, &[(&str, crate::rql::SelectKind)])] = &[
+    (
+        "REQUEST",
+        &[
+            ("activation_key", crate::rql::SelectKind::Excludable),
+            ("asset/configuration", crate::rql::SelectKind::Excludable),
+            ("asset/items", crate::rql::SelectKind::Excludable),
+            ("asset/product/capabilities", crate::rql::SelectKind::Hidden),
+            ("template", crate::rql::SelectKind::Excludable),
+        ],
+    ),
+    (
+        "ASSET",
+        &[
+            ("configuration", crate::rql::SelectKind::Excludable),
+            ("items", crate::rql::SelectKind::Excludable),
+            ("pending_request", crate::rql::SelectKind::Hidden),
+            ("pending_request/template", crate::rql::SelectKind::Hidden),
+            ("template", crate::rql::SelectKind::Hidden),
+        ],
+    ),
+    (
+        "SUBSCRIPTION_ASSET",
+        &[
+            ("pending_request", crate::rql::SelectKind::Hidden),
+            ("pending_request/template", crate::rql::SelectKind::Hidden),
+            ("template", crate::rql::SelectKind::Hidden),
+        ],
+    ),
+    (
+        "TIER_CONFIG_REQUEST",
+        &[
+            ("configuration/product/capabilities", crate::rql::SelectKind::Hidden),
+        ],
+    ),
+];

@@ -39,6 +39,15 @@ pub fn field_specs(object_id: &str) -> &'static [FieldSpec] {
         .map_or(&[], |(_, fields)| fields)
 }
 
+/// The fields the `select()` of an object's List endpoint can name (Boomi paths), as the spec
+/// documents them: hidden unless selected, or returned unless excluded. Empty for most objects.
+pub fn select_specs(object_id: &str) -> &'static [(&'static str, crate::rql::SelectKind)] {
+    SELECT_SPECS
+        .iter()
+        .find(|(id, _)| *id == object_id)
+        .map_or(&[], |(_, fields)| fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::catalog::{Action, HttpMethod};
+use crate::catalog::{Action, HttpMethod, ObjectSpec};
 use crate::client::{ApiRequest, Client, RequestBody, excerpt};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query, tracked};
-use crate::paging::Pager;
+use crate::paging::{Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
@@ -31,22 +31,45 @@ struct QueryJson {
 
 /// One open query.
 pub struct QueryCursor {
+    target: Target,
+    mode: Mode,
+}
+
+/// Where a query's requests go.
+struct Target {
     client: Arc<Client>,
     /// Unencoded path segments below the endpoint.
     segments: Vec<String>,
     /// Encoded query string without `limit`/`offset` (filter, ordering, selection, extra params).
     base_query: String,
-    pager: Pager,
+}
+
+/// What the cursor returns.
+#[derive(Debug)]
+enum Mode {
+    /// Every matching record, page by page.
+    Documents(Pager),
+    /// "Count Only": one document `{"count":N}` from a `limit=0` request; `done` once sent.
+    Count { done: bool },
 }
 
 impl std::fmt::Debug for QueryCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QueryCursor")
-            .field("segments", &self.segments)
-            .field("base_query", &self.base_query)
-            .field("pager", &self.pager)
+            .field("segments", &self.target.segments)
+            .field("base_query", &self.target.base_query)
+            .field("mode", &self.mode)
             .finish()
     }
+}
+
+/// A 2xx answer to one page request.
+struct ListPage {
+    /// `GET /path`, for messages.
+    what: String,
+    status: u16,
+    content_range: Option<String>,
+    body: Bytes,
 }
 
 impl QueryCursor {
@@ -66,35 +89,118 @@ impl QueryCursor {
         let max_documents =
             op.properties
                 .int("maxDocuments", "Maximum Documents", 0, 0..=i64::MAX)?;
+        let count_only = op.properties.flag("countOnly", false);
         let segments = op
             .path_segments(&q.dynamic_properties, None)
             .map_err(CoreError::invalid_request)?;
         let filter = with_search(q.filter, op.properties.text("searchTerm"));
-        let policy = SpecPolicy {
-            object: op.object.label,
-            fields: crate::profiles::field_specs(op.object.id),
-        };
-        let rql = filter_query(filter.as_ref(), op.selected_fields.as_deref(), &policy)?;
+        let policy = SpecPolicy::for_object(op.object);
+        // The whole filter is checked in both modes, so switching Count Only on or off never
+        // turns a broken sort into a working operation or back.
+        let rql = build_rql(filter.as_ref(), op.selected_fields.as_deref(), &policy)?;
+        let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
+        let mode = if count_only {
+            Mode::Count { done: false }
+        } else {
+            Mode::Documents(Pager::new(
+                page_size.unsigned_abs(),
+                max_documents.unsigned_abs(),
+            ))
+        };
         Ok(QueryCursor {
-            client,
-            segments,
-            base_query: join_query(&[&rql, &extra]),
-            pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
+            target: Target {
+                client,
+                segments,
+                base_query: join_query(&[&rql.to_query_string(), &extra]),
+            },
+            mode,
         })
     }
 
     pub fn is_done(&self) -> bool {
-        self.pager.is_done()
+        match &self.mode {
+            Mode::Documents(pager) => pager.is_done(),
+            Mode::Count { done } => *done,
+        }
     }
 
     /// Fetches the next page as a PAGE frame; after the last page, an empty frame with `done`.
     pub fn next_page(&mut self) -> Result<Vec<u8>> {
         let mut log = Log::new();
-        let Some(req) = self.pager.next_request() else {
+        match &mut self.mode {
+            Mode::Documents(pager) => self.target.documents(pager, log),
+            Mode::Count { done: true } => Ok(wire::page(&log, true, "", &[])),
+            Mode::Count { done } => {
+                let (total, status) = self.target.count(&mut log)?;
+                *done = true;
+                let doc = Payload {
+                    tracked: vec![("count".to_owned(), total.to_string())],
+                    data: Bytes::from(format!("{{\"count\":{total}}}")),
+                };
+                Ok(wire::page(&log, true, &status.to_string(), &[doc]))
+            }
+        }
+    }
+}
+
+impl Target {
+    /// The next page of documents as a PAGE frame.
+    fn documents(&self, pager: &mut Pager, mut log: Log) -> Result<Vec<u8>> {
+        let Some(req) = pager.next_request() else {
             return Ok(wire::page(&log, true, "", &[]));
         };
-        let paging = format!("limit={}&offset={}", req.limit, req.offset);
+        let page = self.get(req.limit, req.offset, &mut log)?;
+        let items = split_page(&page.body).map_err(|_| self.not_a_list(&page))?;
+        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
+        let payloads: Vec<Payload> = items
+            .iter()
+            .take(usize::try_from(keep).unwrap_or(usize::MAX))
+            .map(|raw| document(&page.body, raw))
+            .collect();
+        Ok(wire::page(
+            &log,
+            pager.is_done(),
+            &page.status.to_string(),
+            &payloads,
+        ))
+    }
+
+    /// Count Only: asks for no records (`limit=0`) and reads the total from `Content-Range`;
+    /// returns it with the HTTP status. Without a usable header the count is unknown, which is
+    /// an error rather than a guess.
+    fn count(&self, log: &mut Log) -> Result<(u64, u16)> {
+        let page = self.get(0, 0, log)?;
+        split_page(&page.body).map_err(|_| self.not_a_list(&page))?;
+        let range = page.content_range.as_deref();
+        let total = range
+            .and_then(parse_content_range)
+            .map(|r| r.total)
+            .ok_or_else(|| {
+                let header = range.map_or_else(
+                    || "missing".to_owned(),
+                    |v| format!("\"{}\"", excerpt(v.as_bytes(), 120)),
+                );
+                CoreError::new(
+                    ErrorCode::Http,
+                    self.client.redact(&format!(
+                        "{} answered the count request without a usable Content-Range header \
+                         ({header}), so the number of matching records is unknown; turn off \
+                         Count Only to list the records instead",
+                        page.what
+                    )),
+                )
+            })?;
+        log.info(format!(
+            "{total} matching records (Count Only: no records fetched)"
+        ));
+        Ok((total, page.status))
+    }
+
+    /// `GET` of one page (`limit`, `offset`): a 2xx answer, or a whole-call error.
+    fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<ListPage> {
+        let paging = format!("limit={limit}&offset={offset}");
         let query = join_query(&[&self.base_query, &paging]);
         let url = self
             .client
@@ -107,37 +213,29 @@ impl QueryCursor {
             body: RequestBody::None,
         };
         let client = Arc::clone(&self.client);
-        let resp =
-            crate::runtime::block_on(client.send(&api, &mut log))?.map_err(|e| e.into_core())?;
+        let resp = crate::runtime::block_on(client.send(&api, log))?.map_err(|e| e.into_core())?;
         if !resp.is_success() {
             return Err(self.client.http_error(&what, &resp));
         }
-        let body = resp.body.clone();
-        let items = split_page(&body).map_err(|_| {
-            CoreError::new(
-                ErrorCode::Http,
-                self.client.redact(&format!(
-                    "{what} answered {} but not with a JSON array; is the API endpoint right? ({})",
-                    resp.status,
-                    excerpt(&body, 120)
-                )),
-            )
-        })?;
-        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
-        let keep = self
-            .pager
-            .on_page(req, count, resp.content_range(), &mut log);
-        let payloads: Vec<Payload> = items
-            .iter()
-            .take(usize::try_from(keep).unwrap_or(usize::MAX))
-            .map(|raw| document(&body, raw))
-            .collect();
-        Ok(wire::page(
-            &log,
-            self.pager.is_done(),
-            &resp.status.to_string(),
-            &payloads,
-        ))
+        Ok(ListPage {
+            what,
+            status: resp.status,
+            content_range: resp.content_range().map(str::to_owned),
+            body: resp.body,
+        })
+    }
+
+    /// A 2xx answer that is not a JSON array: most likely not Connect at all.
+    fn not_a_list(&self, page: &ListPage) -> CoreError {
+        CoreError::new(
+            ErrorCode::Http,
+            self.client.redact(&format!(
+                "{} answered {} but not with a JSON array; is the API endpoint right? ({})",
+                page.what,
+                page.status,
+                excerpt(&page.body, 120)
+            )),
+        )
     }
 }
 
@@ -176,18 +274,29 @@ fn with_search(filter: Option<Value>, term: Option<String>) -> Option<Value> {
     Some(Value::Object(filter))
 }
 
-/// Checks filters and sorts against the fields the OpenAPI spec documents for the object.
+/// Checks filters and sorts against the fields the OpenAPI spec documents for the object, and
+/// names the fields its `select()` can add or drop.
 ///
 /// Lenient on purpose: a field the spec does not list (or an object without field specs, such as
 /// the Generic Resource) is left for Connect to judge, because the spec's lists are not complete;
 /// only a documented field used with an operator or ordering it documents as unsupported is
 /// rejected here, before any request, with the alternatives in the message.
-struct SpecPolicy {
+pub(crate) struct SpecPolicy {
     object: &'static str,
     fields: &'static [FieldSpec],
+    selects: &'static [(&'static str, rql::SelectKind)],
 }
 
 impl SpecPolicy {
+    /// The policy of a catalog object, from the generated spec tables.
+    pub(crate) fn for_object(object: &ObjectSpec) -> SpecPolicy {
+        SpecPolicy {
+            object: object.label,
+            fields: crate::profiles::field_specs(object.id),
+            selects: crate::profiles::select_specs(object.id),
+        }
+    }
+
     fn field(&self, rql_path: &str) -> Option<&'static FieldSpec> {
         self.fields
             .iter()
@@ -229,28 +338,57 @@ impl rql::FieldPolicy for SpecPolicy {
             _ => Ok(()),
         }
     }
+
+    fn select_rules(&self) -> Vec<rql::SelectRule> {
+        self.selects
+            .iter()
+            .map(|&(field, kind)| rql::SelectRule {
+                field: field.to_owned(),
+                kind,
+            })
+            .collect()
+    }
 }
 
-/// The encoded RQL part of the query string (filter, ordering, selection) for the Boomi filter.
-fn filter_query(
+/// The checked RQL (filter, ordering, selection) for the Boomi filter.
+fn build_rql(
     filter: Option<&Value>,
     selected: Option<&[String]>,
     policy: &dyn rql::FieldPolicy,
-) -> Result<String> {
+) -> Result<rql::RqlQuery> {
     let filter: rql::Filter = match filter {
         None | Some(Value::Null) => rql::Filter::default(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
             CoreError::invalid_request(format!("the query filter is not valid: {e}"))
         })?,
     };
-    let query = rql::build_query(&filter, selected, policy)
-        .map_err(|e| CoreError::invalid_request(e.message().to_owned()))?;
-    Ok(query.to_query_string())
+    rql::build_query(&filter, selected, policy)
+        .map_err(|e| CoreError::invalid_request(e.message().to_owned()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The query-string part for a filter, as `open` builds it.
+    fn filter_query(
+        filter: Option<&Value>,
+        selected: Option<&[String]>,
+        policy: &dyn rql::FieldPolicy,
+    ) -> Result<String> {
+        build_rql(filter, selected, policy).map(|q| q.to_query_string())
+    }
+
+    fn policy(object_id: &str) -> SpecPolicy {
+        SpecPolicy::for_object(crate::catalog::object(object_id).expect("catalog object"))
+    }
+
+    /// The `select()` sent for a selection of Boomi paths (`None`: Boomi sent no selection).
+    fn select_for(object_id: &str, selected: Option<&[&str]>) -> String {
+        let owned: Option<Vec<String>> =
+            selected.map(|s| s.iter().map(|p| (*p).to_owned()).collect());
+        filter_query(None, owned.as_deref(), &policy(object_id)).unwrap()
+    }
 
     #[test]
     fn search_term_joins_the_filter() {
@@ -278,21 +416,97 @@ mod tests {
 
     #[test]
     fn spec_policy_rejects_documented_unsupported_uses_only() {
-        let policy = SpecPolicy {
-            object: "Request",
-            fields: crate::profiles::field_specs("REQUEST"),
-        };
+        let policy = policy("REQUEST");
         let q = |expr: serde_json::Value| {
             let f = serde_json::json!({"expression": expr, "sort": []});
-            filter_query(Some(&f), None, &policy)
+            filter_query(Some(&f), Some(&["activation_key".to_owned()]), &policy)
         };
         // asset/status documents only eq.
         let e = q(serde_json::json!({"property": "asset/status", "operator": "like", "arguments": ["a*"]})).unwrap_err();
-        assert!(e.message.contains("use one of: eq"), "{}", e.message);
+        assert_eq!(
+            e.message,
+            "filter on \"asset/status\": Request does not support \"like\" on this field; use one of: eq"
+        );
         assert!(q(serde_json::json!({"property": "asset/status", "operator": "eq", "arguments": ["active"]})).is_ok());
         // Not in the spec's list: Connect decides.
         assert!(q(serde_json::json!({"property": "no_such_field", "operator": "like", "arguments": ["x"]})).is_ok());
         let sort = serde_json::json!({"expression": null, "sort": [{"property": "asset/status", "order": "asc"}]});
         assert!(filter_query(Some(&sort), None, &policy).is_err());
+    }
+
+    #[test]
+    fn requests_select_only_what_the_selection_warrants() {
+        // Boomi sent no selection: every field is wanted, so the hidden one is asked for and
+        // nothing is dropped.
+        assert_eq!(
+            select_for("REQUEST", None),
+            "select(asset.product.capabilities)"
+        );
+        // Plain fields only: everything heavy is dropped, the hidden field stays hidden.
+        assert_eq!(
+            select_for("REQUEST", Some(&["id", "status", "asset/id"])),
+            "select(-activation_key,-asset.configuration,-asset.items,-template)"
+        );
+        // The whole asset keeps its configuration and items and asks for product capabilities.
+        assert_eq!(
+            select_for("REQUEST", Some(&["id", "asset", "activation_key"])),
+            "select(asset.product.capabilities,-template)"
+        );
+        // A field inside an excludable object keeps that object.
+        assert_eq!(
+            select_for(
+                "REQUEST",
+                Some(&[
+                    "asset/configuration/params",
+                    "asset/items/id",
+                    "template/id"
+                ])
+            ),
+            "select(-activation_key)"
+        );
+        // Selecting the product (two levels, Boomi's default depth) includes its capabilities.
+        assert_eq!(
+            select_for("REQUEST", Some(&["asset/product"])),
+            "select(-activation_key,-asset.configuration,-asset.items,asset.product.capabilities,-template)"
+        );
+    }
+
+    #[test]
+    fn assets_select_hidden_fields_only_when_selected() {
+        assert_eq!(
+            select_for("ASSET", Some(&["id"])),
+            "select(-configuration,-items)"
+        );
+        assert_eq!(
+            select_for("ASSET", Some(&["id", "pending_request/id", "items"])),
+            "select(-configuration,pending_request)"
+        );
+        assert_eq!(
+            select_for(
+                "ASSET",
+                Some(&["pending_request", "template", "configuration"])
+            ),
+            "select(-items,pending_request,pending_request.template,template)"
+        );
+        assert_eq!(
+            select_for("ASSET", None),
+            "select(pending_request,pending_request.template,template)"
+        );
+        // Objects whose list endpoint documents no select: nothing, whatever is selected.
+        assert_eq!(select_for("PRODUCT", Some(&["id"])), "");
+        assert_eq!(select_for("PRODUCT", None), "");
+    }
+
+    #[test]
+    fn count_only_keeps_the_filter_and_drops_ordering_and_select() {
+        let f = serde_json::json!({
+            "expression": {"property": "status", "operator": "eq", "arguments": ["pending"]},
+            "sort": [{"property": "created", "order": "desc"}]});
+        let rql = build_rql(Some(&f), Some(&["id".to_owned()]), &policy("REQUEST")).unwrap();
+        assert_eq!(
+            rql.to_query_string(),
+            "eq(status,pending)&ordering(-created)&select(-activation_key,-asset.configuration,-asset.items,-template)"
+        );
+        assert_eq!(rql.filter_only().to_query_string(), "eq(status,pending)");
     }
 }

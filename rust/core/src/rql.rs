@@ -288,6 +288,16 @@ impl RqlQuery {
         &self.select
     }
 
+    /// The same query without `ordering()` and `select()`: what a count needs, since neither
+    /// changes how many records match.
+    pub fn filter_only(&self) -> RqlQuery {
+        RqlQuery {
+            filter: self.filter.clone(),
+            ordering: Vec::new(),
+            select: Vec::new(),
+        }
+    }
+
     /// True when there is nothing to send (no filter, sort or select).
     pub fn is_empty(&self) -> bool {
         self.filter.is_none() && self.ordering.is_empty() && self.select.is_empty()

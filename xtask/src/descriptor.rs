@@ -221,6 +221,16 @@ fn query_fields() -> Vec<Field<'static>> {
             default: None,
             overrideable: false,
         },
+        Field {
+            id: "countOnly",
+            label: "Count Only",
+            kind: "boolean",
+            help: "Return one document {\"count\": N} with the number of matching objects instead \
+                   of the objects themselves (also the tracked property Count). Sorts, selected \
+                   fields, Page Size and Maximum Documents do not apply.",
+            default: Some("false"),
+            overrideable: false,
+        },
     ]
 }
 
@@ -416,7 +426,12 @@ pub fn render() -> String {
             esc(&param_help(param, None))
         );
     }
-    for (id, label) in [("id", "Object ID"), ("status", "Status")] {
+    // `count` is set only by List Resources with Count Only.
+    for (id, label) in [
+        ("id", "Object ID"),
+        ("status", "Status"),
+        ("count", "Count"),
+    ] {
         let _ = writeln!(out, "  <trackedProperty id=\"{id}\" label=\"{label}\"/>");
     }
     out.push_str("</GenericConnectorDescriptor>\n");
@@ -508,7 +523,7 @@ mod tests {
             .filter(|(n, _)| n == "trackedProperty")
             .map(|(_, a)| a["id"].as_str())
             .collect();
-        assert_eq!(tracked, ["id", "status"]);
+        assert_eq!(tracked, ["id", "status", "count"]);
         // Operators as docs/architecture.md lists them; the nullary ones take no argument.
         let operators: BTreeMap<&str, &str> = els
             .iter()
@@ -565,6 +580,8 @@ mod tests {
         assert!(fields("UPLOAD").contains("upload_note"));
         assert!(!fields("UPLOAD_RECON_FILE").contains("upload_note"));
         assert!(fields("QUERY").contains("pageSize"));
+        assert!(fields("QUERY").contains("countOnly"));
+        assert!(!fields("GET").contains("countOnly"));
         assert!(fields("APPROVE").contains("parallelism"));
         assert!(!fields("QUERY").contains("parallelism"));
     }

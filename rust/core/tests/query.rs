@@ -1,0 +1,486 @@
+//! List Resources against a wiremock Connect on 127.0.0.1, through `connect_core::api`: what is
+//! requested (asserted on the requests the server received, not only on mock counts), when
+//! paging stops, the progress log, field selection, Count Only, and settings and filters that
+//! fail before any request.
+
+mod common;
+
+use common::*;
+use connect_core::api;
+use connect_core::error::{CoreError, ErrorCode};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+/// INFO, as the frame numbers log levels.
+const INFO: u8 = 1;
+const WARNING: u8 = 2;
+
+/// A `queryJson` for List Resources on `object` (`selected` is the JSON of `selectedFields`).
+fn query_json(object: &str, props: &str, selected: &str, filter: &str) -> Vec<u8> {
+    format!(
+        r#"{{"operation":{{"operationType":"QUERY","objectType":"{object}","properties":{{{props}}},"selectedFields":{selected}}},"dynamicProperties":{{}},"filter":{filter}}}"#
+    )
+    .into_bytes()
+}
+
+fn requests_query(props: &str) -> Vec<u8> {
+    query_json("REQUEST", props, "null", "null")
+}
+
+/// Runs a query to the end; returns all documents and every frame.
+fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
+    let cursor = api::query_open(client, query).expect("query opens");
+    let mut docs = Vec::new();
+    let mut frames = Vec::new();
+    for _ in 0..100 {
+        let (done, payloads, frame) = page(&api::query_next(cursor).expect("page"));
+        docs.extend(payloads);
+        frames.push(frame);
+        if done {
+            api::query_close(cursor).expect("close");
+            return (docs, frames);
+        }
+    }
+    panic!("query never finished");
+}
+
+/// Answers `GET /requests?limit=…&offset=…` with `items` requests from `offset` on.
+fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>) -> Mock {
+    let mut resp =
+        ResponseTemplate::new(200).set_body_raw(request_page(offset, items), "application/json");
+    if let Some(r) = range {
+        resp = resp.insert_header("Content-Range", r);
+    }
+    Mock::given(method("GET"))
+        .and(path("/public/v1/requests"))
+        .and(query_param("limit", limit.to_string()))
+        .and(query_param("offset", offset.to_string()))
+        .respond_with(resp)
+}
+
+/// `(limit, offset)` of every request the server received, in order.
+fn paging_of(server: &Server) -> Vec<(String, String)> {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            let get = |name: &str| {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            (get("limit"), get("offset"))
+        })
+        .collect()
+}
+
+fn pairs(list: &[(usize, usize)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(l, o)| (l.to_string(), o.to_string()))
+        .collect()
+}
+
+/// The raw query strings the server received, in order.
+fn raw_queries(server: &Server) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|r| r.url.query().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn ids(docs: &[Payload]) -> Vec<String> {
+    docs.iter()
+        .map(|d| d.tracked_value("id").unwrap_or("").to_owned())
+        .collect()
+}
+
+fn expected_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("PR-{i}")).collect()
+}
+
+#[test]
+fn every_page_logs_its_progress_at_info_with_the_running_count_and_total() {
+    let server = Server::start();
+    server.mount(page_mock(10, 0, 10, Some("items 0-9/25")));
+    server.mount(page_mock(10, 10, 10, Some("items 10-19/25")));
+    server.mount(page_mock(10, 20, 5, Some("items 20-24/25")));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
+    assert_eq!(ids(&docs), expected_ids(25));
+    let progress: Vec<Vec<&str>> = frames
+        .iter()
+        .map(|f| {
+            f.logs
+                .iter()
+                .filter(|(level, _)| *level == INFO)
+                .map(|(_, m)| m.as_str())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        progress,
+        [
+            vec!["page 1: received 10 (offset 0), 10 of 25 so far"],
+            vec!["page 2: received 10 (offset 10), 20 of 25 so far"],
+            vec!["page 3: received 5 (offset 20), 25 of 25 so far"],
+        ]
+    );
+    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (10, 20)]));
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn no_page_is_requested_past_the_last() {
+    let server = Server::start();
+    // The total is an exact multiple of the page size: the second page is the last one.
+    server.mount(page_mock(10, 0, 10, Some("items 0-9/20")));
+    server.mount(page_mock(10, 10, 10, Some("items 10-19/20")));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
+    assert_eq!(ids(&docs), expected_ids(20));
+    assert_eq!(frames.len(), 2);
+    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10)]));
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn an_empty_result_is_one_request_and_no_documents() {
+    let server = Server::start();
+    server.mount(page_mock(100, 0, 0, Some("items 0-0/0")));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(""));
+    assert!(docs.is_empty());
+    assert_eq!(frames.len(), 1);
+    assert_eq!(paging_of(&server), pairs(&[(100, 0)]));
+    let log = frames[0].log_text();
+    assert!(
+        log.contains("page 1: received 0 (offset 0), 0 of 0 so far"),
+        "{log}"
+    );
+    assert!(!frames[0].logs.iter().any(|(l, _)| *l == WARNING), "{log}");
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn maximum_documents_stops_exactly_and_asks_only_for_what_is_left() {
+    let server = Server::start();
+    server.mount(page_mock(10, 0, 10, Some("items 0-9/100")));
+    server.mount(page_mock(10, 10, 10, Some("items 10-19/100")));
+    server.mount(page_mock(5, 20, 5, Some("items 20-24/100")));
+    let client = server.client("");
+    let (docs, frames) = run_query(
+        client,
+        &requests_query(r#""pageSize":10,"maxDocuments":"25""#),
+    );
+    assert_eq!(ids(&docs), expected_ids(25));
+    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (5, 20)]));
+    let last = frames.last().unwrap().log_text();
+    assert!(
+        last.contains("stopped at the maximum of 25 documents"),
+        "{last}"
+    );
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn maximum_documents_drops_what_a_server_sends_beyond_the_limit() {
+    let server = Server::start();
+    // Asked for 3, the server ignores the limit and sends 10.
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests"))
+            .and(query_param("limit", "3"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(request_page(0, 10), "application/json")
+                    .insert_header("Content-Range", "items 0-9/50"),
+            ),
+    );
+    let client = server.client("");
+    let (docs, _) = run_query(
+        client,
+        &requests_query(r#""pageSize":100,"maxDocuments":3"#),
+    );
+    assert_eq!(ids(&docs), expected_ids(3));
+    assert_eq!(server.requests().len(), 1);
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn a_growing_total_is_followed_and_warned() {
+    let server = Server::start();
+    server.mount(page_mock(10, 0, 10, Some("items 0-9/20")));
+    // Five records were created meanwhile: there is a third page now.
+    server.mount(page_mock(10, 10, 10, Some("items 10-19/25")));
+    server.mount(page_mock(10, 20, 5, Some("items 20-24/25")));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
+    assert_eq!(ids(&docs), expected_ids(25));
+    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (10, 20)]));
+    let warned: Vec<&String> = frames
+        .iter()
+        .flat_map(|f| f.logs.iter())
+        .filter(|(l, _)| *l == WARNING)
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("changed from 20 to 25"), "{}", warned[0]);
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn a_malformed_content_range_pages_by_page_size_and_says_so() {
+    let server = Server::start();
+    server.mount(page_mock(10, 0, 10, Some("items 0-9/*")));
+    server.mount(page_mock(10, 10, 4, Some("items 10-13/*")));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
+    assert_eq!(ids(&docs), expected_ids(14));
+    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10)]));
+    let first = frames[0].log_text();
+    assert!(
+        first.contains("no usable Content-Range header (\"items 0-9/*\")"),
+        "{first}"
+    );
+    assert!(first.contains("10 of ? so far"), "{first}");
+    api::client_close(client).unwrap();
+}
+
+fn open_error(client: u64, query: &[u8]) -> CoreError {
+    api::query_open(client, query).expect_err("the query is refused")
+}
+
+#[test]
+fn an_operator_the_spec_does_not_accept_fails_before_any_request() {
+    let server = Server::start();
+    let client = server.client("");
+    // The spec documents only eq for asset.status on /requests.
+    let filter = r#"{"expression":{"group":"AND","nested":[
+        {"property":"status","operator":"eq","arguments":["pending"]},
+        {"property":"asset/status","operator":"like","arguments":["act*"]}]},"sort":[]}"#;
+    let e = open_error(client, &query_json("REQUEST", "", "null", filter));
+    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(
+        e.message,
+        "filter on \"asset/status\": Request does not support \"like\" on this field; use one of: eq"
+    );
+    // Is Not Null is checked as the spec's `null` lookup, which asset.status lacks.
+    let filter = r#"{"expression":{"property":"asset/status","operator":"not_null","arguments":[]},"sort":[]}"#;
+    let e = open_error(client, &query_json("REQUEST", "", "null", filter));
+    assert!(e.message.contains("\"not_null\""), "{}", e.message);
+    assert!(e.message.contains("use one of: eq"), "{}", e.message);
+    // A sort the spec says Connect cannot do.
+    let sort = r#"{"expression":null,"sort":[{"property":"asset/id","order":"desc"}]}"#;
+    let e = open_error(client, &query_json("REQUEST", "", "null", sort));
+    assert_eq!(
+        e.message,
+        "sort on \"asset/id\": Request cannot be ordered by this field"
+    );
+    // The same checks hold with Count Only.
+    let e = open_error(
+        client,
+        &query_json("REQUEST", r#""countOnly":true"#, "null", filter),
+    );
+    assert!(e.message.contains("asset/status"), "{}", e.message);
+    assert!(server.requests().is_empty(), "a request was sent");
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn page_size_and_maximum_documents_out_of_range_fail_before_any_request() {
+    let server = Server::start();
+    let client = server.client("");
+    for size in ["1001", "0", "-5", "\"ten\""] {
+        let e = open_error(client, &requests_query(&format!(r#""pageSize":{size}"#)));
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert_eq!(
+            e.message, "\"Page Size\" must be a whole number from 1 to 1000",
+            "{size}"
+        );
+    }
+    let e = open_error(client, &requests_query(r#""maxDocuments":-1"#));
+    assert!(e.message.contains("\"Maximum Documents\""), "{}", e.message);
+    assert!(server.requests().is_empty(), "a request was sent");
+    api::client_close(client).unwrap();
+}
+
+/// Runs a one-page query of `object` (path `list_path`) with a selection and returns the
+/// query string the server received.
+fn query_sent(object: &str, list_path: &str, selected: &str) -> String {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/public/v1{list_path}")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw("[]", "application/json")
+                    .insert_header("Content-Range", "items 0-0/0"),
+            ),
+    );
+    let client = server.client("");
+    let filter =
+        r#"{"expression":{"property":"id","operator":"ne","arguments":["X-1"]},"sort":[]}"#;
+    run_query(client, &query_json(object, "", selected, filter));
+    api::client_close(client).unwrap();
+    let sent = raw_queries(&server);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    sent.into_iter().next().unwrap_or_default()
+}
+
+#[test]
+fn select_is_sent_exactly_when_the_selection_warrants_it() {
+    // Only plain fields selected: the heavy parts Connect can leave out are excluded.
+    assert_eq!(
+        query_sent("REQUEST", "/requests", r#"["id","status","asset/id"]"#),
+        "ne(id,X-1)&select(-activation_key,-asset.configuration,-asset.items,-template)\
+         &limit=100&offset=0"
+    );
+    // Selecting the asset keeps its configuration and items and asks for the product's
+    // capabilities, which Connect hides by default.
+    assert_eq!(
+        query_sent("REQUEST", "/requests", r#"["id","asset","activation_key"]"#),
+        "ne(id,X-1)&select(asset.product.capabilities,-template)&limit=100&offset=0"
+    );
+    // No selection from Boomi: every field is wanted.
+    assert_eq!(
+        query_sent("REQUEST", "/requests", "null"),
+        "ne(id,X-1)&select(asset.product.capabilities)&limit=100&offset=0"
+    );
+    // A hidden field of assets is asked for only when selected.
+    assert_eq!(
+        query_sent("ASSET", "/assets", r#"["id","configuration","items"]"#),
+        "ne(id,X-1)&limit=100&offset=0"
+    );
+    assert_eq!(
+        query_sent(
+            "ASSET",
+            "/assets",
+            r#"["id","configuration","items","pending_request/id"]"#
+        ),
+        "ne(id,X-1)&select(pending_request)&limit=100&offset=0"
+    );
+    // Products document no select(): none is sent, whatever is selected.
+    assert_eq!(
+        query_sent("PRODUCT", "/products", r#"["id"]"#),
+        "ne(id,X-1)&limit=100&offset=0"
+    );
+}
+
+fn count_mock(range: Option<&str>) -> Mock {
+    let mut resp = ResponseTemplate::new(200).set_body_raw("[]", "application/json");
+    if let Some(r) = range {
+        resp = resp.insert_header("Content-Range", r);
+    }
+    Mock::given(method("GET"))
+        .and(path("/public/v1/requests"))
+        .and(query_param("limit", "0"))
+        .and(query_param("offset", "0"))
+        .respond_with(resp)
+}
+
+#[test]
+fn count_only_returns_the_total_without_fetching_records() {
+    let server = Server::start();
+    server.mount(count_mock(Some("items 0-0/2345")));
+    let client = server.client("");
+    let filter = r#"{"expression":{"property":"status","operator":"eq","arguments":["pending"]},
+        "sort":[{"property":"created","order":"desc"}]}"#;
+    let query = query_json(
+        "REQUEST",
+        r#""countOnly":true,"pageSize":10,"maxDocuments":5,"searchTerm":"ACME Corp""#,
+        r#"["id"]"#,
+        filter,
+    );
+    let cursor = api::query_open(client, &query).unwrap();
+    let (done, docs, frame) = page(&api::query_next(cursor).unwrap());
+    assert!(done);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(&docs[0].data[..], br#"{"count":2345}"#);
+    assert_eq!(docs[0].tracked, [("count".to_owned(), "2345".to_owned())]);
+    let log = frame.log_text();
+    assert!(
+        log.contains("2345 matching records (Count Only: no records fetched)"),
+        "{log}"
+    );
+    // Past the end: an empty, finished page and no second request.
+    let (done, docs, _) = page(&api::query_next(cursor).unwrap());
+    assert!(done && docs.is_empty());
+    api::query_close(cursor).unwrap();
+    // One request: the filter and the search term, no ordering or select, limit 0.
+    assert_eq!(
+        raw_queries(&server),
+        ["and(eq(search,%22ACME%20Corp%22),eq(status,pending))&limit=0&offset=0"]
+    );
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn count_only_of_an_empty_result_is_zero() {
+    let server = Server::start();
+    server.mount(count_mock(Some("items 0-0/0")));
+    let client = server.client("");
+    let (docs, _) = run_query(
+        client,
+        &query_json("REQUEST", r#""countOnly":"true""#, "null", "null"),
+    );
+    assert_eq!(docs.len(), 1);
+    assert_eq!(&docs[0].data[..], br#"{"count":0}"#);
+    assert_eq!(docs[0].tracked_value("count"), Some("0"));
+    assert_eq!(raw_queries(&server), ["limit=0&offset=0"]);
+    api::client_close(client).unwrap();
+}
+
+#[test]
+fn count_only_without_a_usable_content_range_fails_and_says_why() {
+    for range in [None, Some("items */*")] {
+        let server = Server::start();
+        server.mount(count_mock(range));
+        let client = server.client("");
+        let cursor = api::query_open(
+            client,
+            &query_json("REQUEST", r#""countOnly":true"#, "null", "null"),
+        )
+        .unwrap();
+        let e = api::query_next(cursor).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Http);
+        assert!(
+            e.message.contains("without a usable Content-Range header"),
+            "{}",
+            e.message
+        );
+        let shown = range.map_or("missing".to_owned(), |r| format!("\"{r}\""));
+        assert!(e.message.contains(&shown), "{}", e.message);
+        assert_no_canary("count error", &e.message);
+        assert_eq!(server.requests().len(), 1);
+        api::query_close(cursor).unwrap();
+        api::client_close(client).unwrap();
+    }
+}
+
+#[test]
+fn count_only_refuses_an_answer_that_is_not_a_list() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw("<html>portal</html>", "text/html")
+                    .insert_header("Content-Range", "items 0-0/7"),
+            ),
+    );
+    let client = server.client("");
+    let cursor = api::query_open(
+        client,
+        &query_json("REQUEST", r#""countOnly":true"#, "null", "null"),
+    )
+    .unwrap();
+    let e = api::query_next(cursor).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Http);
+    assert!(e.message.contains("not with a JSON array"), "{}", e.message);
+    api::query_close(cursor).unwrap();
+    api::client_close(client).unwrap();
+}

@@ -832,6 +832,24 @@ fn grammar_corpus() {
         );
         add(&filter, selected.as_deref(), &TestPolicy);
     }
+    // The select rules generated from the spec, as List Resources sends them: no selection,
+    // an empty one, a plain field, and every rule's field (hidden ones then get selected).
+    for object in crate::catalog::objects() {
+        let rules = crate::profiles::select_specs(object.id);
+        if rules.is_empty() {
+            continue;
+        }
+        let policy = crate::query::SpecPolicy::for_object(object);
+        let every: Vec<String> = rules.iter().map(|(f, _)| (*f).to_owned()).collect();
+        for selected in [
+            None,
+            Some(Vec::new()),
+            Some(vec!["id".to_owned()]),
+            Some(every),
+        ] {
+            add(&Filter::default(), selected.as_deref(), &policy);
+        }
+    }
     let mut rng = Rng(0x0dd_ba11);
     let mut generated = 0;
     while generated < 1500 {

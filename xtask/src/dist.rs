@@ -82,10 +82,21 @@ pub fn release_library() -> PathBuf {
 }
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
-    if let Some(arg) = args.first() {
-        bail!("`cargo xtask dist` takes no arguments (got `{arg}`)");
-    }
-    build()?;
+    let glibc = match args {
+        [] => None,
+        [flag, version] if flag == "--glibc" => {
+            if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                bail!("--glibc takes a version such as 2.17 (got `{version}`)");
+            }
+            Some(version.as_str())
+        }
+        _ => bail!(
+            "usage: cargo xtask dist [--glibc VERSION]\n  \
+             --glibc 2.17  link the library for glibc 2.17 and later (RHEL 7+, Amazon Linux 2) \
+             with cargo-zigbuild, installed into target/tools on first use"
+        ),
+    };
+    build_for(glibc)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -102,15 +113,32 @@ pub fn is_stale() -> Result<bool> {
     Ok(util::newest_mtime(&inputs())?.is_some_and(|newest| newest > built))
 }
 
-/// Builds everything `dist` produces. Returns the archive path.
+/// Builds everything `dist` produces with the host's own linker. Returns the archive path.
 pub fn build() -> Result<PathBuf> {
+    build_for(None)
+}
+
+/// Builds everything `dist` produces; with `glibc`, the library is linked for that glibc
+/// version (and later) instead of the build machine's. Returns the archive path.
+pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
     let started = Instant::now();
     let r = root();
 
     // 1. The native library, in release: this is the only artifact worth fat LTO.
-    util::run(util::cargo().args(["build", "--release", "-p", "connect-bridge"]))?;
-    let library = release_library();
+    let library = match glibc {
+        None => {
+            util::run(util::cargo().args(["build", "--release", "-p", "connect-bridge"]))?;
+            release_library()
+        }
+        Some(version) => zigbuild_library(version)?,
+    };
     let lib_size = file_size(&library).context("the bridge build produced no library")?;
+    let floor = glibc_floor(&library);
+    if let (Some(wanted), Some(got)) = (glibc, &floor)
+        && version_key(got) > version_key(wanted)
+    {
+        bail!("asked for glibc {wanted}, but the library needs glibc {got}");
+    }
 
     // 2. SDK stand-ins, then the shim against them.
     java::compile(
@@ -196,12 +224,55 @@ pub fn build() -> Result<PathBuf> {
         human_size(file_size(&dist_dir().join("connector-descriptor.xml"))?),
         rel(&dist_dir().join("connector-descriptor.xml"))
     );
-    match glibc_floor(&library) {
+    match floor {
         Some(v) => eprintln!("native library needs glibc >= {v} on the Atom's machine"),
         None => eprintln!("(objdump not found: glibc floor of the library not checked)"),
     }
     eprintln!("dist done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(car_path)
+}
+
+/// Links the library for an older glibc with cargo-zigbuild (zig's C toolchain carries
+/// glibc symbol stubs per version), which a local Atom on RHEL 7/8 or Amazon Linux 2 needs.
+/// The tools live in a virtual environment under target/tools, pinned by
+/// xtask/zigbuild-requirements.txt, and are installed on first use.
+fn zigbuild_library(glibc: &str) -> Result<PathBuf> {
+    let tools = root().join("target/tools/zigbuild");
+    let bin = tools.join("bin");
+    let zigbuild = bin.join("cargo-zigbuild");
+    if !zigbuild.is_file() {
+        util::run(
+            std::process::Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&tools),
+        )?;
+        util::run(
+            std::process::Command::new(bin.join("pip"))
+                .args(["install", "--quiet", "-r"])
+                .arg(root().join("xtask/zigbuild-requirements.txt")),
+        )?;
+    }
+    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    let triple = "x86_64-unknown-linux-gnu";
+    util::run(
+        std::process::Command::new(&zigbuild)
+            .current_dir(root())
+            .env("PATH", path)
+            .args(["zigbuild", "--release", "-p", "connect-bridge", "--target"])
+            .arg(format!("{triple}.{glibc}")),
+    )?;
+    Ok(root()
+        .join("target")
+        .join(triple)
+        .join("release")
+        .join(LIB_NAME))
+}
+
+fn version_key(v: &str) -> Vec<u32> {
+    v.split('.').filter_map(|p| p.parse().ok()).collect()
 }
 
 /// The highest `GLIBC_x.y` symbol version the library imports, i.e. the oldest glibc it

@@ -25,8 +25,9 @@ const HELP: &str = "\
 cargo xtask <command> [args]
 
 Commands:
-  dist              build the release library, the Java classes and the connector archive
-                    target/dist/cloudblue-connect-boomi-<version>--car.zip (+ connector-descriptor.xml)
+  dist [--glibc V]  build the release library, the Java classes and the connector archive
+                    target/dist/cloudblue-connect-boomi-<version>--car.zip (+ connector-descriptor.xml);
+                    --glibc 2.17 links the library for old Linux hosts (cargo-zigbuild)
   test [options]    install missing test tools, then run every test stage; ends with `N passed, N failed`
                     (`cargo xtask test --help` lists the stages and options)
   run [args]        build the archive if it is missing or stale, then run the local runner on it:

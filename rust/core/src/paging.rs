@@ -9,7 +9,8 @@
 //!    rule), or when the next offset would be at or past `total`: we never request past the end.
 //!    If `total` changes between pages (records were created or deleted meanwhile) the newest
 //!    total wins and a warning says so.
-//! 3. An empty page always ends the query.
+//! 3. An empty page always ends the query; a warning says so when `Content-Range` still reports
+//!    records beyond it.
 //! 4. Without a usable `Content-Range` (missing or malformed), a warning is logged and paging
 //!    falls back to the page size: it stops after the first page shorter than requested.
 //! 5. `maxDocuments` (0 = unlimited) caps the total: the last request asks only for what is left,
@@ -144,6 +145,14 @@ impl Pager {
                  stops after the first page with fewer than {} items",
                 content_range.map_or_else(|| "missing".to_owned(), |v| format!("\"{v}\"")),
                 request.limit
+            ));
+        }
+        if let Some(r) = range.filter(|r| count == 0 && self.offset < r.total) {
+            // Stopping is the only safe move (asking again could loop); say that data is missing.
+            log.warning(format!(
+                "Connect sent an empty page at offset {} although it reports {} matching \
+                 records; the query stops here and may be incomplete",
+                request.offset, r.total
             ));
         }
         let total_text = self.total.map_or_else(|| "?".to_owned(), |t| t.to_string());
@@ -299,6 +308,37 @@ mod tests {
         let mut p = Pager::new(10, 0);
         run(&mut p, &[(10, None), (0, None)]);
         assert!(p.is_done());
+    }
+
+    #[test]
+    fn an_empty_page_before_the_reported_total_stops_with_a_warning() {
+        let mut p = Pager::new(10, 0);
+        let (asked, log) = run(
+            &mut p,
+            &[(10, Some("items 0-9/30")), (0, Some("items 10-10/30"))],
+        );
+        assert!(p.is_done());
+        assert_eq!(asked.len(), 2);
+        let warnings: Vec<&String> = log
+            .entries()
+            .iter()
+            .filter(|(l, _)| *l == crate::log::Level::Warning)
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("empty page at offset 10 although it reports 30"),
+            "{}",
+            warnings[0]
+        );
+        // The ordinary empty result is no warning.
+        let mut p = Pager::new(10, 0);
+        let (_, log) = run(&mut p, &[(0, Some("items 0-0/0"))]);
+        assert!(
+            log.entries()
+                .iter()
+                .all(|(l, _)| *l != crate::log::Level::Warning)
+        );
     }
 
     #[test]

@@ -44,6 +44,10 @@ const CASES: &[(&str, Case)] = &[
         get_missing_request_is_empty_success,
     ),
     ("approve_one_400_among_three", approve_one_400_among_three),
+    (
+        "throttled_get_is_retried_after_retry_after",
+        throttled_get_is_retried_after_retry_after,
+    ),
     ("transport_failure_is_failure", transport_failure_is_failure),
     ("test_connection_good_token", test_connection_good_token),
     ("test_connection_bad_token", test_connection_bad_token),
@@ -447,6 +451,48 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
     let mut expected: Vec<String> = templates.iter().map(|t| t.to_string()).collect();
     expected.sort();
     ensure!(bodies == expected, "bodies sent: {bodies:?}");
+    Ok(())
+}
+
+/// Connect answers 429 with `Retry-After: 1`, then 200: with retries allowed the document
+/// succeeds, after waiting at least the second Connect asked for.
+fn throttled_get_is_retried_after_retry_after(ctx: &Ctx) -> Result<()> {
+    let id = "PR-5000-0000-0002-001";
+    // A later --connection wins over the harness's maxAttempts=1.
+    let run = ctx.run(&[
+        "--connection",
+        "maxAttempts=3",
+        "--action",
+        "GET",
+        "--object",
+        "REQUEST",
+        "--object-id",
+        id,
+    ])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success after the retry\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["id"] == id,
+        "wrong document: {}",
+        results[0]
+    );
+    let sent = ctx.requests()?;
+    ensure!(
+        sent.len() == 2
+            && sent
+                .iter()
+                .all(|r| r.path() == format!("/public/v1/requests/{id}")),
+        "expected the GET twice, got {sent:?}"
+    );
+    let waited = sent[1].logged_ms.saturating_sub(sent[0].logged_ms);
+    ensure!(
+        waited >= 900,
+        "retried after {waited} ms, before the 1 s Retry-After"
+    );
     Ok(())
 }
 

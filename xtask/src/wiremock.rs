@@ -105,7 +105,8 @@ pub struct Recorded {
     pub url: String,
     pub headers: serde_json::Map<String, Value>,
     pub body: String,
-    logged_ms: u64,
+    /// When WireMock received it (ms since the epoch).
+    pub logged_ms: u64,
 }
 
 impl Recorded {

@@ -20,35 +20,8 @@ fn query_json(props: &str, filter: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Runs a query to the end; returns all documents and all frames.
-fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
-    let cursor = api::query_open(client, query).expect("query opens");
-    let mut docs = Vec::new();
-    let mut frames = Vec::new();
-    for _ in 0..100 {
-        let (done, payloads, frame) = page(&api::query_next(cursor).expect("page"));
-        docs.extend(payloads);
-        frames.push(frame);
-        if done {
-            api::query_close(cursor).expect("close");
-            return (docs, frames);
-        }
-    }
-    panic!("query never finished");
-}
-
 fn list_mock(offset: usize, limit: usize, items: usize, range: Option<String>) -> Mock {
-    let mut resp =
-        ResponseTemplate::new(200).set_body_raw(request_page(offset, items), "application/json");
-    if let Some(r) = range {
-        resp = resp.insert_header("Content-Range", r.as_str());
-    }
-    Mock::given(method("GET"))
-        .and(path("/public/v1/requests"))
-        .and(query_param("limit", limit.to_string()))
-        .and(query_param("offset", offset.to_string()))
-        .respond_with(resp)
-        .expect(1)
+    page_mock(limit, offset, items, range.as_deref()).expect(1)
 }
 
 #[test]

@@ -27,39 +27,8 @@ fn requests_query(props: &str) -> Vec<u8> {
     query_json("REQUEST", props, "null", "null")
 }
 
-/// Runs a query to the end; returns all documents and every frame.
-fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
-    let cursor = api::query_open(client, query).expect("query opens");
-    let mut docs = Vec::new();
-    let mut frames = Vec::new();
-    for _ in 0..100 {
-        let (done, payloads, frame) = page(&api::query_next(cursor).expect("page"));
-        docs.extend(payloads);
-        frames.push(frame);
-        if done {
-            api::query_close(cursor).expect("close");
-            return (docs, frames);
-        }
-    }
-    panic!("query never finished");
-}
-
-/// Answers `GET /requests?limit=…&offset=…` with `items` requests from `offset` on.
-fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>) -> Mock {
-    let mut resp =
-        ResponseTemplate::new(200).set_body_raw(request_page(offset, items), "application/json");
-    if let Some(r) = range {
-        resp = resp.insert_header("Content-Range", r);
-    }
-    Mock::given(method("GET"))
-        .and(path("/public/v1/requests"))
-        .and(query_param("limit", limit.to_string()))
-        .and(query_param("offset", offset.to_string()))
-        .respond_with(resp)
-}
-
 /// `(limit, offset)` of every request the server received, in order.
-fn paging_of(server: &Server) -> Vec<(String, String)> {
+fn paging_of(server: &Server) -> Vec<(usize, usize)> {
     server
         .requests()
         .iter()
@@ -68,18 +37,48 @@ fn paging_of(server: &Server) -> Vec<(String, String)> {
                 r.url
                     .query_pairs()
                     .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default()
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(usize::MAX)
             };
             (get("limit"), get("offset"))
         })
         .collect()
 }
 
-fn pairs(list: &[(usize, usize)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(l, o)| (l.to_string(), o.to_string()))
-        .collect()
+/// What a paged query did: its documents, frames and the `(limit, offset)` of each request.
+struct Run {
+    docs: Vec<Payload>,
+    frames: Vec<Frame>,
+    paging: Vec<(usize, usize)>,
+}
+
+impl Run {
+    /// The messages logged at `level` over all frames.
+    fn logged(&self, level: u8) -> Vec<&str> {
+        self.frames
+            .iter()
+            .flat_map(|f| f.logs.iter())
+            .filter(|(l, _)| *l == level)
+            .map(|(_, m)| m.as_str())
+            .collect()
+    }
+}
+
+/// Serves `pages` (`limit`, `offset`, number of items, `Content-Range`) of `/requests` and runs
+/// a Request query with the operation properties `props` to the end.
+fn run_pages(props: &str, pages: &[(usize, usize, usize, Option<&str>)]) -> Run {
+    let server = Server::start();
+    for &(limit, offset, items, range) in pages {
+        server.mount(page_mock(limit, offset, items, range));
+    }
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(props));
+    api::client_close(client).unwrap();
+    Run {
+        docs,
+        frames,
+        paging: paging_of(&server),
+    }
 }
 
 /// The raw query strings the server received, in order.
@@ -103,14 +102,17 @@ fn expected_ids(n: usize) -> Vec<String> {
 
 #[test]
 fn every_page_logs_its_progress_at_info_with_the_running_count_and_total() {
-    let server = Server::start();
-    server.mount(page_mock(10, 0, 10, Some("items 0-9/25")));
-    server.mount(page_mock(10, 10, 10, Some("items 10-19/25")));
-    server.mount(page_mock(10, 20, 5, Some("items 20-24/25")));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
-    assert_eq!(ids(&docs), expected_ids(25));
-    let progress: Vec<Vec<&str>> = frames
+    let run = run_pages(
+        r#""pageSize":10"#,
+        &[
+            (10, 0, 10, Some("items 0-9/25")),
+            (10, 10, 10, Some("items 10-19/25")),
+            (10, 20, 5, Some("items 20-24/25")),
+        ],
+    );
+    assert_eq!(ids(&run.docs), expected_ids(25));
+    let progress: Vec<Vec<&str>> = run
+        .frames
         .iter()
         .map(|f| {
             f.logs
@@ -128,125 +130,118 @@ fn every_page_logs_its_progress_at_info_with_the_running_count_and_total() {
             vec!["page 3: received 5 (offset 20), 25 of 25 so far"],
         ]
     );
-    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (10, 20)]));
-    api::client_close(client).unwrap();
+    assert_eq!(run.paging, [(10, 0), (10, 10), (10, 20)]);
 }
 
 #[test]
 fn no_page_is_requested_past_the_last() {
-    let server = Server::start();
     // The total is an exact multiple of the page size: the second page is the last one.
-    server.mount(page_mock(10, 0, 10, Some("items 0-9/20")));
-    server.mount(page_mock(10, 10, 10, Some("items 10-19/20")));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
-    assert_eq!(ids(&docs), expected_ids(20));
-    assert_eq!(frames.len(), 2);
-    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10)]));
-    api::client_close(client).unwrap();
+    let run = run_pages(
+        r#""pageSize":10"#,
+        &[
+            (10, 0, 10, Some("items 0-9/20")),
+            (10, 10, 10, Some("items 10-19/20")),
+        ],
+    );
+    assert_eq!(ids(&run.docs), expected_ids(20));
+    assert_eq!(run.frames.len(), 2);
+    assert_eq!(run.paging, [(10, 0), (10, 10)]);
 }
 
 #[test]
 fn an_empty_result_is_one_request_and_no_documents() {
-    let server = Server::start();
-    server.mount(page_mock(100, 0, 0, Some("items 0-0/0")));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(""));
-    assert!(docs.is_empty());
-    assert_eq!(frames.len(), 1);
-    assert_eq!(paging_of(&server), pairs(&[(100, 0)]));
-    let log = frames[0].log_text();
-    assert!(
-        log.contains("page 1: received 0 (offset 0), 0 of 0 so far"),
-        "{log}"
+    let run = run_pages("", &[(100, 0, 0, Some("items 0-0/0"))]);
+    assert!(run.docs.is_empty());
+    assert_eq!(run.paging, [(100, 0)]);
+    assert_eq!(
+        run.logged(INFO),
+        ["page 1: received 0 (offset 0), 0 of 0 so far"]
     );
-    assert!(!frames[0].logs.iter().any(|(l, _)| *l == WARNING), "{log}");
-    api::client_close(client).unwrap();
+    assert!(run.logged(WARNING).is_empty());
 }
 
 #[test]
 fn maximum_documents_stops_exactly_and_asks_only_for_what_is_left() {
-    let server = Server::start();
-    server.mount(page_mock(10, 0, 10, Some("items 0-9/100")));
-    server.mount(page_mock(10, 10, 10, Some("items 10-19/100")));
-    server.mount(page_mock(5, 20, 5, Some("items 20-24/100")));
-    let client = server.client("");
-    let (docs, frames) = run_query(
-        client,
-        &requests_query(r#""pageSize":10,"maxDocuments":"25""#),
+    let run = run_pages(
+        r#""pageSize":10,"maxDocuments":"25""#,
+        &[
+            (10, 0, 10, Some("items 0-9/100")),
+            (10, 10, 10, Some("items 10-19/100")),
+            (5, 20, 5, Some("items 20-24/100")),
+        ],
     );
-    assert_eq!(ids(&docs), expected_ids(25));
-    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (5, 20)]));
-    let last = frames.last().unwrap().log_text();
+    assert_eq!(ids(&run.docs), expected_ids(25));
+    assert_eq!(run.paging, [(10, 0), (10, 10), (5, 20)]);
+    let last = run.frames.last().unwrap().log_text();
     assert!(
         last.contains("stopped at the maximum of 25 documents"),
         "{last}"
     );
-    api::client_close(client).unwrap();
 }
 
 #[test]
 fn maximum_documents_drops_what_a_server_sends_beyond_the_limit() {
-    let server = Server::start();
     // Asked for 3, the server ignores the limit and sends 10.
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests"))
-            .and(query_param("limit", "3"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(request_page(0, 10), "application/json")
-                    .insert_header("Content-Range", "items 0-9/50"),
-            ),
+    let run = run_pages(
+        r#""pageSize":100,"maxDocuments":3"#,
+        &[(3, 0, 10, Some("items 0-9/50"))],
     );
-    let client = server.client("");
-    let (docs, _) = run_query(
-        client,
-        &requests_query(r#""pageSize":100,"maxDocuments":3"#),
-    );
-    assert_eq!(ids(&docs), expected_ids(3));
-    assert_eq!(server.requests().len(), 1);
-    api::client_close(client).unwrap();
+    assert_eq!(ids(&run.docs), expected_ids(3));
+    assert_eq!(run.paging, [(3, 0)]);
 }
 
 #[test]
 fn a_growing_total_is_followed_and_warned() {
-    let server = Server::start();
-    server.mount(page_mock(10, 0, 10, Some("items 0-9/20")));
-    // Five records were created meanwhile: there is a third page now.
-    server.mount(page_mock(10, 10, 10, Some("items 10-19/25")));
-    server.mount(page_mock(10, 20, 5, Some("items 20-24/25")));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
-    assert_eq!(ids(&docs), expected_ids(25));
-    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10), (10, 20)]));
-    let warned: Vec<&String> = frames
-        .iter()
-        .flat_map(|f| f.logs.iter())
-        .filter(|(l, _)| *l == WARNING)
-        .map(|(_, m)| m)
-        .collect();
+    let run = run_pages(
+        r#""pageSize":10"#,
+        &[
+            (10, 0, 10, Some("items 0-9/20")),
+            // Five records were created meanwhile: there is a third page now.
+            (10, 10, 10, Some("items 10-19/25")),
+            (10, 20, 5, Some("items 20-24/25")),
+        ],
+    );
+    assert_eq!(ids(&run.docs), expected_ids(25));
+    assert_eq!(run.paging, [(10, 0), (10, 10), (10, 20)]);
+    let warned = run.logged(WARNING);
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains("changed from 20 to 25"), "{}", warned[0]);
-    api::client_close(client).unwrap();
 }
 
 #[test]
 fn a_malformed_content_range_pages_by_page_size_and_says_so() {
-    let server = Server::start();
-    server.mount(page_mock(10, 0, 10, Some("items 0-9/*")));
-    server.mount(page_mock(10, 10, 4, Some("items 10-13/*")));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
-    assert_eq!(ids(&docs), expected_ids(14));
-    assert_eq!(paging_of(&server), pairs(&[(10, 0), (10, 10)]));
-    let first = frames[0].log_text();
+    let run = run_pages(
+        r#""pageSize":10"#,
+        &[
+            (10, 0, 10, Some("items 0-9/*")),
+            (10, 10, 4, Some("items 10-13/*")),
+        ],
+    );
+    assert_eq!(ids(&run.docs), expected_ids(14));
+    assert_eq!(run.paging, [(10, 0), (10, 10)]);
+    let first = run.frames[0].log_text();
     assert!(
         first.contains("no usable Content-Range header (\"items 0-9/*\")"),
         "{first}"
     );
     assert!(first.contains("10 of ? so far"), "{first}");
-    api::client_close(client).unwrap();
+    assert_eq!(run.logged(WARNING).len(), 1);
+}
+
+#[test]
+fn an_empty_page_before_the_reported_total_ends_with_a_warning() {
+    let run = run_pages(
+        r#""pageSize":10"#,
+        &[
+            (10, 0, 10, Some("items 0-9/30")),
+            (10, 10, 0, Some("items 10-10/30")),
+        ],
+    );
+    assert_eq!(ids(&run.docs), expected_ids(10));
+    assert_eq!(run.paging, [(10, 0), (10, 10)]);
+    let warned = run.logged(WARNING);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("may be incomplete"), "{}", warned[0]);
 }
 
 fn open_error(client: u64, query: &[u8]) -> CoreError {

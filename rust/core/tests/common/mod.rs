@@ -264,6 +264,41 @@ pub fn request_page(offset: usize, n: usize) -> String {
     format!("[\n  {}\n]", items.join(" ,\n  "))
 }
 
+/// Runs a query to the end through `connect_core::api`; returns all documents and every frame.
+pub fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
+    let cursor = connect_core::api::query_open(client, query).expect("query opens");
+    let mut docs = Vec::new();
+    let mut frames = Vec::new();
+    for _ in 0..100 {
+        let (done, payloads, frame) = page(&connect_core::api::query_next(cursor).expect("page"));
+        docs.extend(payloads);
+        frames.push(frame);
+        if done {
+            connect_core::api::query_close(cursor).expect("close");
+            return (docs, frames);
+        }
+    }
+    panic!("query never finished");
+}
+
+/// Answers `GET /requests?limit=…&offset=…` with `items` requests from `offset` on, and the
+/// `Content-Range` header when given.
+pub fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>) -> Mock {
+    let mut resp = wiremock::ResponseTemplate::new(200)
+        .set_body_raw(request_page(offset, items), "application/json");
+    if let Some(r) = range {
+        resp = resp.insert_header("Content-Range", r);
+    }
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/public/v1/requests"))
+        .and(wiremock::matchers::query_param("limit", limit.to_string()))
+        .and(wiremock::matchers::query_param(
+            "offset",
+            offset.to_string(),
+        ))
+        .respond_with(resp)
+}
+
 pub fn assert_no_canary(what: &str, text: &str) {
     assert!(!text.contains(CANARY), "token leaked in {what}: {text}");
 }

@@ -188,6 +188,18 @@ impl Resolver<'_> {
         }
         for combinator in ["allOf", "oneOf", "anyOf"] {
             if let Some(parts) = obj.get(combinator).and_then(Value::as_array) {
+                if combinator != "allOf" && parts.iter().all(only_requires) {
+                    // `oneOf: [{required: [id]}, {required: [email]}]` beside the properties
+                    // (an assign body): the alternatives add no fields, only say which ones are
+                    // needed. Merging would lose that; draft-07 keeps it as it is.
+                    let mut rest = obj.clone();
+                    rest.remove(combinator);
+                    let mut out = self.resolve(&Value::Object(rest))?;
+                    if let Some(o) = out.as_object_mut() {
+                        o.insert(combinator.into(), Value::Array(parts.clone()));
+                    }
+                    return Ok(out);
+                }
                 let mut resolved = parts
                     .iter()
                     .map(|p| self.resolve(p))
@@ -248,7 +260,28 @@ impl Resolver<'_> {
         if out.contains_key("properties") && !out.contains_key("type") {
             out.insert("type".into(), json!("object"));
         }
+        integer_enum_as_integer(&mut out);
         Ok(Value::Object(out))
+    }
+}
+
+/// Whether a combinator's alternative only names required properties (no fields of its own).
+fn only_requires(alt: &Value) -> bool {
+    alt.as_object()
+        .is_some_and(|o| o.len() == 1 && o.get("required").is_some_and(Value::is_array))
+}
+
+/// The spec declares a case's `priority` (0..3) and `rating` (1..5) as `type: string` with an
+/// enum of integers: no value satisfies both, so a profile copying it accepts nothing (a Boomi
+/// string field would send `"1"`, which the enum refuses). Connect's own examples send and
+/// return the numbers (`priority: 1`), so the profile follows the values: `type: integer`.
+fn integer_enum_as_integer(schema: &mut Map<String, Value>) {
+    let all_integers = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|e| !e.is_empty() && e.iter().all(|v| v.is_i64() || v.is_u64()));
+    if all_integers && schema.get("type").and_then(Value::as_str) == Some("string") {
+        schema.insert("type".into(), json!("integer"));
     }
 }
 
@@ -852,6 +885,42 @@ mod tests {
             "{assets:?}"
         );
         assert!(selectables("PRODUCT").is_empty());
+    }
+
+    #[test]
+    fn assign_bodies_keep_their_alternatives() {
+        let files = generate(&SPEC).unwrap();
+        for name in ["AssignRequest.json", "AssignTierConfigRequest.json"] {
+            let p: Value = serde_json::from_str(&files[name]).unwrap();
+            assert_eq!(
+                p["oneOf"],
+                json!([{"required": ["id"]}, {"required": ["email"]}]),
+                "{name}"
+            );
+            assert_eq!(p["properties"]["email"]["format"], "email", "{name}");
+        }
+    }
+
+    #[test]
+    fn integer_enums_typed_as_strings_become_integers() {
+        let files = generate(&SPEC).unwrap();
+        for (name, field, first) in [
+            ("NewCase.json", "priority", 0),
+            ("Case.json", "priority", 0),
+            ("CloseCase.json", "rating", 1),
+        ] {
+            let p: Value = serde_json::from_str(&files[name]).unwrap();
+            let f = &p["properties"][field];
+            assert_eq!(f["type"], "integer", "{name} {field}");
+            assert_eq!(f["enum"][0], first, "{name} {field}");
+        }
+        // A real string enum stays a string.
+        let mut s = json!({"type": "string", "enum": ["a", 1]})
+            .as_object()
+            .unwrap()
+            .clone();
+        integer_enum_as_integer(&mut s);
+        assert_eq!(s["type"], "string");
     }
 
     #[test]

@@ -288,12 +288,20 @@ impl ActionSpec {
     /// operation setting of the same id, overridable per document by the document property.
     ///
     /// The Generic Resource object has none: its object id fills the `{id}` placeholder of the
-    /// user's path, and `resource_path` itself always comes from the setting.
+    /// user's path, or becomes the path's last segment when there is no `{id}` (see
+    /// [`ActionSpec::takes_object_id`]); `resource_path` itself always comes from the setting.
     pub fn object_id_param(&self) -> Option<&'static str> {
         match self.action {
             Action::Get | Action::Delete if !self.is_generic() => self.path_params().last(),
             _ => None,
         }
+    }
+
+    /// Whether Boomi hands this action an object id per document (GET and DELETE), which then
+    /// addresses the object: through [`ActionSpec::object_id_param`], or for the Generic
+    /// Resource through the user's path.
+    pub fn takes_object_id(&self) -> bool {
+        matches!(self.action, Action::Get | Action::Delete)
     }
 
     /// Whether the path is the user-given one of the Generic Resource object.
@@ -1609,7 +1617,13 @@ mod catalog_tests {
         ] {
             let spec = g.action(a).unwrap();
             assert!(spec.is_generic());
+            // `resource_path` is never the object id: the id goes inside or after that path.
             assert_eq!(spec.object_id_param(), None);
+            assert_eq!(
+                spec.takes_object_id(),
+                matches!(a, Action::Get | Action::Delete),
+                "{a:?}"
+            );
             assert_eq!(
                 spec.path_params().collect::<Vec<_>>(),
                 [RESOURCE_PATH_PARAM]

@@ -131,8 +131,8 @@ impl Operation {
                         }
                     }
                 }
-                if let (Some(id), false, Some(RESOURCE_PATH_PARAM)) = (object_id, used_id, id_param)
-                {
+                // `/marketplaces` with the object id MP-1 addresses `/marketplaces/MP-1`.
+                if let (Some(id), false, true) = (object_id, used_id, self.spec.takes_object_id()) {
                     out.push(id.to_owned());
                 }
             } else {
@@ -305,6 +305,48 @@ mod tests {
             o.path_segments(&Properties::default(), Some("PR-1"))
                 .unwrap(),
             ["requests", "PR-1"]
+        );
+    }
+
+    #[test]
+    fn generic_object_id_fills_id_or_is_appended() {
+        let none = Properties::default();
+        for action in ["GET", "DELETE"] {
+            let plain = op(
+                "GENERIC",
+                action,
+                None,
+                serde_json::json!({"resource_path": "/marketplaces"}),
+            );
+            assert_eq!(
+                plain.path_segments(&none, Some("MP-1")).unwrap(),
+                ["marketplaces", "MP-1"],
+                "{action}"
+            );
+            // Without an object id the path is used as it is.
+            assert_eq!(plain.path_segments(&none, None).unwrap(), ["marketplaces"]);
+            let placeholder = op(
+                "GENERIC",
+                action,
+                None,
+                serde_json::json!({"resource_path": "/listing-requests/{id}/x"}),
+            );
+            assert_eq!(
+                placeholder.path_segments(&none, Some("LR-1")).unwrap(),
+                ["listing-requests", "LR-1", "x"],
+                "{action}"
+            );
+        }
+        // Other actions get no object id from Boomi: `{id}` comes from the `id` property.
+        let update = op(
+            "GENERIC",
+            "UPDATE",
+            None,
+            serde_json::json!({"resource_path": "/cases/{id}", "id": "CA-1"}),
+        );
+        assert_eq!(
+            update.path_segments(&none, None).unwrap(),
+            ["cases", "CA-1"]
         );
     }
 

@@ -69,7 +69,8 @@ impl ApiResponse {
         }
     }
 
-    /// `400 Bad Request: VAL_001 - name: required`, for a non-2xx answer.
+    /// `400 Bad Request: VAL_001 - name: required`, for a non-2xx answer. NOT redacted: for a
+    /// message anyone reads use [`Client::error_message`], which redacts before it cuts.
     pub fn error_message(&self) -> String {
         http_error_message(self.status, &self.body)
     }
@@ -473,7 +474,15 @@ struct ConnectError {
 
 /// `"<status> <Reason>: <error_code> - <errors joined by ', '>"` (the official Python client's
 /// form) for Connect's error body; otherwise the status and a short excerpt of the body.
+/// Not redacted (see [`Client::error_message`]).
 pub fn http_error_message(status: u16, body: &[u8]) -> String {
+    error_message_with(status, body, &|t: &str| t.to_owned())
+}
+
+/// [`http_error_message`] with `redact` applied to the body's text BEFORE it is cut to an
+/// excerpt: cutting first could split a secret the body echoes, and a split secret no longer
+/// matches the redaction.
+fn error_message_with(status: u16, body: &[u8], redact: &dyn Fn(&str) -> String) -> String {
     let reason = reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -488,13 +497,13 @@ pub fn http_error_message(status: u16, body: &[u8]) -> String {
                 other => other.to_string(),
             })
             .collect();
-        return if errors.is_empty() {
+        return redact(&if errors.is_empty() {
             format!("{head}: {}", e.error_code)
         } else {
             format!("{head}: {} - {}", e.error_code, errors.join(", "))
-        };
+        });
     }
-    let excerpt = excerpt(body, 200);
+    let excerpt = excerpt_with(body, 200, redact);
     if excerpt.is_empty() {
         head
     } else {
@@ -502,16 +511,38 @@ pub fn http_error_message(status: u16, body: &[u8]) -> String {
     }
 }
 
-/// The first `max` characters of `body`, whitespace collapsed, for messages.
+/// The first `max` characters of `body`, whitespace collapsed, for messages. Not redacted (see
+/// [`Client::excerpt`]).
 pub fn excerpt(body: &[u8], max: usize) -> String {
+    excerpt_with(body, max, &|t: &str| t.to_owned())
+}
+
+/// How far past the cut the text is redacted: a secret that straddles the cut lies wholly inside
+/// this window, so it is matched (and hidden) before the cut. Far longer than any token.
+const REDACT_WINDOW: usize = 1024;
+
+fn excerpt_with(body: &[u8], max: usize, redact: &dyn Fn(&str) -> String) -> String {
     let text = String::from_utf8_lossy(body);
-    let collapsed: Vec<&str> = text.split_whitespace().collect();
-    let joined = collapsed.join(" ");
-    if joined.chars().count() > max {
-        let cut: String = joined.chars().take(max).collect();
-        format!("{cut}…")
+    let mut joined = String::new();
+    for word in text.split_whitespace() {
+        // Only the start is ever shown; stop collapsing a huge body once past the window.
+        if joined.len() > max.saturating_mul(4) + REDACT_WINDOW {
+            break;
+        }
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
+    // (Stopping early above leaves more than `max + 256` characters, so `cut` below is right.)
+    let cut = joined.chars().count() > max;
+    let window: String = joined.chars().take(max + REDACT_WINDOW).collect();
+    let redacted = redact(&window);
+    if cut || redacted.chars().count() > max {
+        let shown: String = redacted.chars().take(max).collect();
+        format!("{shown}…")
     } else {
-        joined
+        redacted
     }
 }
 
@@ -527,6 +558,17 @@ impl TransportError {
 }
 
 impl Client {
+    /// [`ApiResponse::error_message`] with the connection's secrets redacted before the body is
+    /// cut to an excerpt.
+    pub fn error_message(&self, resp: &ApiResponse) -> String {
+        error_message_with(resp.status, &resp.body, &|t: &str| self.redact(t))
+    }
+
+    /// [`excerpt`], redacted before it is cut.
+    pub fn excerpt(&self, body: &[u8], max: usize) -> String {
+        excerpt_with(body, max, &|t: &str| self.redact(t))
+    }
+
     /// A non-2xx answer as a whole-call error (`AUTH` for 401/403, `HTTP` otherwise), prefixed
     /// with what was being done.
     pub fn http_error(&self, what: &str, resp: &ApiResponse) -> CoreError {
@@ -545,7 +587,10 @@ impl Client {
         };
         CoreError::new(
             code,
-            self.redact(&format!("{what}: {}{hint}{tries}", resp.error_message())),
+            self.redact(&format!(
+                "{what}: {}{hint}{tries}",
+                self.error_message(resp)
+            )),
         )
     }
 }
@@ -572,6 +617,50 @@ mod tests {
         assert_eq!(http_error_message(500, b""), "500 Internal Server Error");
         let long = "x".repeat(500);
         assert!(http_error_message(500, long.as_bytes()).ends_with('…'));
+    }
+
+    /// The fuzz seed that found the leak: an HTML error page echoing the Authorization header
+    /// just past the 200-character excerpt, so cutting before redacting kept half the secret.
+    #[test]
+    fn token_echoed_across_the_excerpt_cut_is_redacted() {
+        const TOKEN: &str = "ApiKey SU-0000-FUZZ:fuzzsecret0123456789abcdef";
+        let json = format!(
+            r#"{{"properties":{{"apiToken":"{TOKEN}","endpoint":"http://127.0.0.1:9/v1"}}}}"#
+        );
+        let client = Client::new(Settings::parse(json.as_bytes()).unwrap()).unwrap();
+        let seed = include_bytes!("../../../fuzz/seeds/connect_response/token-in-html");
+        // The seed's first three bytes choose the operation and the status; the rest is the body.
+        let mut bodies = vec![seed[3..].to_vec()];
+        // The secret at every offset around the cut, and pieces of it.
+        for pad in 180..=210 {
+            bodies.push(format!("{} {TOKEN} tail", "x".repeat(pad)).into_bytes());
+        }
+        bodies.push(b"<p>fuzzsecret0123</p>".to_vec());
+        for body in bodies {
+            let resp = ApiResponse {
+                status: 502,
+                headers: HeaderMap::new(),
+                body: Bytes::from(body),
+                attempts: 1,
+            };
+            for text in [
+                client.error_message(&resp),
+                client.excerpt(&resp.body, 200),
+                client.http_error("GET /x", &resp).message,
+            ] {
+                assert_no_secret_piece(&text, "fuzzsecret0123456789abcdef");
+            }
+        }
+    }
+
+    /// No run of 8 or more characters of `secret` in `text`.
+    fn assert_no_secret_piece(text: &str, secret: &str) {
+        for len in crate::secret::MIN_FRAGMENT..=secret.len() {
+            for start in 0..=secret.len() - len {
+                let piece = &secret[start..start + len];
+                assert!(!text.contains(piece), "{piece:?} leaked in {text:?}");
+            }
+        }
     }
 
     #[test]

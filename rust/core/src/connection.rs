@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::catalog::HttpMethod;
-use crate::client::{ApiRequest, Client, RequestBody, TransportKind, excerpt};
+use crate::client::{ApiRequest, Client, RequestBody, TransportKind};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::settings::DEFAULT_ENDPOINT;
@@ -45,14 +45,14 @@ pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
                 ErrorCode::Auth,
                 client.redact(&format!(
                     "the API token was rejected ({}): check it is an active Connect token, e.g. `ApiKey SU-…:…`",
-                    resp.error_message()
+                    client.error_message(&resp)
                 )),
             ));
         }
         404 => {
             return Err(wrong_endpoint(format!(
                 "GET /accounts answered {}",
-                resp.error_message()
+                client.error_message(&resp)
             )));
         }
         _ if !resp.is_json() => {
@@ -64,7 +64,10 @@ pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
         _ => {
             return Err(CoreError::new(
                 ErrorCode::Http,
-                client.redact(&format!("GET /accounts failed: {}", resp.error_message())),
+                client.redact(&format!(
+                    "GET /accounts failed: {}",
+                    client.error_message(&resp)
+                )),
             ));
         }
     }
@@ -78,7 +81,7 @@ pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
     let accounts: Vec<Account> = serde_json::from_slice(&resp.body).map_err(|_| {
         wrong_endpoint(format!(
             "GET /accounts did not answer with a JSON list: {}",
-            excerpt(&resp.body, 80)
+            client.excerpt(&resp.body, 80)
         ))
     })?;
     let who = match accounts.first() {

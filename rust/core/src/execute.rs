@@ -180,7 +180,7 @@ pub(crate) fn map_response(
         };
         return DocResult::success(code, message, payloads);
     }
-    let message = client.redact(&format!("{what}: {}{tries}", resp.error_message()));
+    let message = client.redact(&format!("{what}: {}{tries}", client.error_message(&resp)));
     if resp.status == 404 && op.spec.method == HttpMethod::Get && op.spec.action == Action::Get {
         // Boomi's GET contract: a missing object is an empty success, not an error.
         return DocResult::success(code, message, Vec::new());

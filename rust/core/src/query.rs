@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
-use crate::client::{ApiRequest, Client, RequestBody, excerpt};
+use crate::client::{ApiRequest, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query, tracked};
@@ -180,7 +180,7 @@ impl Target {
             .ok_or_else(|| {
                 let header = range.map_or_else(
                     || "missing".to_owned(),
-                    |v| format!("\"{}\"", excerpt(v.as_bytes(), 120)),
+                    |v| format!("\"{}\"", self.client.excerpt(v.as_bytes(), 120)),
                 );
                 CoreError::new(
                     ErrorCode::Http,
@@ -233,7 +233,7 @@ impl Target {
                 "{} answered {} but not with a JSON array; is the API endpoint right? ({})",
                 page.what,
                 page.status,
-                excerpt(&page.body, 120)
+                self.client.excerpt(&page.body, 120)
             )),
         )
     }

@@ -304,6 +304,13 @@ impl ActionSpec {
         matches!(self.action, Action::Get | Action::Delete)
     }
 
+    /// The `Accept` header of a file download: the spec offers only the xlsx media type there,
+    /// so a content-negotiating server refuses `application/json` with 406. JSON stays acceptable
+    /// (an error answer is JSON), and anything else too, since a file is returned as it comes.
+    pub fn accept(&self) -> Option<&'static str> {
+        (self.output == Output::Binary).then_some(FILE_ACCEPT)
+    }
+
     /// Whether the path is the user-given one of the Generic Resource object.
     pub fn is_generic(&self) -> bool {
         self.path == GENERIC_PATH
@@ -317,6 +324,9 @@ impl ActionSpec {
 pub const RESOURCE_PATH_PARAM: &str = "resource_path";
 
 const GENERIC_PATH: &str = "{resource_path}";
+
+/// `Accept` of file downloads (see [`ActionSpec::accept`]).
+pub const FILE_ACCEPT: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json;q=0.9, */*;q=0.8";
 
 /// The object id of the Generic Resource object.
 pub const GENERIC_OBJECT_ID: &str = "GENERIC";
@@ -1594,10 +1604,14 @@ mod catalog_tests {
                     Action::Upload | Action::UploadReconFile => {
                         assert!(matches!(a.body, Body::Multipart { .. }), "{}", o.id)
                     }
-                    Action::Download => assert_eq!(a.output, Output::Binary, "{}", o.id),
+                    Action::Download => {
+                        assert_eq!(a.output, Output::Binary, "{}", o.id);
+                        assert_eq!(a.accept(), Some(FILE_ACCEPT), "{}", o.id);
+                    }
                     _ => {
                         assert!(!matches!(a.body, Body::Multipart { .. }), "{}", o.id);
                         assert_ne!(a.output, Output::Binary, "{}", o.id);
+                        assert_eq!(a.accept(), None, "{}", o.id);
                     }
                 }
             }

@@ -36,6 +36,8 @@ pub struct ApiRequest {
     pub method: HttpMethod,
     pub url: url::Url,
     pub body: RequestBody,
+    /// The `Accept` header when it is not the client's `application/json` (file downloads).
+    pub accept: Option<&'static str>,
 }
 
 /// Connect's answer (any status; the caller decides what a non-2xx means).
@@ -296,6 +298,9 @@ impl Client {
             HttpMethod::Delete => reqwest::Method::DELETE,
         };
         let mut builder = self.http.request(method, req.url.clone());
+        if let Some(accept) = req.accept {
+            builder = builder.header(ACCEPT, accept);
+        }
         builder = match &req.body {
             RequestBody::None => builder,
             RequestBody::Json(data) => builder

@@ -18,6 +18,7 @@ pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
         method: HttpMethod::Get,
         url,
         body: RequestBody::None,
+        accept: None,
     };
     let endpoint = &client.settings().endpoint;
     let resp = match crate::runtime::block_on(client.send(&req, &mut log))? {

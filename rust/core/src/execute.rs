@@ -15,6 +15,7 @@ use crate::client::{ApiRequest, ApiResponse, Client, RequestBody};
 use crate::error::{CoreError, Result};
 use crate::log::Log;
 use crate::operation::{Operation, OperationJson, tracked};
+use crate::query::{document, split_page};
 use crate::settings::Properties;
 use crate::wire::{self, DocResult, Payload};
 
@@ -130,28 +131,79 @@ pub(crate) fn prepare(
             }
             RequestBody::Json(data)
         }
-        (Body::Multipart { file_part, .. }, None) => {
-            return Err(format!(
-                "the document is empty; send the file's bytes as the document (it is uploaded as \"{file_part}\")"
-            ));
-        }
         (
             Body::Multipart {
                 file_part,
                 note_part,
             },
-            Some(data),
-        ) => RequestBody::Multipart {
-            file_part,
             data,
-            note: note_part.and_then(|n| op.param(&doc.dynamic_properties, n).map(|v| (n, v))),
-        },
+        ) => {
+            // The document's own bytes win; the legacy path is read only for an empty document.
+            let data = match (data, op.param(&doc.dynamic_properties, FILE_PATH_PARAM)) {
+                (Some(data), _) => data,
+                (None, Some(path)) => read_upload(&path)?,
+                (None, None) => {
+                    return Err(format!(
+                        "the document is empty; send the file's bytes as the document (it is uploaded as \"{file_part}\"), \
+                         or set \"File Path (legacy)\" ({FILE_PATH_PARAM}) to a file on the Atom's disk"
+                    ));
+                }
+            };
+            RequestBody::Multipart {
+                file_part,
+                data,
+                note: note_part.and_then(|n| op.param(&doc.dynamic_properties, n).map(|v| (n, v))),
+            }
+        }
     };
     Ok(ApiRequest {
         method: op.spec.method,
         url,
         body,
+        accept: op.spec.accept(),
     })
+}
+
+/// The upload setting (and document property) of the old connector: a file on the Atom's disk.
+pub const FILE_PATH_PARAM: &str = "file_path";
+
+/// The largest file [`FILE_PATH_PARAM`] may name: the shim's cap on one document, so a file
+/// read from disk costs no more memory than the same file sent as the document.
+pub const FILE_PATH_MAX_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Reads the file a legacy upload names. It runs on the calling thread, once per document,
+/// before any request: a local read of a bounded file, like reading the document itself.
+fn read_upload(path: &str) -> Result<Bytes, String> {
+    use std::io::Read as _;
+    let what = format!("\"File Path (legacy)\" ({FILE_PATH_PARAM}) {path:?}");
+    let file = std::fs::File::open(path).map_err(|e| format!("{what} cannot be opened: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("{what} cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{what} is not a file"));
+    }
+    let too_big = || {
+        format!(
+            "{what} is larger than {} MB; send the file as the document instead",
+            FILE_PATH_MAX_BYTES / (1024 * 1024)
+        )
+    };
+    if meta.len() > FILE_PATH_MAX_BYTES {
+        return Err(too_big());
+    }
+    // The file may grow between the check and the read: never read past the cap.
+    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(FILE_PATH_MAX_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| format!("{what} cannot be read: {e}"))?;
+    if data.len() as u64 > FILE_PATH_MAX_BYTES {
+        return Err(too_big());
+    }
+    if data.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    Ok(Bytes::from(data))
 }
 
 /// Connect's answer as the document's result.
@@ -173,10 +225,17 @@ pub(crate) fn map_response(
             _ if resp.body.is_empty() => Vec::new(),
             Output::Empty => Vec::new(),
             Output::Binary => vec![Payload::new(resp.body)],
-            Output::Json { .. } => vec![Payload {
-                tracked: tracked(&resp.body),
-                data: resp.body,
-            }],
+            // An action answered with an array (Bulk Close: one status per record) gives one
+            // document per element, like List; the generated output profile is the element's.
+            Output::Json { .. } => {
+                match starts_with(&resp.body, b'[').then(|| split_page(&resp.body)) {
+                    Some(Ok(items)) => items.iter().map(|e| document(&resp.body, e)).collect(),
+                    _ => vec![Payload {
+                        tracked: tracked(&resp.body),
+                        data: resp.body,
+                    }],
+                }
+            }
         };
         return DocResult::success(code, message, payloads);
     }
@@ -186,6 +245,11 @@ pub(crate) fn map_response(
         return DocResult::success(code, message, Vec::new());
     }
     DocResult::application_error(code, message)
+}
+
+/// Whether the first non-whitespace byte of `body` is `c`.
+fn starts_with(body: &[u8], c: u8) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&c)
 }
 
 fn status_line(status: u16) -> String {

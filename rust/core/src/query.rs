@@ -211,6 +211,7 @@ impl Target {
             method: HttpMethod::Get,
             url,
             body: RequestBody::None,
+            accept: None,
         };
         let client = Arc::clone(&self.client);
         let resp = crate::runtime::block_on(client.send(&api, log))?.map_err(|e| e.into_core())?;

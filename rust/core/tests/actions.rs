@@ -1,0 +1,270 @@
+//! Actions whose request or answer is not a plain JSON object, over HTTP against a wiremock
+//! Connect: file downloads (their `Accept`), Bulk Close (an array answer), the Generic Resource's
+//! object id, and uploads from the legacy file path.
+
+mod common;
+
+use common::*;
+use connect_core::api;
+use connect_core::catalog::FILE_ACCEPT;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+fn batch(object: &str, op_type: &str, custom: Option<&str>, props: &str, docs: &[&str]) -> Vec<u8> {
+    let custom = custom.map_or("null".to_owned(), |c| format!("\"{c}\""));
+    format!(
+        r#"{{"operation":{{"operationType":"{op_type}","customOperationType":{custom},"objectType":"{object}","properties":{{{props}}}}},"documents":[{}]}}"#,
+        docs.join(",")
+    )
+    .into_bytes()
+}
+
+fn accept_of(req: &wiremock::Request) -> String {
+    req.headers
+        .get("accept")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn downloads_accept_the_file_type_and_json_actions_accept_json() {
+    let server = Server::start();
+    let xlsx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/UF.xlsx"
+    ))
+    .unwrap();
+    for p in [
+        "/public/v1/usage/chunks/UFC-1/download",
+        "/public/v1/usage/reconciliations/URC-1/processedfile",
+        "/public/v1/usage/reconciliations/URC-1/uploadedfile",
+    ] {
+        server.mount(Mock::given(method("GET")).and(path(p)).respond_with(
+            ResponseTemplate::new(200).set_body_raw(
+                xlsx.clone(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+        ));
+    }
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests/PR-1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(r#"{"id":"PR-1"}"#, "application/json"),
+            ),
+    );
+    let client = server.client("");
+    let doc = r#"{"dynamicProperties":{}}"#;
+    for (object, props) in [
+        ("USAGE_CHUNK", r#""usage_chunk_id":"UFC-1""#),
+        (
+            "RECONCILIATION_PROCESSED_FILE",
+            r#""usage_recon_id":"URC-1""#,
+        ),
+        (
+            "RECONCILIATION_UPLOADED_FILE",
+            r#""usage_recon_id":"URC-1""#,
+        ),
+    ] {
+        let b = batch(object, "EXECUTE", Some("DOWNLOAD"), props, &[doc]);
+        let (rs, _) = results(&api::execute(client, &b, vec![None]).unwrap());
+        assert_eq!(rs[0].status, Status::Success, "{object}: {}", rs[0].message);
+        assert_eq!(rs[0].payloads[0].data, xlsx, "{object}: exact bytes");
+    }
+    let get = batch(
+        "REQUEST",
+        "GET",
+        None,
+        "",
+        &[r#"{"objectId":"PR-1","dynamicProperties":{}}"#],
+    );
+    let (rs, _) = results(&api::execute(client, &get, vec![None]).unwrap());
+    assert_eq!(rs[0].status, Status::Success, "{}", rs[0].message);
+    let accepts: Vec<String> = server.requests().iter().map(accept_of).collect();
+    assert_eq!(
+        accepts,
+        [FILE_ACCEPT, FILE_ACCEPT, FILE_ACCEPT, "application/json"],
+        "one Accept header per request, the file type first on downloads"
+    );
+    assert!(FILE_ACCEPT.starts_with("application/vnd.openxmlformats"));
+}
+
+#[test]
+fn bulk_close_answers_one_document_per_record() {
+    let server = Server::start();
+    let answer = r#"[{"id":"UR-1","status":"closed"}, {"id":"UR-2","status":"invalid","error_details":"x"}]"#;
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/usage/records/close-records"))
+            .respond_with(ResponseTemplate::new(206).set_body_raw(answer, "application/json"))
+            .expect(2),
+    );
+    let client = server.client("");
+    let b = batch(
+        "USAGE_RECORD",
+        "EXECUTE",
+        Some("BULK_CLOSE"),
+        "",
+        &[r#"{"dynamicProperties":{}}"#, r#"{"dynamicProperties":{}}"#],
+    );
+    let body = br#"[{"id":"UR-1"},{"id":"UR-2"}]"#.to_vec();
+    let (rs, _) = results(&api::execute(client, &b, vec![Some(body.clone()), Some(body)]).unwrap());
+    for r in &rs {
+        assert_eq!((r.status, r.status_code.as_str()), (Status::Success, "206"));
+        assert_eq!(r.payloads.len(), 2);
+        assert_eq!(
+            r.payloads[0].data,
+            br#"{"id":"UR-1","status":"closed"}"#.to_vec()
+        );
+        assert_eq!(r.payloads[1].tracked_value("id"), Some("UR-2"));
+        assert_eq!(r.payloads[1].tracked_value("status"), Some("invalid"));
+    }
+    server.verify();
+}
+
+#[test]
+fn generic_get_and_delete_append_the_object_id() {
+    let server = Server::start();
+    for m in ["GET", "DELETE"] {
+        server.mount(
+            Mock::given(method(m))
+                .and(path("/public/v1/marketplaces/MP-1"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_raw(r#"{"id":"MP-1","name":"m"}"#, "application/json"),
+                )
+                .expect(1),
+        );
+    }
+    let client = server.client("");
+    for t in ["GET", "DELETE"] {
+        let b = batch(
+            "GENERIC",
+            t,
+            None,
+            r#""resource_path":"/marketplaces""#,
+            &[r#"{"objectId":"MP-1","dynamicProperties":{}}"#],
+        );
+        let (rs, _) = results(&api::execute(client, &b, vec![None]).unwrap());
+        assert_eq!(rs[0].status, Status::Success, "{t}: {}", rs[0].message);
+        if t == "GET" {
+            assert_eq!(rs[0].payloads[0].tracked_value("id"), Some("MP-1"));
+        }
+    }
+    server.verify();
+}
+
+/// A file in a fresh directory of its own under the system temp dir.
+struct TempFile {
+    dir: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+impl TempFile {
+    fn new(name: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(format!(
+            "connect-core-actions-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        TempFile { dir, path }
+    }
+
+    fn json_path(&self) -> String {
+        serde_json::to_string(&self.path.display().to_string()).unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn uploads_read_the_legacy_file_path_when_the_document_is_empty() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/usage/files/UF-1/upload"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(r#"{"id":"UF-1","status":"uploaded"}"#, "application/json"),
+            )
+            .expect(2),
+    );
+    let client = server.client("");
+    let xlsx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/UF.xlsx"
+    ))
+    .unwrap();
+    let file = TempFile::new("usage.xlsx");
+    std::fs::write(&file.path, &xlsx).unwrap();
+    let empty = TempFile::new("empty.xlsx");
+    std::fs::write(&empty.path, b"").unwrap();
+    let big = TempFile::new("big.xlsx");
+    // Sparse: one byte over the cap without writing 50 MB.
+    std::fs::File::create(&big.path)
+        .unwrap()
+        .set_len(connect_core::execute::FILE_PATH_MAX_BYTES + 1)
+        .unwrap();
+    let missing = file.dir.join("missing.xlsx").display().to_string();
+    let with_path = |p: &str| format!(r#"{{"dynamicProperties":{{"file_path":{p}}}}}"#);
+    let missing_json = serde_json::to_string(&missing).unwrap();
+    let dir_json = serde_json::to_string(&file.dir.display().to_string()).unwrap();
+    let docs = [
+        // 0: the operation's path, empty document: the file is read.
+        r#"{"dynamicProperties":{}}"#.to_owned(),
+        // 1: the document's bytes win over the path.
+        r#"{"dynamicProperties":{}}"#.to_owned(),
+        // 2..: per-document failures, without a request.
+        with_path(&missing_json),
+        with_path(&dir_json),
+        with_path(&empty.json_path()),
+        with_path(&big.json_path()),
+    ];
+    let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let b = batch(
+        "USAGE_REPORT",
+        "EXECUTE",
+        Some("UPLOAD"),
+        &format!(
+            r#""usage_report_id":"UF-1","file_path":{},"parallelism":"1""#,
+            file.json_path()
+        ),
+        &docs,
+    );
+    let own = b"PK own bytes".to_vec();
+    let bodies = vec![None, Some(own.clone()), None, None, None, None];
+    let (rs, _) = results(&api::execute(client, &b, bodies).unwrap());
+    assert_eq!(rs[0].status, Status::Success, "{}", rs[0].message);
+    assert_eq!(rs[1].status, Status::Success, "{}", rs[1].message);
+    for (r, text) in rs[2..].iter().zip([
+        "cannot be opened",
+        "is not a file",
+        "is empty",
+        "is larger than 50 MB",
+    ]) {
+        assert_eq!(
+            (r.status, r.status_code.as_str()),
+            (Status::Failure, "BAD_INPUT"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message.contains(text) && r.message.contains("(file_path)"),
+            "{:?} lacks {text:?}",
+            r.message
+        );
+    }
+    assert!(rs[2].message.contains("missing.xlsx"), "{}", rs[2].message);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    let has = |body: &[u8], needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    assert!(has(&reqs[0].body, &xlsx), "the file's bytes are sent");
+    assert!(has(&reqs[0].body, br#"name="usage_file""#));
+    assert!(has(&reqs[1].body, &own) && !has(&reqs[1].body, &xlsx));
+    server.verify();
+}

@@ -5,6 +5,7 @@
 
 use anyhow::{Context, Result, bail};
 use connect_core::catalog::{self, Action, Body, BoomiOperationType};
+use connect_core::execute::FILE_PATH_PARAM;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,26 +60,23 @@ fn esc(text: &str) -> String {
 }
 
 /// One `<field>` of the connection or of an operation.
+///
+/// No field is `overrideable`: Boomi delivers such per-document overrides as dynamic operation
+/// properties, which SDK 2.3.0 gives a connector no way to read. A value that a document may
+/// change is a `<dynamicProperty>` of the same id instead (`TrackedData.getDynamicProperties()`).
 struct Field<'a> {
     id: &'a str,
     label: &'a str,
     kind: &'a str,
     help: &'a str,
     default: Option<&'a str>,
-    /// Operation fields only: whether a document property of the same id overrides it.
-    overrideable: bool,
 }
 
 impl Field<'_> {
     fn write(&self, out: &mut String, indent: &str) {
-        let over = if self.overrideable {
-            " overrideable=\"true\""
-        } else {
-            ""
-        };
         let _ = writeln!(
             out,
-            "{indent}<field id=\"{}\" label=\"{}\" type=\"{}\"{over}>",
+            "{indent}<field id=\"{}\" label=\"{}\" type=\"{}\">",
             esc(self.id),
             esc(self.label),
             self.kind
@@ -99,7 +97,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "Base URL of the CloudBlue Connect API, including /public/v1. Keep the default unless \
                CloudBlue gave you another API host.",
         default: Some(DEFAULT_ENDPOINT),
-        overrideable: false,
     },
     Field {
         id: "apiToken",
@@ -109,7 +106,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                for the modules the processes use. Paste the API Key as Connect shows it \
                (ApiKey SU-...:...) or the bare SU-...:... value.",
         default: None,
-        overrideable: false,
     },
     Field {
         id: "connectTimeoutSeconds",
@@ -117,7 +113,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         kind: "integer",
         help: "How long to wait for the TCP and TLS connection to Connect, 1 to 600 seconds.",
         default: Some("30"),
-        overrideable: false,
     },
     Field {
         id: "readTimeoutSeconds",
@@ -125,7 +120,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         kind: "integer",
         help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
         default: Some("120"),
-        overrideable: false,
     },
     Field {
         id: "maxAttempts",
@@ -135,7 +129,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                503 answers are retried for every request; timeouts and other 5xx answers only for \
                reads, because a write may already have taken effect.",
         default: Some("4"),
-        overrideable: false,
     },
     Field {
         id: "maxRetryWaitSeconds",
@@ -144,7 +137,6 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
-        overrideable: false,
     },
 ];
 
@@ -202,7 +194,6 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "How many objects one request to Connect asks for, at most 1000. The operation \
                    pages through all results.",
             default: Some("100"),
-            overrideable: false,
         },
         Field {
             id: "maxDocuments",
@@ -210,7 +201,6 @@ fn query_fields() -> Vec<Field<'static>> {
             kind: "integer",
             help: "Stop after this many documents; 0 returns all.",
             default: Some("0"),
-            overrideable: false,
         },
         Field {
             id: "searchTerm",
@@ -219,7 +209,6 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "Free-text search (Connect's search parameter) on the fields the object marks as \
                    searchable, combined with the filters.",
             default: None,
-            overrideable: false,
         },
         Field {
             id: "countOnly",
@@ -229,7 +218,6 @@ fn query_fields() -> Vec<Field<'static>> {
                    of the objects themselves (also the tracked property Count). Sorts, selected \
                    fields, Page Size and Maximum Documents do not apply.",
             default: Some("false"),
-            overrideable: false,
         },
     ]
 }
@@ -241,19 +229,18 @@ const PARALLELISM: Field<'static> = Field {
     help: "How many documents are sent to Connect at the same time, 1 to 16. Results keep the \
            order of the documents.",
     default: Some("4"),
-    overrideable: false,
 };
 
 fn upload_fields(note: bool) -> Vec<Field<'static>> {
     let mut fields = vec![Field {
-        id: "file_path",
+        id: FILE_PATH_PARAM,
         label: "File Path (legacy)",
         kind: "string",
         help: "Leave empty to upload the document itself (the .xlsx file), which works on every \
                Atom and Atom Cloud. Only for processes built for the old connector: a path to the \
-               file on the Atom's disk.",
+               file on the Atom's disk, read when the document is empty (at most 50 MB); a \
+               document with content is uploaded as it is.",
         default: None,
-        overrideable: true,
     }];
     if note {
         fields.push(Field {
@@ -262,7 +249,6 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
             kind: "string",
             help: "A note stored with the uploaded reconciliation file.",
             default: None,
-            overrideable: true,
         });
     }
     fields
@@ -342,7 +328,6 @@ fn write_operation(out: &mut String, action: Action) {
             kind: "string",
             help,
             default: None,
-            overrideable: true,
         });
     }
     let uploads: Vec<Body> = catalog::objects_for(action)
@@ -424,6 +409,17 @@ pub fn render() -> String {
              <helpText>{}</helpText>\n  </dynamicProperty>",
             esc(&catalog::param_label(param)),
             esc(&param_help(param, None))
+        );
+    }
+    // The upload settings are per-document values too.
+    for f in upload_fields(true) {
+        let _ = writeln!(
+            out,
+            "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
+             <helpText>{}</helpText>\n  </dynamicProperty>",
+            f.id,
+            esc(f.label),
+            esc(f.help)
         );
     }
     // `count` is set only by List Resources with Count Only.
@@ -540,6 +536,42 @@ mod tests {
         }
     }
 
+    /// Operation fields that are settings of the whole operation, never of one document.
+    const OPERATION_WIDE: &[&str] = &[
+        "pageSize",
+        "maxDocuments",
+        "searchTerm",
+        "countOnly",
+        "parallelism",
+    ];
+
+    #[test]
+    fn per_document_values_are_dynamic_properties_and_nothing_claims_overrides() {
+        let xml = render();
+        assert!(!xml.contains("overrideable"), "SDK 2.3.0 cannot read overrides");
+        let els = elements(&xml);
+        let dynamic: BTreeSet<&str> = els
+            .iter()
+            .filter(|(n, _)| n == "dynamicProperty")
+            .map(|(_, a)| a["id"].as_str())
+            .collect();
+        let mut in_operation = false;
+        for (name, attrs) in &els {
+            match name.as_str() {
+                "operation" => in_operation = true,
+                "field" if in_operation => {
+                    let id = attrs["id"].as_str();
+                    assert!(
+                        OPERATION_WIDE.contains(&id) || dynamic.contains(id),
+                        "operation field {id} is read per document but is no dynamicProperty"
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert!(dynamic.contains("file_path") && dynamic.contains("upload_note"));
+    }
+
     #[test]
     fn operations_carry_the_ids_their_objects_need() {
         let xml = render();
@@ -577,6 +609,7 @@ mod tests {
         assert!(fields("APPROVE").contains("request_id"));
         assert!(fields("APPROVE").contains("tier_config_request_id"));
         assert!(fields("UPLOAD").contains("file_path"));
+        assert!(fields("UPLOAD_RECON_FILE").contains("file_path"));
         assert!(fields("UPLOAD").contains("upload_note"));
         assert!(!fields("UPLOAD_RECON_FILE").contains("upload_note"));
         assert!(fields("QUERY").contains("pageSize"));

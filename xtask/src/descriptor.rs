@@ -548,7 +548,10 @@ mod tests {
     #[test]
     fn per_document_values_are_dynamic_properties_and_nothing_claims_overrides() {
         let xml = render();
-        assert!(!xml.contains("overrideable"), "SDK 2.3.0 cannot read overrides");
+        assert!(
+            !xml.contains("overrideable"),
+            "SDK 2.3.0 cannot read overrides"
+        );
         let els = elements(&xml);
         let dynamic: BTreeSet<&str> = els
             .iter()

@@ -49,6 +49,14 @@ const CASES: &[(&str, Case)] = &[
         throttled_get_is_retried_after_retry_after,
     ),
     ("transport_failure_is_failure", transport_failure_is_failure),
+    (
+        "upload_usage_file_sends_the_exact_bytes",
+        upload_usage_file_sends_the_exact_bytes,
+    ),
+    (
+        "download_usage_chunk_returns_the_exact_bytes",
+        download_usage_chunk_returns_the_exact_bytes,
+    ),
     ("test_connection_good_token", test_connection_good_token),
     ("test_connection_bad_token", test_connection_bad_token),
 ];
@@ -145,12 +153,14 @@ impl Ctx {
                 "the API token leaked into the runner's output"
             );
         }
-        // A stream of JSON values rather than strictly one per line: the runner embeds JSON
-        // payloads verbatim, so a pretty-printed document spans several lines.
-        let lines = serde_json::Deserializer::from_str(&stdout)
-            .into_iter::<Value>()
+        // Strictly one JSON value per line: the runner writes embedded JSON payloads compactly,
+        // so a line-oriented reader (`while read line`) sees whole results.
+        let lines = stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(serde_json::from_str::<Value>)
             .collect::<Result<Vec<Value>, _>>()
-            .with_context(|| format!("runner stdout is not a stream of JSON values:\n{stdout}"))?;
+            .with_context(|| format!("runner stdout is not one JSON value per line:\n{stdout}"))?;
         Ok(Run {
             ok: out.status.success(),
             lines,
@@ -199,6 +209,55 @@ fn assert_api_key(req: &Recorded) -> Result<()> {
         req.url
     );
     Ok(())
+}
+
+/// The sample usage file of CloudBlue's Boomi connector, also served by the download stub.
+fn sample_usage_file() -> PathBuf {
+    root().join("tests/e2e/wiremock/__files/UF.xlsx")
+}
+
+/// Standard base64 (RFC 4648, padded), as WireMock's journal and the runner write binary data.
+fn base64_decode(text: &str) -> Result<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .with_context(|| format!("{:?} is not a base64 character", c as char))?;
+        acc = (acc << 6) | u32::try_from(v)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The raw bodies of the journal's requests, oldest first (`Recorded::body` is text, which
+/// cannot hold a binary multipart body; the journal also has it as base64).
+fn raw_bodies(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>)>> {
+    let (status, body) = server::http(ctx.server.port(), "GET", "/__admin/requests", None)?;
+    ensure!(status == 200, "WireMock journal answered {status}");
+    let journal: Value = serde_json::from_str(&body)?;
+    let mut out = Vec::new();
+    for entry in journal["requests"].as_array().context("no requests")? {
+        let r = &entry["request"];
+        let data = base64_decode(r["bodyAsBase64"].as_str().unwrap_or_default())?;
+        out.push((
+            r["loggedDate"].as_u64().unwrap_or_default(),
+            str_field(r, "url").to_string(),
+            data,
+        ));
+    }
+    out.sort_by_key(|(t, _, _)| *t);
+    Ok(out.into_iter().map(|(_, url, data)| (url, data)).collect())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 // ------------------------------------------------------------------------------- cases
@@ -567,4 +626,115 @@ fn test_connection_bad_token(ctx: &Ctx) -> Result<()> {
     );
     ensure!(ctx.requests()?.len() == 1, "expected exactly one request");
     Ok(())
+}
+
+/// Upload Resource File through the archive: the document is the sample usage file, sent as
+/// the multipart part `usage_file` with a file name and the exact bytes; a second, empty
+/// document takes the same file from "File Path (legacy)" on disk.
+fn upload_usage_file_sends_the_exact_bytes(ctx: &Ctx) -> Result<()> {
+    let file = sample_usage_file();
+    let xlsx = std::fs::read(&file)?;
+    let empty = ctx.write("empty-document.xlsx", "")?;
+    let file_path = format!("file_path={}", file.display());
+    let run = ctx.run(&[
+        "--action",
+        "UPLOAD",
+        "--object",
+        "USAGE_REPORT",
+        "--property",
+        "usage_report_id=UF-2024-0001",
+        "--property",
+        &file_path,
+        &file.display().to_string(),
+        &empty,
+    ])?;
+    let results = run.results();
+    ensure!(
+        run.ok
+            && results.len() == 2
+            && results
+                .iter()
+                .all(|r| str_field(r, "status") == "SUCCESS" && str_field(r, "statusCode") == "201"),
+        "expected two 201 successes\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["status"] == "uploaded",
+        "{}",
+        results[0]
+    );
+    let sent = raw_bodies(ctx)?;
+    ensure!(sent.len() == 2, "expected 2 uploads, got {}", sent.len());
+    for (i, (url, body)) in sent.iter().enumerate() {
+        ensure!(url == "/public/v1/usage/files/UF-2024-0001/upload", "{url}");
+        ensure!(
+            contains(body, br#"name="usage_file"; filename=""#),
+            "upload {i}: no usage_file part with a file name"
+        );
+        ensure!(
+            contains(body, &xlsx),
+            "upload {i}: the file's {} bytes are not in the body unchanged",
+            xlsx.len()
+        );
+    }
+    for req in ctx.requests()? {
+        assert_api_key(&req)?;
+    }
+    Ok(())
+}
+
+/// Download Resource File through the archive: the stub serves the sample usage file (only to a
+/// request that accepts the xlsx type) and the runner's binary document holds the same bytes.
+fn download_usage_chunk_returns_the_exact_bytes(ctx: &Ctx) -> Result<()> {
+    let xlsx = std::fs::read(sample_usage_file())?;
+    let run = ctx.run(&[
+        "--action",
+        "DOWNLOAD",
+        "--object",
+        "USAGE_CHUNK",
+        "--property",
+        "usage_chunk_id=UFC-2024-0001-001",
+    ])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    let data = base64_decode(str_field(results[0], "payloadBase64"))?;
+    ensure!(
+        data == xlsx,
+        "downloaded {} bytes, the file has {}; they differ",
+        data.len(),
+        xlsx.len()
+    );
+    let sent = ctx.requests()?;
+    ensure!(
+        sent.len() == 1
+            && sent[0]
+                .header("Accept")
+                .is_some_and(|a| a.contains("spreadsheetml")),
+        "unexpected requests: {sent:?}"
+    );
+    assert_api_key(&sent[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_rfc4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_decode(encoded).unwrap(), plain.as_bytes());
+        }
+        assert_eq!(base64_decode("//8=").unwrap(), [0xff, 0xff]);
+        assert!(base64_decode("Zm9v!").is_err());
+    }
 }

@@ -13,13 +13,43 @@ import java.util.Map;
  * connector it loads.
  */
 final class JsonText {
-    /** Raw JSON text to embed verbatim when writing. */
+    /**
+     * Valid JSON text to embed when writing, on one line: the whitespace between tokens is
+     * dropped (a pretty-printed payload would break the runner's one-line-per-result output),
+     * every token is kept as written (numbers are not re-formatted, strings not re-escaped).
+     */
     static final class Raw {
         final String text;
 
         Raw(String text) {
-            this.text = text;
+            this.text = compact(text);
         }
+    }
+
+    /** {@code json} without whitespace outside strings; {@code json} must be valid JSON. */
+    static String compact(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        boolean inString = false;
+        boolean escaped = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                out.append(c);
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+                out.append(c);
+            } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private final String s;

@@ -4,14 +4,22 @@
 //! Layout produced:
 //! - `target/java/sdk-stubs/`                compile-only SDK stand-ins (never shipped)
 //! - `target/java/shim/`                     shim classes
-//! - `target/java/cloudblue-connect-boomi-<v>.jar`   shim classes + native library
+//! - `target/java/native/<os>-<arch>/<lib>`  the native libraries packaged, one per platform
+//! - `target/java/cloudblue-connect-boomi-<v>.jar`   shim classes + native libraries
 //! - `target/java/runner/`, `target/java/runner.jar` local runner (never shipped)
 //! - `target/dist/cloudblue-connect-boomi-<v>--car.zip`
 //! - `target/dist/connector-descriptor.xml`
 //!
 //! Progress goes to stderr, so `cargo xtask run` can build first and still keep stdout for
 //! the runner's JSON lines.
+//!
+//! The Linux libraries are linked with cargo-zigbuild against glibc 2.17 by default, because an
+//! Atom's server is rarely as new as the build machine (RHEL/CentOS 7, Amazon Linux 2).
+//! `--native` links with the host toolchain instead (no zig download, but the build machine's
+//! glibc becomes the floor). `--all-targets` adds linux-aarch64 and windows-x86_64 when their
+//! Rust standard libraries are installed; neither has been run anywhere.
 
+use crate::binary::{self, version_key};
 use crate::java::{self, Archive};
 use crate::util::{self, VERSION, file_size, human_size, rel, root};
 use anyhow::{Context, Result, bail};
@@ -21,9 +29,90 @@ use std::time::Instant;
 
 /// Boomi runtimes run Java 8 or 11; the docs ask connector code to target 8.
 const JAVA_RELEASE: u32 = 8;
-const LIB_NAME: &str = "libcloudblue_connect_boomi.so";
-/// Where the shim's loader looks inside the jar (`/native/<os>-<arch>/<mapLibraryName>`).
-const NATIVE_DIR: &str = "native/linux-x86_64";
+
+/// The oldest glibc the Linux libraries support by default: RHEL/CentOS 7 and Amazon Linux 2
+/// ship 2.17, and zig carries symbol stubs for it.
+pub const GLIBC_FLOOR: &str = "2.17";
+
+/// One platform the archive can carry a library for.
+pub struct Platform {
+    /// The jar folder, as the loader (NativeLibrary.java) names the platform.
+    pub id: &'static str,
+    pub triple: &'static str,
+    /// `System.mapLibraryName("cloudblue_connect_boomi")` on that OS.
+    pub file: &'static str,
+    /// Whether the test suite runs this library (only the build machine's platform).
+    pub tested: bool,
+}
+
+impl Platform {
+    fn is_linux(&self) -> bool {
+        self.id.starts_with("linux-")
+    }
+}
+
+/// The platform every archive carries and the tests run.
+pub const LINUX_X86_64: Platform = Platform {
+    id: "linux-x86_64",
+    triple: "x86_64-unknown-linux-gnu",
+    file: "libcloudblue_connect_boomi.so",
+    tested: true,
+};
+
+/// Every platform `dist --all-targets` can build; the first is always built. macOS is absent
+/// because its libraries cannot link without Apple's SDK (Security, CoreFoundation).
+pub const PLATFORMS: &[Platform] = &[
+    LINUX_X86_64,
+    Platform {
+        id: "linux-aarch64",
+        triple: "aarch64-unknown-linux-gnu",
+        file: "libcloudblue_connect_boomi.so",
+        tested: false,
+    },
+    Platform {
+        id: "windows-x86_64",
+        triple: "x86_64-pc-windows-gnu",
+        file: "cloudblue_connect_boomi.dll",
+        tested: false,
+    },
+];
+
+/// How the libraries are linked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Linking {
+    /// cargo-zigbuild; Linux libraries import no glibc symbol newer than this version.
+    Zig { glibc: String },
+    /// The host's own toolchain for linux-x86_64 (its glibc is the floor); other targets
+    /// still go through zig, the only cross linker the build installs itself.
+    Native,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub linking: Linking,
+    pub all_targets: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            linking: Linking::Zig {
+                glibc: GLIBC_FLOOR.to_string(),
+            },
+            all_targets: false,
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask dist [--native | --glibc VERSION] [--all-targets]
+  (default)      link the Linux library for glibc 2.17 and later (RHEL/CentOS 7+, Amazon Linux 2,
+                 Ubuntu 18.04+) with cargo-zigbuild, installed from PyPI into target/tools on first use
+  --glibc 2.28   the same for another glibc version
+  --native       link with the host toolchain: no zig needed, but the library then needs the build
+                 machine's glibc
+  --all-targets  also linux-aarch64 and windows-x86_64 (untested) when their Rust targets are
+                 installed (`rustup target add aarch64-unknown-linux-gnu x86_64-pc-windows-gnu`);
+                 each missing one is skipped with a message";
 
 /// Every path the build reads; the archive is stale when any of them is newer than it.
 pub fn inputs() -> Vec<PathBuf> {
@@ -76,28 +165,52 @@ pub fn shim_jar_name() -> String {
     format!("cloudblue-connect-boomi-{VERSION}.jar")
 }
 
-/// The release library as cargo writes it.
+/// Where the packaged native libraries are staged, one folder per platform as in the jar.
+pub fn native_dir() -> PathBuf {
+    java::out_dir().join("native")
+}
+
+/// The Linux x86-64 library exactly as packaged in the jar (what the Java tests load).
 pub fn release_library() -> PathBuf {
-    root().join("target/release").join(LIB_NAME)
+    native_dir().join(LINUX_X86_64.id).join(LINUX_X86_64.file)
 }
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
-    let glibc = match args {
-        [] => None,
-        [flag, version] if flag == "--glibc" => {
-            if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
-                bail!("--glibc takes a version such as 2.17 (got `{version}`)");
-            }
-            Some(version.as_str())
-        }
-        _ => bail!(
-            "usage: cargo xtask dist [--glibc VERSION]\n  \
-             --glibc 2.17  link the library for glibc 2.17 and later (RHEL 7+, Amazon Linux 2) \
-             with cargo-zigbuild, installed into target/tools on first use"
-        ),
-    };
-    build_for(glibc)?;
+    build_with(&parse(args)?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut options = Options::default();
+    let mut linking_set = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let linking = match arg.as_str() {
+            "--all-targets" => {
+                options.all_targets = true;
+                continue;
+            }
+            "--native" => Linking::Native,
+            "--glibc" => {
+                let version = it.next().map(String::as_str).unwrap_or_default();
+                if version_key(version).len() < 2
+                    || !version.chars().all(|c| c.is_ascii_digit() || c == '.')
+                {
+                    bail!("--glibc takes a version such as 2.17 (got `{version}`)\n{USAGE}");
+                }
+                Linking::Zig {
+                    glibc: version.to_string(),
+                }
+            }
+            _ => bail!("{USAGE}"),
+        };
+        if linking_set {
+            bail!("--native and --glibc exclude each other\n{USAGE}");
+        }
+        linking_set = true;
+        options.linking = linking;
+    }
+    Ok(options)
 }
 
 /// True when the archive or the runner is missing or older than any build input.
@@ -113,31 +226,38 @@ pub fn is_stale() -> Result<bool> {
     Ok(util::newest_mtime(&inputs())?.is_some_and(|newest| newest > built))
 }
 
-/// Builds everything `dist` produces with the host's own linker. Returns the archive path.
+/// Builds everything `dist` produces the default way (linux-x86_64 for glibc 2.17).
+/// Returns the archive path.
 pub fn build() -> Result<PathBuf> {
-    build_for(None)
+    build_with(&Options::default())
 }
 
-/// Builds everything `dist` produces; with `glibc`, the library is linked for that glibc
-/// version (and later) instead of the build machine's. Returns the archive path.
-pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
+/// Builds everything `dist` produces. Returns the archive path.
+pub fn build_with(options: &Options) -> Result<PathBuf> {
     let started = Instant::now();
     let r = root();
 
-    // 1. The native library, in release: this is the only artifact worth fat LTO.
-    let library = match glibc {
-        None => {
-            util::run(util::cargo().args(["build", "--release", "-p", "connect-bridge"]))?;
-            release_library()
+    // 1. The native libraries, in release: the only artifacts worth fat LTO. Staged afresh so
+    //    a library of an earlier --all-targets build never slips into this jar.
+    util::fresh_dir(&native_dir())?;
+    let mut built = Vec::new();
+    for platform in PLATFORMS {
+        if !std::ptr::eq(platform, &PLATFORMS[0]) && !options.all_targets {
+            continue;
         }
-        Some(version) => zigbuild_library(version)?,
-    };
-    let lib_size = file_size(&library).context("the bridge build produced no library")?;
-    let floor = glibc_floor(&library);
-    if let (Some(wanted), Some(got)) = (glibc, &floor)
-        && version_key(got) > version_key(wanted)
-    {
-        bail!("asked for glibc {wanted}, but the library needs glibc {got}");
+        if let Some(why) = missing_rust_target(platform.triple) {
+            if platform.tested {
+                bail!("cannot build {}: {why}", platform.id);
+            }
+            eprintln!("skipping {}: {why}", platform.id);
+            continue;
+        }
+        let library = build_library(platform, &options.linking)?;
+        let summary = inspect_library(platform, &library, &options.linking)?;
+        let staged = native_dir().join(platform.id).join(platform.file);
+        std::fs::create_dir_all(native_dir().join(platform.id))?;
+        std::fs::copy(&library, &staged)?;
+        built.push((platform, summary, file_size(&staged)?));
     }
 
     // 2. SDK stand-ins, then the shim against them.
@@ -161,9 +281,12 @@ pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
     // 3. The shim jar: classes + native library + manifest.
     let jar_path = java::out_dir().join(shim_jar_name());
     let mut jar = Archive::create(&jar_path)?;
-    jar.add("META-INF/MANIFEST.MF", manifest(&[]).into_bytes());
+    jar.add(
+        "META-INF/MANIFEST.MF",
+        manifest(&[NATIVE_ACCESS]).into_bytes(),
+    );
     jar.add_dir(&shim_classes_dir(), "")?;
-    jar.add(format!("{NATIVE_DIR}/{LIB_NAME}"), std::fs::read(&library)?);
+    jar.add_dir(&native_dir(), "native/")?;
     let jar_path = jar.finish(&["META-INF/MANIFEST.MF"])?;
     reject_boomi_classes(&jar_path)?;
 
@@ -179,7 +302,11 @@ pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
     let mut runner = Archive::create(&runner_jar())?;
     runner.add(
         "META-INF/MANIFEST.MF",
-        manifest(&[("Main-Class", "com.cloudblue.connect.boomi.runner.Main")]).into_bytes(),
+        manifest(&[
+            ("Main-Class", "com.cloudblue.connect.boomi.runner.Main"),
+            NATIVE_ACCESS,
+        ])
+        .into_bytes(),
     );
     runner.add_dir(&runner_classes_dir(), "")?;
     runner.finish(&["META-INF/MANIFEST.MF"])?;
@@ -199,11 +326,15 @@ pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
     reject_boomi_classes(&car_path)?;
     std::fs::write(dist_dir().join("connector-descriptor.xml"), descriptor)?;
 
-    eprintln!(
-        "native library  {:>10}  {}",
-        human_size(lib_size),
-        rel(&library)
-    );
+    for (platform, summary, size) in &built {
+        eprintln!(
+            "native library  {:>10}  {}/{}  {summary}{}",
+            human_size(*size),
+            platform.id,
+            platform.file,
+            if platform.tested { "" } else { " (untested)" }
+        );
+    }
     eprintln!(
         "shim jar        {:>10}  {}",
         human_size(file_size(&jar_path)?),
@@ -224,75 +355,122 @@ pub fn build_for(glibc: Option<&str>) -> Result<PathBuf> {
         human_size(file_size(&dist_dir().join("connector-descriptor.xml"))?),
         rel(&dist_dir().join("connector-descriptor.xml"))
     );
-    match floor {
-        Some(v) => eprintln!("native library needs glibc >= {v} on the Atom's machine"),
-        None => eprintln!("(objdump not found: glibc floor of the library not checked)"),
-    }
     eprintln!("dist done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(car_path)
 }
 
-/// Links the library for an older glibc with cargo-zigbuild (zig's C toolchain carries
-/// glibc symbol stubs per version), which a local Atom on RHEL 7/8 or Amazon Linux 2 needs.
-/// The tools live in a virtual environment under target/tools, pinned by
-/// xtask/zigbuild-requirements.txt, and are installed on first use.
-fn zigbuild_library(glibc: &str) -> Result<PathBuf> {
-    let tools = root().join("target/tools/zigbuild");
-    let bin = tools.join("bin");
-    let zigbuild = bin.join("cargo-zigbuild");
-    if !zigbuild.is_file() {
-        util::run(
-            std::process::Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&tools),
-        )?;
-        util::run(
-            std::process::Command::new(bin.join("pip"))
-                .args(["install", "--quiet", "-r"])
-                .arg(root().join("xtask/zigbuild-requirements.txt")),
-        )?;
+/// Why the Rust standard library for `triple` is missing, or `None` when it is installed.
+/// Never installs it: `rustup target add` downloads from a server CI may not reach.
+fn missing_rust_target(triple: &str) -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = std::process::Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", triple])
+        .output();
+    let libdir = match out {
+        Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
+        _ => return Some(format!("rustc does not know the target {triple}")),
+    };
+    let has_std = std::fs::read_dir(&libdir).is_ok_and(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+    });
+    (!has_std).then(|| {
+        format!("its Rust standard library is not installed (`rustup target add {triple}`)")
+    })
+}
+
+/// Builds one platform's library and returns where cargo wrote it.
+fn build_library(platform: &Platform, linking: &Linking) -> Result<PathBuf> {
+    if platform.tested && *linking == Linking::Native {
+        util::run(util::cargo().args(["build", "--release", "-p", "connect-bridge"]))?;
+        return Ok(root().join("target/release").join(platform.file));
     }
-    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
-    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))?;
-    let triple = "x86_64-unknown-linux-gnu";
+    let zig_target = match linking {
+        Linking::Zig { glibc } if platform.is_linux() => format!("{}.{glibc}", platform.triple),
+        // Extra Linux targets of a --native build still get the portable floor.
+        Linking::Native if platform.is_linux() => format!("{}.{GLIBC_FLOOR}", platform.triple),
+        _ => platform.triple.to_string(),
+    };
+    let (zigbuild, path) = zigbuild_tools()?;
     util::run(
-        std::process::Command::new(&zigbuild)
+        std::process::Command::new(zigbuild)
             .current_dir(root())
             .env("PATH", path)
             .args(["zigbuild", "--release", "-p", "connect-bridge", "--target"])
-            .arg(format!("{triple}.{glibc}")),
+            .arg(zig_target),
     )?;
     Ok(root()
         .join("target")
-        .join(triple)
+        .join(platform.triple)
         .join("release")
-        .join(LIB_NAME))
+        .join(platform.file))
 }
 
-fn version_key(v: &str) -> Vec<u32> {
-    v.split('.').filter_map(|p| p.parse().ok()).collect()
+/// cargo-zigbuild and the PATH to run it with. zig's C toolchain carries glibc symbol stubs
+/// per version and cross-links aarch64 and Windows, so one pinned PyPI install
+/// (xtask/zigbuild-requirements.txt, into a virtual environment under target/tools) covers
+/// every target.
+fn zigbuild_tools() -> Result<(PathBuf, std::ffi::OsString)> {
+    let tools = root().join("target/tools/zigbuild");
+    let bin = tools.join("bin");
+    let zigbuild = bin.join("cargo-zigbuild");
+    let requirements = root().join("xtask/zigbuild-requirements.txt");
+    // A marker holding the requirements it was installed from: a changed pin reinstalls.
+    let marker = tools.join("installed-requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("reading {}", rel(&requirements)))?;
+    let current = std::fs::read_to_string(&marker).unwrap_or_default();
+    if !zigbuild.is_file() || current != wanted {
+        eprintln!(
+            "installing cargo-zigbuild and zig from PyPI into {}",
+            rel(&tools)
+        );
+        let venv = util::run(
+            std::process::Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&tools),
+        );
+        venv.context(
+            "python3 -m venv failed (Debian: apt-get install python3-venv); \
+             `cargo xtask dist --native` builds without zig",
+        )?;
+        util::run(
+            std::process::Command::new(bin.join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+        )
+        .context("installing zig failed; `cargo xtask dist --native` builds without it")?;
+        std::fs::write(&marker, wanted)?;
+    }
+    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    Ok((zigbuild, path))
 }
 
-/// The highest `GLIBC_x.y` symbol version the library imports, i.e. the oldest glibc it
-/// loads on (Atoms often run on older enterprise distributions). Read with binutils'
-/// `objdump`, present wherever the C parts of the TLS stack compile.
-fn glibc_floor(library: &Path) -> Option<String> {
-    let out = std::process::Command::new("objdump")
-        .arg("-T")
-        .arg(library)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .filter_map(|word| word.strip_prefix("GLIBC_"))
-        .filter_map(|v| {
-            let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
-            parts.map(|p| (p, v.to_string()))
-        })
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, v)| v)
+/// Checks a freshly built library is what the platform's loader expects (format and
+/// machine, glibc floor) and returns a one-line summary for the build log.
+fn inspect_library(platform: &Platform, library: &Path, linking: &Linking) -> Result<String> {
+    let bytes = std::fs::read(library)
+        .with_context(|| format!("the build produced no {}", rel(library)))?;
+    let problems = crate::archive_check::library_problems(platform, &bytes);
+    if !problems.is_empty() {
+        bail!("{}: {}", rel(library), problems.join("; "));
+    }
+    if !platform.is_linux() {
+        return Ok("PE32+ DLL".into());
+    }
+    let floor = binary::read_elf(&bytes)?
+        .glibc_floor()
+        .unwrap_or_else(|| "any".into());
+    if let Linking::Zig { glibc } = linking
+        && version_key(&floor) > version_key(glibc)
+    {
+        bail!("asked for glibc {glibc}, but the library needs glibc {floor}");
+    }
+    Ok(format!("needs glibc >= {floor}"))
 }
 
 fn read_descriptor(name: &str) -> Result<Vec<u8>> {
@@ -304,6 +482,13 @@ fn read_descriptor(name: &str) -> Result<Vec<u8>> {
         )
     })
 }
+
+/// JDK 22+ asks code that calls `System.load` to be granted native access, and JDK 24+ warns
+/// when it is not. The attribute is honoured for the jar a JVM is launched with (the runner's
+/// `java -jar`); in the shim jar it documents the need for hosts that read it. An Atom loads
+/// connectors through its own class loaders, so there the Atom's JVM option
+/// `--enable-native-access=ALL-UNNAMED` is what silences the warning (see the user guide).
+const NATIVE_ACCESS: (&str, &str) = ("Enable-Native-Access", "ALL-UNNAMED");
 
 fn manifest(extra: &[(&str, &str)]) -> String {
     let mut m = String::from("Manifest-Version: 1.0\r\nCreated-By: cargo xtask dist\r\n");
@@ -320,26 +505,7 @@ fn manifest(extra: &[(&str, &str)]) -> String {
 /// `com/boomi` class in our jar or archive (say, a stand-in that leaked into the shim
 /// build) would shadow the real SDK at run time. Checks the zip and every jar inside it.
 fn reject_boomi_classes(path: &Path) -> Result<()> {
-    let file = std::fs::File::open(path)?;
-    let mut zip = zip::ZipArchive::new(file)?;
-    let mut offending = Vec::new();
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i)?;
-        let name = entry.name()?.into_owned();
-        if name.starts_with("com/boomi/") && !name.ends_with('/') {
-            offending.push(name);
-        } else if name.ends_with(".jar") {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut bytes)?;
-            let inner = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
-            for inner_name in inner.file_names() {
-                let inner_name = inner_name?;
-                if inner_name.starts_with("com/boomi/") {
-                    offending.push(format!("{name}!/{inner_name}"));
-                }
-            }
-        }
-    }
+    let offending = crate::archive_check::boomi_classes(&std::fs::read(path)?)?;
     if !offending.is_empty() {
         bail!(
             "{} contains Boomi SDK classes, which must never ship: {}",

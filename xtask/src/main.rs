@@ -5,6 +5,8 @@
 //! plus one match arm below (a command returning `Result<()>` fits with
 //! `.map(|()| ExitCode::SUCCESS)`).
 
+mod archive_check;
+mod binary;
 mod contract;
 mod descriptor;
 mod dist;
@@ -25,9 +27,10 @@ const HELP: &str = "\
 cargo xtask <command> [args]
 
 Commands:
-  dist [--glibc V]  build the release library, the Java classes and the connector archive
+  dist [options]    build the release library, the Java classes and the connector archive
                     target/dist/cloudblue-connect-boomi-<version>--car.zip (+ connector-descriptor.xml);
-                    --glibc 2.17 links the library for old Linux hosts (cargo-zigbuild)
+                    the Linux library needs glibc 2.17+ (cargo-zigbuild); --native uses the host
+                    linker, --glibc V another floor, --all-targets adds linux-aarch64, windows-x86_64
   test [options]    install missing test tools, then run every test stage; ends with `N passed, N failed`
                     (`cargo xtask test --help` lists the stages and options)
   run [args]        build the archive if it is missing or stale, then run the local runner on it:

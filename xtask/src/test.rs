@@ -26,6 +26,10 @@ const STAGES: &[(&str, &str)] = &[
     ("rust", "cargo test --workspace (debug profile)"),
     ("dist", "cargo xtask dist (release library, jars, archive)"),
     (
+        "archive",
+        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17)",
+    ),
+    (
         "java",
         "JUnit 5 tests of java/shim and java/runner, on the packaged library, -Xcheck:jni",
     ),
@@ -213,6 +217,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         )),
         "rust" => rust_tests(),
         "dist" => dist::build().map(|_| Tally::pass()),
+        "archive" => crate::archive_check::run(),
         "java" => java_tests(),
         "rql" => rql_grammar(),
         "e2e" => e2e::run(),
@@ -577,7 +582,7 @@ mod tests {
         let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,contract"]))
             .unwrap()
             .unwrap();
-        assert_eq!(o.stages, ["setup", "rust", "dist", "java"]);
+        assert_eq!(o.stages, ["setup", "rust", "dist", "archive", "java"]);
         let o = parse(&args(&["--only", "java,dist"])).unwrap().unwrap();
         assert_eq!(
             o.stages,

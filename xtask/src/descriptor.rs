@@ -74,12 +74,16 @@ struct Field<'a> {
 
 impl Field<'_> {
     fn write(&self, out: &mut String, indent: &str) {
+        // `textarea` is a multi-line string field: Boomi spells it as a display type.
+        let kind = match self.kind {
+            "textarea" => "string\" displayType=\"textarea",
+            other => other,
+        };
         let _ = writeln!(
             out,
-            "{indent}<field id=\"{}\" label=\"{}\" type=\"{}\">",
+            "{indent}<field id=\"{}\" label=\"{}\" type=\"{kind}\">",
             esc(self.id),
             esc(self.label),
-            self.kind
         );
         let _ = writeln!(out, "{indent}  <helpText>{}</helpText>", esc(self.help));
         if let Some(d) = self.default {
@@ -137,6 +141,16 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
+    },
+    Field {
+        id: "extraCaPem",
+        label: "Extra CA Certificate (PEM)",
+        kind: "textarea",
+        help: "Optional. A CA certificate to trust in addition to the Atom host's certificate \
+               store and the bundled public roots, as PEM text (-----BEGIN CERTIFICATE----- ...); \
+               several may follow each other. Needed when a corporate proxy inspects TLS with its \
+               own CA. Leave empty otherwise.",
+        default: None,
     },
 ];
 

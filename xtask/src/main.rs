@@ -11,12 +11,14 @@ mod contract;
 mod descriptor;
 mod dist;
 mod e2e;
+mod faults;
 mod fuzz;
 mod java;
 mod operations;
 mod profiles;
 mod run;
 mod server;
+mod soak;
 mod test;
 mod util;
 mod wiremock;
@@ -38,6 +40,8 @@ Commands:
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
   operations --json | --docs | --check  print the List of Operations as JSON, or write/check docs/operations.md
   profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
+  soak [--query N] [--execute M]  long run through the archive (1,000,000 queried, 100,000 executed
+                    by default) sampling the JVM's resident memory; not part of `test`
   help              this text
 ";
 
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         "profiles" => profiles::cmd(&rest),
         "test" => test::cmd(&rest),
         "run" => run::cmd(&rest),
+        "soak" => soak::cmd(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{HELP}");
             Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@
 
 use crate::java::{self, JUNIT_CONSOLE};
 use crate::util::{self, rel, root};
-use crate::{contract, dist, e2e};
+use crate::{contract, dist, e2e, faults};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -40,6 +40,10 @@ const STAGES: &[(&str, &str)] = &[
     (
         "e2e",
         "end-to-end: the built archive through the local runner against WireMock",
+    ),
+    (
+        "faults",
+        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token",
     ),
     (
         "contract",
@@ -221,6 +225,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "java" => java_tests(),
         "rql" => rql_grammar(),
         "e2e" => e2e::run(),
+        "faults" => faults::run(),
         "contract" => contract::run(),
         other => bail!("no such stage {other}"),
     }
@@ -499,12 +504,24 @@ fn java_suite(suite: &JavaSuite) -> Result<Tally> {
         .arg(&reports)
         .env("CLOUDBLUE_CONNECT_TEST_HOOKS", "1");
     let (ok, out) = util::run_tee(&mut cmd)?;
+    // HotSpot prints -Xcheck:jni findings on stdout; any of them fails the suite.
+    let jni_findings = out
+        .lines()
+        .filter(|l| l.contains("in native method"))
+        .count();
     let mut tally = junit_counts(&out).with_context(|| {
         format!(
             "java/{}: no JUnit summary in the launcher's output",
             suite.name
         )
     })?;
+    if jni_findings > 0 {
+        println!(
+            "java/{}: -Xcheck:jni reported {jni_findings} problem line(s): counting one failure",
+            suite.name
+        );
+        tally.failed += 1;
+    }
     if !ok && tally.failed == 0 {
         println!(
             "java/{}: launcher failed without a failing test to count",
@@ -579,7 +596,7 @@ mod tests {
     #[test]
     fn stage_options() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,contract"]))
+        let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,faults,contract"]))
             .unwrap()
             .unwrap();
         assert_eq!(o.stages, ["setup", "rust", "dist", "archive", "java"]);

@@ -167,6 +167,7 @@ impl Client {
             );
             builder = builder.proxy(proxy);
         }
+        builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
         let http = builder.build().map_err(|e| {
@@ -238,6 +239,18 @@ impl Client {
         loop {
             let outcome = self.send_once(req).await;
             let retry = retry_decision(req.method, &outcome);
+            if retry.is_none() && retry_decision(HttpMethod::Get, &outcome).is_some() {
+                // Transient for a read, but this request may already have changed something.
+                let why = match &outcome {
+                    Ok(resp) => format!("HTTP {}", resp.status),
+                    Err((kind, _)) => kind.code().to_owned(),
+                };
+                log.warning(format!(
+                    "{} {}: {why}; {NOT_RETRIED}",
+                    req.method.as_str(),
+                    req.url.path()
+                ));
+            }
             let can_retry = retry.is_some() && attempt < max;
             if !can_retry {
                 return match outcome {
@@ -355,7 +368,9 @@ impl Client {
                 "could not resolve the host name {host}; check the API endpoint (e.g. https://api.connect.cloudblue.com/public/v1) and the Atom's DNS"
             ),
             TransportKind::Tls => format!(
-                "the TLS (HTTPS) handshake with {target} failed; check the endpoint uses https with a valid certificate, or whether a proxy intercepts TLS"
+                "the TLS (HTTPS) handshake with {target} failed; check the endpoint uses https with a valid certificate. \
+                 If the certificate comes from a private or corporate CA (e.g. a proxy that inspects TLS), \
+                 paste that CA's certificate (PEM) into the connection's \"Extra CA Certificate (PEM)\" field"
             ),
             TransportKind::Timeout => format!(
                 "{} {} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts",
@@ -370,6 +385,10 @@ impl Client {
         };
         let tries = if attempts > 1 {
             format!(" (after {attempts} attempts)")
+        } else if retry_decision(req.method, &Err((kind, String::new()))).is_none()
+            && retry_decision(HttpMethod::Get, &Err((kind, String::new()))).is_some()
+        {
+            format!(" ({NOT_RETRIED})")
         } else {
             String::new()
         };
@@ -380,6 +399,41 @@ impl Client {
         }
     }
 }
+
+/// Roots trusted besides the platform's store (which rustls-platform-verifier reads): the
+/// bundled Mozilla roots, so that an Atom host without a CA bundle (a slim container) can still
+/// reach Connect, plus the connection's "Extra CA Certificate (PEM)".
+fn trusted_roots(extra_pem: Option<&str>) -> Result<Vec<reqwest::Certificate>> {
+    let mut roots = Vec::with_capacity(webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + 1);
+    for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        // The bundle is fixed at build time; a root this TLS stack cannot read is skipped, not fatal.
+        if let Ok(cert) = reqwest::Certificate::from_der(der.as_ref()) {
+            roots.push(cert);
+        }
+    }
+    if let Some(pem) = extra_pem {
+        let bad = |why: &str| {
+            CoreError::invalid_settings(format!(
+                "\"Extra CA Certificate (PEM)\" {why}; paste the CA certificate as text starting with \
+                 -----BEGIN CERTIFICATE----- (several may follow each other), or leave the field empty"
+            ))
+        };
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(bad("holds no PEM certificate"));
+        }
+        let extra = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|_| bad("could not be read"))?;
+        if extra.is_empty() {
+            return Err(bad("holds no readable certificate"));
+        }
+        roots.extend(extra);
+    }
+    Ok(roots)
+}
+
+/// Why a write that failed ambiguously was not sent again (process log and document result).
+pub const NOT_RETRIED: &str =
+    "not retried: the request was sent and may already have taken effect on Connect";
 
 /// Kind and token-free detail text of a reqwest error (the URL is stripped; its source chain kept).
 fn classify(err: reqwest::Error) -> (TransportKind, String) {

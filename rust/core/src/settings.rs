@@ -99,6 +99,9 @@ pub struct Settings {
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
     pub retry: RetrySettings,
+    /// Extra trusted CA certificates (PEM text, one or more), e.g. a corporate TLS-inspecting
+    /// proxy's CA; trusted in addition to the platform store and the bundled roots.
+    pub extra_ca_pem: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -145,6 +148,7 @@ impl Settings {
             .int("maxAttempts", "Maximum Attempts", 4, 1..=10)
             .map_err(|e| CoreError::invalid_settings(e.message))?;
         let proxy = raw.proxy.as_ref().map(proxy).transpose()?.flatten();
+        let extra_ca_pem = p.text("extraCaPem");
         Ok(Settings {
             endpoint,
             authorization,
@@ -155,6 +159,7 @@ impl Settings {
                 max_attempts: u32::try_from(max_attempts).unwrap_or(1),
                 max_wait,
             },
+            extra_ca_pem,
         })
     }
 }
@@ -287,6 +292,7 @@ mod tests {
         assert_eq!(s.retry.max_attempts, 4);
         assert_eq!(s.retry.max_wait, Duration::from_secs(60));
         assert!(s.proxy.is_none());
+        assert!(s.extra_ca_pem.is_none());
         let s = parse(r#"{"properties":{"apiToken":"  apikey   SU-1-2:x ","endpoint":"http://127.0.0.1:9/v1/"}}"#).unwrap();
         assert_eq!(s.authorization.expose(), "ApiKey SU-1-2:x");
         assert_eq!(s.endpoint, "http://127.0.0.1:9/v1");

@@ -4,8 +4,23 @@
 package com.boomi.connector.api;
 
 /**
- * Only referenced by {@link AtomConfig#getProxyConfig()}. Its members are not in the published
- * signatures the project works from, so the stand-in declares none and the shim never calls it.
+ * The Atom's HTTP proxy settings ({@link AtomConfig#getProxyConfig()}). Members as in Boomi's public
+ * connector sources; some may be newer than SDK 2.3.0, so the shim calls them defensively.
  */
 public interface AtomProxyConfig {
+    boolean isProxyEnabled();
+
+    boolean isAuthenticationEnabled();
+
+    String getProxyHost();
+
+    String getProxyPort();
+
+    String getProxyUser();
+
+    String getProxyPassword();
+
+    String getNonProxyHostsString();
+
+    Iterable<String> getNonProxyHosts();
 }

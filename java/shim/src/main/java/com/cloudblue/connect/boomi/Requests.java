@@ -1,5 +1,7 @@
 package com.cloudblue.connect.boomi;
 
+import com.boomi.connector.api.AtomConfig;
+import com.boomi.connector.api.AtomProxyConfig;
 import com.boomi.connector.api.BrowseContext;
 import com.boomi.connector.api.ConnectorException;
 import com.boomi.connector.api.Expression;
@@ -15,6 +17,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Turns Boomi contexts into the JSON requests of {@code docs/architecture.md}. It copies what Boomi
@@ -28,13 +32,90 @@ final class Requests {
     }
 
     /**
-     * {@code {"properties": {...}}}. The proxy is left out: the SDK signatures the project works from
-     * do not publish {@code AtomProxyConfig}'s members, so the shim cannot read the Atom's proxy.
+     * {@code {"properties": {...}}}, without a proxy (tests, and Atoms that give none).
      */
     static byte[] connection(Map<String, Object> connectionProperties) {
         Map<String, Object> json = new LinkedHashMap<String, Object>();
         json.put("properties", properties(connectionProperties));
         return Json.toBytes(json);
+    }
+
+    /**
+     * {@code {"properties": {...}, "proxy": {...} | null}}: the connection settings plus the Atom's proxy
+     * ({@code AtomConfig.getProxyConfig()}), which the Rust client uses instead of any environment proxy.
+     */
+    static byte[] connection(BrowseContext context, Logger log) {
+        Map<String, Object> json = new LinkedHashMap<String, Object>();
+        json.put("properties", properties(context.getConnectionProperties()));
+        AtomConfig config = context.getConfig();
+        json.put("proxy", config == null ? null : proxy(config, log));
+        return Json.toBytes(json);
+    }
+
+    /**
+     * The Atom's proxy as {@code {"host", "port", "user", "password", "nonProxyHosts"}}, or {@code null}
+     * when it has none. The shim is compiled against SDK 2.3.0-level stand-ins and some of these
+     * members may be newer than the Atom's SDK: a missing one (NoSuchMethodError/AbstractMethodError)
+     * means no proxy (or no bypass list), said once in the process log, rather than a failed process.
+     */
+    static Map<String, Object> proxy(AtomConfig config, Logger log) {
+        AtomProxyConfig p;
+        String host;
+        String port;
+        try {
+            p = config.getProxyConfig();
+            if (p == null || !p.isProxyEnabled()) {
+                return null;
+            }
+            host = p.getProxyHost();
+            port = p.getProxyPort();
+        } catch (IncompatibleClassChangeError e) {
+            log.log(Level.WARNING, "The Atom's proxy settings cannot be read by this connector ({0}); "
+                    + "connecting without a proxy", e.toString());
+            return null;
+        }
+        if (host == null || host.trim().isEmpty()) {
+            return null;
+        }
+        Map<String, Object> json = new LinkedHashMap<String, Object>();
+        json.put("host", host.trim());
+        json.put("port", port == null ? null : port.trim());
+        try {
+            if (p.isAuthenticationEnabled()) {
+                json.put("user", p.getProxyUser());
+                json.put("password", p.getProxyPassword());
+            }
+        } catch (IncompatibleClassChangeError e) {
+            log.log(Level.WARNING, "The Atom's proxy credentials cannot be read by this connector ({0}); "
+                    + "using the proxy without authentication", e.toString());
+        }
+        json.put("nonProxyHosts", nonProxyHosts(p, log));
+        return json;
+    }
+
+    /** Java's {@code a|b|*.c} form, from the string getter or else from the list getter. */
+    private static String nonProxyHosts(AtomProxyConfig p, Logger log) {
+        try {
+            return p.getNonProxyHostsString();
+        } catch (IncompatibleClassChangeError first) {
+            try {
+                Iterable<String> hosts = p.getNonProxyHosts();
+                if (hosts == null) {
+                    return null;
+                }
+                StringBuilder joined = new StringBuilder();
+                for (String h : hosts) {
+                    if (h != null && !h.trim().isEmpty()) {
+                        joined.append(joined.length() == 0 ? "" : "|").append(h.trim());
+                    }
+                }
+                return joined.toString();
+            } catch (IncompatibleClassChangeError second) {
+                log.log(Level.WARNING, "The Atom's non-proxy hosts cannot be read by this connector ({0}); "
+                        + "every request goes through the proxy", second.toString());
+                return null;
+            }
+        }
     }
 
     static byte[] browseTypes(BrowseContext context) {

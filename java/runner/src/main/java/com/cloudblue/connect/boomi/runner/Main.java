@@ -29,7 +29,8 @@ import java.util.Map;
  */
 public final class Main {
     private static final String USAGE = String.join("\n",
-            "usage: runner --archive CONNECTOR.zip [--connection k=v]... <what>",
+            "usage: runner --archive CONNECTOR.zip [--connection k=v]...",
+            "              [--proxy [user:password@]host:port [--non-proxy-hosts 'a|*.b']] <what>",
             "  what: --browse-types [--action A]",
             "      | --browse-profiles --action A --object TYPE",
             "      | --test-connection",
@@ -56,6 +57,11 @@ public final class Main {
         try (ConnectorRunner runner = ConnectorRunner.load(Paths.get(a.archive))) {
             OperationSettings settings = OperationSettings.forAction(a.action == null ? "LIST" : a.action, a.object)
                     .connection(a.connection).properties(a.properties);
+            if (a.proxy != null) {
+                settings.proxy(RunnerProxyConfig.parse(a.proxy, a.nonProxyHosts));
+            } else if (a.nonProxyHosts != null) {
+                throw new IllegalArgumentException("--non-proxy-hosts needs --proxy");
+            }
             if (!a.selectedFields.isEmpty()) {
                 settings.selectedFields(a.selectedFields);
             }
@@ -189,6 +195,8 @@ public final class Main {
         String action;
         String object;
         String filter;
+        String proxy;
+        String nonProxyHosts;
         String mode = "run";
         final Map<String, Object> connection = new LinkedHashMap<String, Object>();
         final Map<String, Object> properties = new LinkedHashMap<String, Object>();
@@ -216,6 +224,12 @@ public final class Main {
                         break;
                     case "--connection":
                         put(a.connection, value(args, ++i, arg));
+                        break;
+                    case "--proxy":
+                        a.proxy = value(args, ++i, arg);
+                        break;
+                    case "--non-proxy-hosts":
+                        a.nonProxyHosts = value(args, ++i, arg);
                         break;
                     case "--property":
                         put(a.properties, value(args, ++i, arg));

@@ -1,5 +1,6 @@
 package com.cloudblue.connect.boomi.runner;
 
+import com.boomi.connector.api.AtomProxyConfig;
 import com.boomi.connector.api.ObjectDefinitionRole;
 import com.boomi.connector.api.OperationType;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class OperationSettings {
     private final Map<ObjectDefinitionRole, String> cookies =
             new EnumMap<ObjectDefinitionRole, String>(ObjectDefinitionRole.class);
     private List<String> selectedFields;
+    private AtomProxyConfig proxy;
 
     public OperationSettings(OperationType operationType, String objectTypeId) {
         this.operationType = operationType;
@@ -79,6 +81,16 @@ public final class OperationSettings {
     public OperationSettings cookie(ObjectDefinitionRole role, String cookie) {
         cookies.put(role, cookie);
         return this;
+    }
+
+    /** The Atom's proxy ({@code AtomConfig.getProxyConfig()}); {@code null} = no proxy. */
+    public OperationSettings proxy(AtomProxyConfig proxy) {
+        this.proxy = proxy;
+        return this;
+    }
+
+    public AtomProxyConfig proxy() {
+        return proxy;
     }
 
     public OperationType operationType() {

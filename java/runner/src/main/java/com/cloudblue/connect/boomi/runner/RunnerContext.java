@@ -55,7 +55,7 @@ final class RunnerContext implements OperationContext {
 
     @Override
     public AtomConfig getConfig() {
-        return Config.INSTANCE;
+        return new Config(settings.proxy());
     }
 
     @Override
@@ -136,8 +136,12 @@ final class RunnerContext implements OperationContext {
 
     /** The defaults of the SDK's own test kit (SimpleAtomConfig). */
     static final class Config implements AtomConfig {
-        static final Config INSTANCE = new Config();
         private final Map<String, String> container = new HashMap<String, String>();
+        private final AtomProxyConfig proxy;
+
+        Config(AtomProxyConfig proxy) {
+            this.proxy = proxy;
+        }
 
         @Override
         public String getContainerProperty(String name) {
@@ -174,10 +178,10 @@ final class RunnerContext implements OperationContext {
             return v == null ? defaultValue : Long.parseLong(v);
         }
 
-        /** The runner models an Atom without a proxy. */
+        /** The runner's {@code --proxy}, or {@code null} (an Atom without a proxy). */
         @Override
         public AtomProxyConfig getProxyConfig() {
-            return null;
+            return proxy;
         }
 
         @Override

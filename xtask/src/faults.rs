@@ -1,0 +1,950 @@
+//! `faults` test stage: the BUILT archive, through the local runner, against a purpose-built
+//! HTTP server on 127.0.0.1 that injects one failure per case (refused, reset mid-response,
+//! read timeout, 429 + Retry-After, 500/502/503/504 on GET and POST, a POST cut after it was
+//! sent), plus a forward proxy (with and without credentials, and bypassed via non-proxy hosts)
+//! and bad input documents.
+//!
+//! Every case checks: one result per input document, in order; the exact number of requests
+//! the server saw (so retries are counted, and a POST is never executed twice); a message that
+//! says the status or failure kind and how many attempts were made. Every runner invocation uses
+//! a canary token (and a canary proxy password) and its whole output, stdout and stderr (process
+//! log, messages, payloads), is scanned for any 8+ character piece of either. The runner runs with
+//! `-Xcheck:jni`, and any JNI warning fails the case.
+
+use crate::dist;
+use crate::test::Tally;
+use crate::util::root;
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "CANARYfaultsSECRET0123456789";
+const PROXY_USER: &str = "proxyuser";
+const PROXY_PASSWORD: &str = "CANARYproxyPASS98765";
+/// The 8+ character pieces that must never appear (see [`scan`]).
+const MIN_PIECE: usize = 8;
+/// The Approve call every POST case uses; the fault hits the document whose template is this.
+const FAULTY: &str = "TL-000-000-666";
+const APPROVE_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001/approve";
+const GET_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001";
+
+fn token() -> String {
+    format!("ApiKey SU-000-000-777:{SECRET}")
+}
+
+type Case = fn(&Ctx) -> Result<()>;
+
+const CASES: &[(&str, Case)] = &[
+    ("get_refused_is_retried_then_fails", get_refused),
+    ("get_reset_mid_response_is_retried", get_reset),
+    ("get_read_timeout_is_retried", get_read_timeout),
+    ("post_read_timeout_is_not_retried", post_read_timeout),
+    ("post_429_retry_after_is_retried", post_429),
+    ("get_502_is_retried", get_502),
+    ("post_502_is_not_retried", post_502),
+    ("post_503_is_retried", post_503),
+    ("get_504_until_attempts_run_out", get_504),
+    ("get_500_is_retried", get_500),
+    ("post_500_is_not_retried", post_500),
+    ("post_cut_after_request_is_not_retried", post_cut),
+    ("proxy_routes_requests", proxy_routes),
+    ("proxy_with_credentials", proxy_credentials),
+    ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
+    ("bad_input_documents", bad_input),
+    ("unknown_object_type_is_a_clear_error", unknown_object),
+];
+
+pub fn run() -> Result<Tally> {
+    let car = dist::built_car()?;
+    let work = root().join("target/faults");
+    crate::util::fresh_dir(&work)?;
+    let ctx = Ctx {
+        car,
+        work,
+        server: FaultServer::start()?,
+    };
+    let mut tally = Tally::default();
+    for (name, case) in CASES {
+        let started = Instant::now();
+        ctx.server.reset(Box::new(|_, _| Reply::ok()));
+        let outcome = case(&ctx);
+        let secs = started.elapsed().as_secs_f64();
+        match outcome {
+            Ok(()) => {
+                println!("faults {name} ... ok ({secs:.1} s)");
+                tally.passed += 1;
+            }
+            Err(err) => {
+                println!("faults {name} ... FAILED ({secs:.1} s)\n    {err:#}");
+                tally.failed += 1;
+            }
+        }
+    }
+    Ok(tally)
+}
+
+// ------------------------------------------------------------------------- the server
+
+/// One request as the server read it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    /// As sent: origin-form (`/x`) directly, absolute-form (`http://h/x`) through a proxy.
+    pub target: String,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Seen {
+    fn path(&self) -> &str {
+        let t = self
+            .target
+            .strip_prefix("http://")
+            .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+            .unwrap_or(&self.target);
+        t.split('?').next().unwrap_or(t)
+    }
+    fn template(&self) -> String {
+        serde_json::from_str::<Value>(&self.body)
+            .ok()
+            .and_then(|v| v["template_id"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// What the server does with a request.
+pub enum Reply {
+    /// Status, extra headers, body (JSON).
+    Answer(u16, Vec<(String, String)>, String),
+    /// Status line and part of the body, then the connection is closed.
+    ResetMidResponse,
+    /// Nothing for this long, then close (the client's read timeout fires first).
+    Hang(Duration),
+    /// Close right after reading the request: the client cannot know whether it took effect.
+    Cut,
+}
+
+impl Reply {
+    pub fn ok() -> Reply {
+        Reply::Answer(
+            200,
+            Vec::new(),
+            r#"{"id":"PR-1000-0000-0001-001","status":"approved"}"#.into(),
+        )
+    }
+    /// An error page that echoes the request's Authorization header, as a misconfigured gateway
+    /// might: the connector must not pass the token on.
+    fn echo(status: u16, seen: &Seen) -> Reply {
+        let auth = seen
+            .headers
+            .get("authorization")
+            .cloned()
+            .unwrap_or_default();
+        Reply::Answer(
+            status,
+            vec![("Content-Type".into(), "text/html".into())],
+            format!("<html><body>upstream error; request had Authorization: {auth}</body></html>"),
+        )
+    }
+}
+
+/// Decides the reply from the request and how many requests with the same method, path and
+/// body came before it (0 for the first).
+pub type Plan = Box<dyn Fn(&Seen, usize) -> Reply + Send + Sync>;
+
+/// A tiny HTTP/1.1 server (one thread per connection, `Connection: close`), recording every
+/// request. Its accept thread ends when the server is dropped.
+pub struct FaultServer {
+    pub port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    plan: Arc<Mutex<Arc<Plan>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FaultServer {
+    pub fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let plan: Arc<Mutex<Arc<Plan>>> =
+            Arc::new(Mutex::new(Arc::new(Box::new(|_, _| Reply::ok()))));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (s, p, st) = (Arc::clone(&seen), Arc::clone(&plan), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (s, p) = (Arc::clone(&s), Arc::clone(&p));
+                std::thread::spawn(move || {
+                    let _ = serve(conn, &s, &p);
+                });
+            }
+        });
+        Ok(FaultServer {
+            port,
+            seen,
+            plan,
+            stop,
+        })
+    }
+
+    pub fn reset(&self, plan: Plan) {
+        *self.plan.lock().expect("plan lock") = Arc::new(plan);
+        self.seen.lock().expect("seen lock").clear();
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("seen lock").clone()
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn read_request(conn: &TcpStream) -> Result<Seen> {
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().context("empty request")?.to_owned();
+    let target = parts.next().context("no target")?.to_owned();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    Ok(Seen {
+        method,
+        target,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Result<()> {
+    let req = read_request(&conn)?;
+    let plan = Arc::clone(&plan.lock().expect("plan lock"));
+    let nth = {
+        let mut all = seen.lock().expect("seen lock");
+        let n = all
+            .iter()
+            .filter(|s| s.method == req.method && s.path() == req.path() && s.body == req.body)
+            .count();
+        all.push(req.clone());
+        n
+    };
+    match plan(&req, nth) {
+        Reply::Answer(status, headers, body) => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                head.push_str("Content-Type: application/json\r\n");
+            }
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            conn.write_all(format!("{head}\r\n{body}").as_bytes())?;
+        }
+        Reply::ResetMidResponse => {
+            conn.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":\"PR-",
+            )?;
+            conn.flush()?;
+        }
+        Reply::Hang(d) => std::thread::sleep(d),
+        Reply::Cut => {}
+    }
+    let _ = conn.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+/// A forward proxy on 127.0.0.1: takes absolute-form requests, forwards them (origin-form) to
+/// 127.0.0.1 on the target's port whatever its host name, and pipes the answer back. With
+/// `credentials`, a request without the matching `Proxy-Authorization` gets 407.
+pub struct Proxy {
+    pub port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start(credentials: Option<(&str, &str)>) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let want =
+            credentials.map(|(u, p)| format!("Basic {}", base64(format!("{u}:{p}").as_bytes())));
+        let (s, st) = (Arc::clone(&seen), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (s, want) = (Arc::clone(&s), want.clone());
+                std::thread::spawn(move || {
+                    let _ = forward(conn, &s, want.as_deref());
+                });
+            }
+        });
+        Ok(Proxy { port, seen, stop })
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("seen lock").clone()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn forward(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, want: Option<&str>) -> Result<()> {
+    let req = read_request(&conn)?;
+    seen.lock().expect("seen lock").push(req.clone());
+    if let Some(want) = want
+        && req.headers.get("proxy-authorization").map(String::as_str) != Some(want)
+    {
+        conn.write_all(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?;
+        return Ok(());
+    }
+    let Some(rest) = req.target.strip_prefix("http://") else {
+        bail!("not a proxy request: {}", req.target);
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let port: u16 = authority
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(80);
+    let mut upstream = TcpStream::connect(("127.0.0.1", port))?;
+    let mut head = format!("{} {path} HTTP/1.1\r\nConnection: close\r\n", req.method);
+    for (k, v) in &req.headers {
+        if !matches!(
+            k.as_str(),
+            "connection" | "proxy-authorization" | "proxy-connection"
+        ) {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    upstream.write_all(format!("{head}\r\n{}", req.body).as_bytes())?;
+    let mut answer = Vec::new();
+    upstream.read_to_end(&mut answer)?;
+    conn.write_all(&answer)?;
+    let _ = conn.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+/// Standard base64 (for the proxy's expected `Proxy-Authorization`): no dependency for 10 lines.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------- the runner
+
+struct Ctx {
+    car: PathBuf,
+    work: PathBuf,
+    server: FaultServer,
+}
+
+struct Run {
+    code: Option<i32>,
+    results: Vec<Value>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn explain(&self) -> String {
+        format!("stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
+    }
+    fn result(&self, i: usize) -> Result<(&str, &str, &str)> {
+        let r = self
+            .results
+            .get(i)
+            .with_context(|| format!("no result {i}\n{}", self.explain()))?;
+        let f = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
+        Ok((f("status"), f("statusCode"), f("message")))
+    }
+}
+
+/// Fails when `text` holds any piece of at least [`MIN_PIECE`] characters of a canary secret.
+pub fn scan(text: &str, secrets: &[&str]) -> Result<()> {
+    for secret in secrets {
+        for piece in secret.as_bytes().windows(MIN_PIECE) {
+            let piece = std::str::from_utf8(piece).unwrap_or_default();
+            ensure!(
+                !text.contains(piece),
+                "a piece of a canary secret ({piece:?}) appeared in the runner's output"
+            );
+        }
+    }
+    Ok(())
+}
+
+impl Ctx {
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/public/v1", self.server.port)
+    }
+
+    /// The runner with a connection to `endpoint` (3 attempts, 1 s retry wait, 1 s read
+    /// timeout) and `args`; output scanned for the canaries and JNI warnings.
+    fn run(&self, endpoint: &str, args: &[&str]) -> Result<Run> {
+        let mut cmd = crate::run::runner_command(&self.car);
+        for c in [
+            format!("endpoint={endpoint}"),
+            format!("apiToken={}", token()),
+            "maxAttempts=3".into(),
+            "maxRetryWaitSeconds=1".into(),
+            "readTimeoutSeconds=1".into(),
+            "connectTimeoutSeconds=2".into(),
+        ] {
+            cmd.arg("--connection").arg(c);
+        }
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
+        let out = cmd.output().context("could not start the runner")?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        scan(&format!("{stdout}\n{stderr}"), &[SECRET, PROXY_PASSWORD])?;
+        ensure!(
+            !stdout.contains("in native method") && !stderr.contains("in native method"),
+            "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
+        );
+        let results = serde_json::Deserializer::from_str(&stdout)
+            .into_iter::<Value>()
+            .collect::<Result<Vec<Value>, _>>()
+            .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?
+            .into_iter()
+            .filter(|v| v.get("status").is_some())
+            .collect();
+        Ok(Run {
+            code: out.status.code(),
+            results,
+            stdout,
+            stderr,
+        })
+    }
+
+    fn get(&self, endpoint: &str, extra: &[&str]) -> Result<Run> {
+        let mut args = vec![
+            "--action",
+            "GET",
+            "--object",
+            "REQUEST",
+            "--object-id",
+            "PR-1000-0000-0001-001",
+        ];
+        args.extend_from_slice(extra);
+        self.run(endpoint, &args)
+    }
+
+    /// Approve with three documents; the middle one uses the [`FAULTY`] template.
+    fn approve(&self) -> Result<Run> {
+        let docs = self.docs(&[
+            r#"{"template_id":"TL-000-000-001"}"#.to_owned(),
+            format!(r#"{{"template_id":"{FAULTY}"}}"#),
+            r#"{"template_id":"TL-000-000-003"}"#.to_owned(),
+        ])?;
+        let mut args = vec![
+            "--action",
+            "APPROVE",
+            "--object",
+            "REQUEST",
+            "--property",
+            "request_id=PR-1000-0000-0001-001",
+        ];
+        args.extend(docs.iter().map(String::as_str));
+        self.run(&self.endpoint(), &args)
+    }
+
+    fn docs(&self, bodies: &[String]) -> Result<Vec<String>> {
+        bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let path = self.work.join(format!("doc-{i}.json"));
+                std::fs::write(&path, b)?;
+                Ok(path.display().to_string())
+            })
+            .collect()
+    }
+
+    /// How many requests the server saw per approve template, and for GET.
+    fn counts(&self) -> (usize, HashMap<String, usize>) {
+        let mut gets = 0;
+        let mut posts = HashMap::new();
+        for s in self.server.seen() {
+            match (s.method.as_str(), s.path()) {
+                ("GET", GET_PATH) => gets += 1,
+                ("POST", APPROVE_PATH) => *posts.entry(s.template()).or_insert(0) += 1,
+                _ => {}
+            }
+        }
+        (gets, posts)
+    }
+}
+
+/// GET case: the plan's first `failures` answers are `fault`, then 200. Checks `requests`
+/// requests, one result with `status`/`code`, and `attempts_text` in the message.
+fn get_case(
+    ctx: &Ctx,
+    fault: fn(&Seen) -> Reply,
+    failures: usize,
+    requests: usize,
+    want: (&str, &str, &str),
+) -> Result<()> {
+    ctx.server.reset(Box::new(move |seen, nth| {
+        if nth < failures {
+            fault(seen)
+        } else {
+            Reply::ok()
+        }
+    }));
+    let run = ctx.get(&ctx.endpoint(), &[])?;
+    ensure!(
+        run.results.len() == 1,
+        "expected one result\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, want)?;
+    let (gets, _) = ctx.counts();
+    ensure!(
+        gets == requests,
+        "server saw {gets} GETs, expected {requests}\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn check_result(run: &Run, i: usize, (status, code, text): (&str, &str, &str)) -> Result<()> {
+    let (s, c, m) = run.result(i)?;
+    ensure!(
+        s == status && c == code && m.contains(text),
+        "document {i}: got {s} {c} {m:?}, expected {status} {code} with {text:?}\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+/// POST case: the faulty document's first `failures` answers are `fault`; the others succeed
+/// at once. Checks three results in order, `requests` POSTs for the faulty one and exactly one
+/// for each other.
+fn post_case(
+    ctx: &Ctx,
+    fault: fn(&Seen) -> Reply,
+    failures: usize,
+    requests: usize,
+    want: (&str, &str, &str),
+) -> Result<()> {
+    ctx.server.reset(Box::new(move |seen, nth| {
+        if seen.template() == FAULTY && nth < failures {
+            fault(seen)
+        } else {
+            Reply::ok()
+        }
+    }));
+    let run = ctx.approve()?;
+    ensure!(
+        run.results.len() == 3,
+        "expected 3 results\n{}",
+        run.explain()
+    );
+    for (i, r) in run.results.iter().enumerate() {
+        ensure!(r["input"] == i, "results out of order: {r}");
+    }
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    check_result(&run, 1, want)?;
+    check_result(&run, 2, ("SUCCESS", "200", ""))?;
+    let (_, posts) = ctx.counts();
+    let got = |t: &str| posts.get(t).copied().unwrap_or(0);
+    ensure!(
+        got(FAULTY) == requests && got("TL-000-000-001") == 1 && got("TL-000-000-003") == 1,
+        "server saw {posts:?}, expected {requests} for {FAULTY} and 1 for each other\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------------- cases
+
+fn get_refused(ctx: &Ctx) -> Result<()> {
+    // A port that was just free: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let run = ctx.get(&format!("http://127.0.0.1:{port}/public/v1"), &[])?;
+    ensure!(
+        run.results.len() == 1,
+        "expected one result\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, ("FAILURE", "CONNECT", "after 3 attempts"))?;
+    ensure!(
+        run.stderr.matches("retrying in").count() == 2,
+        "expected two retry lines in the process log\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn get_reset(ctx: &Ctx) -> Result<()> {
+    get_case(
+        ctx,
+        |_| Reply::ResetMidResponse,
+        1,
+        2,
+        ("SUCCESS", "200", "after 2 attempts"),
+    )
+}
+
+fn get_read_timeout(ctx: &Ctx) -> Result<()> {
+    get_case(
+        ctx,
+        |_| Reply::Hang(Duration::from_secs(3)),
+        1,
+        2,
+        ("SUCCESS", "200", "after 2 attempts"),
+    )
+}
+
+fn post_read_timeout(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |_| Reply::Hang(Duration::from_secs(3)),
+        usize::MAX,
+        1,
+        ("FAILURE", "TIMEOUT", "not retried"),
+    )
+}
+
+fn post_429(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |_| {
+            Reply::Answer(
+                429,
+                vec![("Retry-After".into(), "1".into())],
+                r#"{"error_code":"THROTTLED"}"#.into(),
+            )
+        },
+        1,
+        2,
+        ("SUCCESS", "200", "after 2 attempts"),
+    )
+}
+
+fn get_502(ctx: &Ctx) -> Result<()> {
+    get_case(
+        ctx,
+        |s| Reply::echo(502, s),
+        1,
+        2,
+        ("SUCCESS", "200", "after 2 attempts"),
+    )
+}
+
+fn post_502(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |s| Reply::echo(502, s),
+        usize::MAX,
+        1,
+        ("APPLICATION_ERROR", "502", "502 Bad Gateway"),
+    )
+}
+
+fn post_503(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |s| Reply::echo(503, s),
+        2,
+        3,
+        ("SUCCESS", "200", "after 3 attempts"),
+    )
+}
+
+fn get_504(ctx: &Ctx) -> Result<()> {
+    get_case(
+        ctx,
+        |s| Reply::echo(504, s),
+        usize::MAX,
+        3,
+        ("APPLICATION_ERROR", "504", "after 3 attempts"),
+    )
+}
+
+fn get_500(ctx: &Ctx) -> Result<()> {
+    get_case(
+        ctx,
+        |_| {
+            Reply::Answer(
+                500,
+                Vec::new(),
+                r#"{"error_code":"SYS_001","errors":["try later"]}"#.into(),
+            )
+        },
+        1,
+        2,
+        ("SUCCESS", "200", "after 2 attempts"),
+    )
+}
+
+fn post_500(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |_| {
+            Reply::Answer(
+                500,
+                Vec::new(),
+                r#"{"error_code":"SYS_001","errors":["boom"]}"#.into(),
+            )
+        },
+        usize::MAX,
+        1,
+        ("APPLICATION_ERROR", "500", "SYS_001 - boom"),
+    )
+}
+
+fn post_cut(ctx: &Ctx) -> Result<()> {
+    post_case(
+        ctx,
+        |_| Reply::Cut,
+        usize::MAX,
+        1,
+        ("FAILURE", "IO", "not retried"),
+    )
+}
+
+/// Through a proxy: the endpoint's host name does not resolve, so only the proxy can reach it.
+fn proxy_routes(ctx: &Ctx) -> Result<()> {
+    let proxy = Proxy::start(None)?;
+    let endpoint = format!(
+        "http://connect.faults.invalid:{}/public/v1",
+        ctx.server.port
+    );
+    let spec = format!("127.0.0.1:{}", proxy.port);
+    let run = ctx.get(&endpoint, &["--proxy", &spec])?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    let via = proxy.seen();
+    ensure!(
+        via.len() == 1
+            && via[0].path() == GET_PATH
+            && via[0].target.starts_with("http://connect.faults.invalid:"),
+        "the proxy saw {via:?}\n{}",
+        run.explain()
+    );
+    ensure!(
+        ctx.counts().0 == 1,
+        "the server saw {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+fn proxy_credentials(ctx: &Ctx) -> Result<()> {
+    let proxy = Proxy::start(Some((PROXY_USER, PROXY_PASSWORD)))?;
+    let endpoint = format!(
+        "http://connect.faults.invalid:{}/public/v1",
+        ctx.server.port
+    );
+    let spec = format!("{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{}", proxy.port);
+    let run = ctx.get(&endpoint, &["--proxy", &spec])?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    ensure!(proxy.seen().len() == 1, "the proxy saw {:?}", proxy.seen());
+    // The same proxy refuses a client without credentials: the check above is not vacuous.
+    let spec = format!("127.0.0.1:{}", proxy.port);
+    let run = ctx.get(&endpoint, &["--proxy", &spec])?;
+    check_result(&run, 0, ("APPLICATION_ERROR", "407", ""))?;
+    Ok(())
+}
+
+fn proxy_bypass(ctx: &Ctx) -> Result<()> {
+    let proxy = Proxy::start(None)?;
+    let spec = format!("127.0.0.1:{}", proxy.port);
+    let run = ctx.get(
+        &ctx.endpoint(),
+        &["--proxy", &spec, "--non-proxy-hosts", "localhost|127.0.0.1"],
+    )?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    ensure!(
+        proxy.seen().is_empty(),
+        "a non-proxy host went through the proxy: {:?}",
+        proxy.seen()
+    );
+    ensure!(
+        ctx.counts().0 == 1,
+        "the server saw {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// Broken documents among good ones: each broken one gets its own clear error, no request is
+/// sent for it, and the good ones go through.
+fn bad_input(ctx: &Ctx) -> Result<()> {
+    let bodies = [
+        r#"{"template_id":"TL-000-000-001"}"#.to_owned(),
+        "{not json".to_owned(),
+        r#"{"template_id":"TL-000-000-003"}"#.to_owned(),
+    ];
+    let docs = ctx.docs(&bodies)?;
+    let mut args = vec![
+        "--action",
+        "APPROVE",
+        "--object",
+        "REQUEST",
+        "--property",
+        "request_id=PR-1000-0000-0001-001",
+    ];
+    args.extend(docs.iter().map(String::as_str));
+    let run = ctx.run(&ctx.endpoint(), &args)?;
+    ensure!(
+        run.results.len() == 3,
+        "expected 3 results\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    check_result(&run, 1, ("FAILURE", "BAD_INPUT", "not valid JSON"))?;
+    check_result(&run, 2, ("SUCCESS", "200", ""))?;
+    let (_, posts) = ctx.counts();
+    ensure!(posts.values().sum::<usize>() == 2, "server saw {posts:?}");
+
+    // A GET without an object id: refused with a usage error by the runner, before any call.
+    ctx.server.reset(Box::new(|_, _| Reply::ok()));
+    let run = ctx.run(&ctx.endpoint(), &["--action", "GET", "--object", "REQUEST"])?;
+    ensure!(
+        run.code == Some(2) && run.stderr.contains("--object-id"),
+        "{}",
+        run.explain()
+    );
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "a request was sent: {:?}",
+        ctx.server.seen()
+    );
+
+    // An Approve without the request id it needs: a per-document error naming the field.
+    let docs = ctx.docs(&[r#"{"template_id":"TL-000-000-001"}"#.to_owned()])?;
+    let mut args = vec!["--action", "APPROVE", "--object", "REQUEST"];
+    args.extend(docs.iter().map(String::as_str));
+    let run = ctx.run(&ctx.endpoint(), &args)?;
+    ensure!(
+        run.results.len() == 1,
+        "expected one result\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, ("FAILURE", "BAD_INPUT", "request_id"))?;
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "a request was sent: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// An object type the catalog does not know (an operation imported from another connector
+/// version): the document fails with a message naming the type and saying what to do.
+fn unknown_object(ctx: &Ctx) -> Result<()> {
+    let run = ctx.run(
+        &ctx.endpoint(),
+        &[
+            "--action",
+            "GET",
+            "--object",
+            "NO_SUCH_TYPE",
+            "--object-id",
+            "X-1",
+        ],
+    )?;
+    ensure!(
+        run.code == Some(1),
+        "expected a failed document\n{}",
+        run.explain()
+    );
+    ensure!(
+        run.results.len() == 1,
+        "expected one result\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, ("FAILURE", "INVALID_REQUEST", "\"NO_SUCH_TYPE\""))?;
+    check_result(&run, 0, ("FAILURE", "INVALID_REQUEST", "re-import"))?;
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "a request was sent: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn scan_finds_pieces() {
+        assert!(scan("x CANARYfa y", &[SECRET]).is_err());
+        assert!(scan("x CANARYf y", &[SECRET]).is_ok());
+    }
+}

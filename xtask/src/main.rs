@@ -6,6 +6,9 @@
 //! `.map(|()| ExitCode::SUCCESS)`).
 
 mod archive_check;
+mod archive_check;
+mod bench;
+mod binary;
 mod binary;
 mod contract;
 mod descriptor;
@@ -14,6 +17,7 @@ mod e2e;
 mod faults;
 mod fuzz;
 mod java;
+mod newjdk;
 mod operations;
 mod profiles;
 mod run;
@@ -40,6 +44,8 @@ Commands:
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
   operations --json | --docs | --check  print the List of Operations as JSON, or write/check docs/operations.md
   profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
+  bench [options]   performance: query throughput vs pure Java and a bare client, parallel execute,
+                    peak memory, cold start, sizes; writes target/bench/results.json
   soak [--query N] [--execute M]  long run through the archive (1,000,000 queried, 100,000 executed
                     by default) sampling the JVM's resident memory; not part of `test`
   help              this text
@@ -50,6 +56,7 @@ fn main() -> ExitCode {
     let command = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
+        "bench" => bench::cmd(&rest),
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
         "fuzz" => fuzz::cmd(&rest),

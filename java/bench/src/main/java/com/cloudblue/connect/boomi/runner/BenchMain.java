@@ -1,0 +1,648 @@
+package com.cloudblue.connect.boomi.runner;
+
+import com.boomi.connector.api.Operation;
+import com.boomi.connector.api.OperationStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * The Java side of {@code cargo xtask bench}: one measurement per JVM, result printed as one line
+ * {@code RESULT {json}} on stdout. Not part of the connector archive.
+ *
+ * <pre>
+ * query   connector|java|bare|bare-jdk ENDPOINT DOCS PAGE_SIZE RUNS GZIP [ARCHIVE]
+ * execute ARCHIVE ENDPOINT DOCS PARALLELISM   (0 = the operation's default)
+ * memory  ARCHIVE ENDPOINT DOCS PAGE_SIZE
+ * cold    ARCHIVE ENDPOINT
+ * </pre>
+ *
+ * It lives in the runner's package to build the runner's contexts directly: the runner's own
+ * {@code run} records every document, which is right for tests and would dominate a benchmark of a
+ * million documents.
+ */
+public final class BenchMain {
+    /** Connect's token shape; the page server ignores it, the connector insists on one. */
+    static final String TOKEN = "ApiKey SU-000-000-000:bench";
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> result;
+        switch (args[0]) {
+            case "query":
+                result = query(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
+                        Integer.parseInt(args[5]), Boolean.parseBoolean(args[6]), args.length > 7 ? args[7] : null);
+                break;
+            case "execute":
+                result = execute(Paths.get(args[1]), args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+                break;
+            case "memory":
+                result = memory(Paths.get(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+                break;
+            case "cold":
+                result = cold(Paths.get(args[1]), args[2]);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        System.out.println("RESULT " + json(result));
+    }
+
+    // ------------------------------------------------------------------ query throughput
+
+    /** One way of fetching DOCS documents; returns {documents, documentBytes, wireBytes}. */
+    interface Fetch {
+        long[] run(long docs) throws Exception;
+    }
+
+    static Map<String, Object> query(String impl, String endpoint, long docs, int pageSize, int runs, boolean gzip,
+            String archive) throws Exception {
+        Fetch fetch;
+        ConnectorRunner runner = null;
+        switch (impl) {
+            case "connector":
+                runner = ConnectorRunner.load(Paths.get(archive));
+                fetch = new ConnectorFetch(runner, Paths.get(archive), endpoint, pageSize);
+                break;
+            case "java":
+                fetch = new JacksonFetch(endpoint, pageSize, gzip);
+                break;
+            case "bare":
+                fetch = new BareFetch(endpoint, pageSize, gzip);
+                break;
+            case "bare-jdk":
+                fetch = new JdkBareFetch(endpoint, pageSize, gzip);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown implementation " + impl);
+        }
+        try {
+            // Warm-up: JIT, connection pool, the server's page cache.
+            for (int i = 0; i < 3; i++) {
+                fetch.run(Math.min(docs, 50_000));
+            }
+            double[] seconds = new double[runs];
+            long[] last = null;
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                last = fetch.run(docs);
+                seconds[i] = (System.nanoTime() - t0) / 1e9;
+                if (last[0] != docs) {
+                    throw new IllegalStateException(impl + " delivered " + last[0] + " documents, not " + docs);
+                }
+            }
+            double[] sorted = seconds.clone();
+            Arrays.sort(sorted);
+            double median = sorted[runs / 2];
+            Map<String, Object> r = new LinkedHashMap<String, Object>();
+            r.put("impl", impl);
+            r.put("gzip", gzip);
+            r.put("documents", last[0]);
+            r.put("documentBytes", last[1]);
+            r.put("wireBytes", last[2]);
+            r.put("runs", runs);
+            r.put("medianSeconds", median);
+            r.put("docsPerSecond", last[0] / median);
+            r.put("mbPerSecond", last[1] / median / 1e6);
+            return r;
+        } finally {
+            if (runner != null) {
+                runner.close();
+            }
+        }
+    }
+
+    /** The whole chain: runner contexts, the shim, JNI, Rust, HTTP, documents back in Java. */
+    static final class ConnectorFetch implements Fetch {
+        private final ConnectorRunner runner;
+        private final Descriptor descriptor;
+        private final String endpoint;
+        private final int pageSize;
+        private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<Object, Object>();
+        private final Logger logger = quietLogger();
+
+        ConnectorFetch(ConnectorRunner runner, Path archive, String endpoint, int pageSize) throws IOException {
+            this.runner = runner;
+            this.descriptor = descriptor(archive);
+            this.endpoint = endpoint;
+            this.pageSize = pageSize;
+        }
+
+        @Override
+        public long[] run(long docs) {
+            OperationSettings s = OperationSettings.forAction("LIST", "REQUEST").connection("endpoint", endpoint)
+                    .connection("apiToken", TOKEN).property("pageSize", (long) pageSize).property("maxDocuments", docs);
+            StreamingResponse response = new StreamingResponse(logger);
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(runner.classLoader());
+            try {
+                RunnerContext context = new RunnerContext(runner.connector(), cache, s,
+                        descriptor.connection(s.connection()), descriptor.operation(s));
+                Operation operation = runner.connector().createOperation(context);
+                RunnerTrackedData input = new RunnerTrackedData(0, InputDocument.filter(null), logger);
+                operation.execute(new RunnerTrackedData.Query(input), response);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+            if (response.failure != null || !response.finished) {
+                throw new IllegalStateException("query failed: " + response.failure);
+            }
+            if (response.withTrackedId != response.documents) {
+                throw new IllegalStateException(
+                        (response.documents - response.withTrackedId) + " documents without a tracked id");
+            }
+            return new long[] {response.documents, response.bytes(), -1};
+        }
+    }
+
+    /**
+     * The way a pure-Java connector does it (CloudBlue's own connector uses this stack): JDK HttpClient,
+     * Jackson readTree on each page, one document per element via writeValueAsBytes.
+     */
+    static final class JacksonFetch implements Fetch {
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final ObjectMapper mapper = new ObjectMapper();
+        private final String endpoint;
+        private final int pageSize;
+        private final boolean gzip;
+
+        JacksonFetch(String endpoint, int pageSize, boolean gzip) {
+            this.endpoint = endpoint;
+            this.pageSize = pageSize;
+            this.gzip = gzip;
+        }
+
+        @Override
+        public long[] run(long docs) throws Exception {
+            long n = 0;
+            long bytes = 0;
+            long wire = 0;
+            long ids = 0;
+            while (n < docs) {
+                HttpResponse<InputStream> resp = http.send(page(endpoint, pageSize, n, docs, gzip),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                CountingInput counted = new CountingInput(resp.body());
+                InputStream body = counted;
+                if ("gzip".equals(resp.headers().firstValue("Content-Encoding").orElse(""))) {
+                    body = new GZIPInputStream(counted, 64 * 1024);
+                }
+                JsonNode array;
+                try {
+                    array = mapper.readTree(body);
+                } finally {
+                    body.close();
+                }
+                if (resp.statusCode() != 200 || !array.isArray()) {
+                    throw new IllegalStateException("page at " + n + ": HTTP " + resp.statusCode());
+                }
+                if (array.size() == 0) {
+                    break;
+                }
+                for (JsonNode element : array) {
+                    byte[] document = mapper.writeValueAsBytes(element);
+                    bytes += document.length;
+                    // The tracked id, as the connector sets it.
+                    if (element.path("id").isTextual()) {
+                        ids++;
+                    }
+                    n++;
+                }
+                wire += counted.count;
+            }
+            if (ids != n) {
+                throw new IllegalStateException((n - ids) + " documents without an id");
+            }
+            return new long[] {n, bytes, wire};
+        }
+    }
+
+    /**
+     * The limit: the same pages over one keep-alive socket with a minimal HTTP/1.1 client that reads
+     * the body bytes and drops them (with gzip it inflates them, since the documents only exist
+     * inflated). No JSON work at all: no connector can be faster than this.
+     */
+    static final class BareFetch implements Fetch {
+        private final String host;
+        private final int port;
+        private final String path;
+        private final int pageSize;
+        private final boolean gzip;
+        private final byte[] buffer = new byte[64 * 1024];
+        private java.net.Socket socket;
+        private java.io.BufferedInputStream in;
+        private java.io.OutputStream out;
+
+        BareFetch(String endpoint, int pageSize, boolean gzip) {
+            URI uri = URI.create(endpoint);
+            this.host = uri.getHost();
+            this.port = uri.getPort();
+            this.path = uri.getPath();
+            this.pageSize = pageSize;
+            this.gzip = gzip;
+        }
+
+        @Override
+        public long[] run(long docs) throws Exception {
+            if (socket == null) {
+                socket = new java.net.Socket(host, port);
+                socket.setTcpNoDelay(true);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                out = socket.getOutputStream();
+            }
+            long n = 0;
+            long wire = 0;
+            long inflated = 0;
+            while (n < docs) {
+                long limit = Math.min(pageSize, docs - n);
+                String request = "GET " + path + "/requests?limit=" + limit + "&offset=" + n + " HTTP/1.1\r\nHost: "
+                        + host + "\r\nAuthorization: " + TOKEN + "\r\nAccept: application/json\r\n"
+                        + (gzip ? "Accept-Encoding: gzip\r\n" : "") + "\r\n";
+                out.write(request.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                long length = -1;
+                long count = 0;
+                boolean gzipped = false;
+                for (String line; !(line = headerLine(in)).isEmpty(); ) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0) {
+                        continue;
+                    }
+                    String name = line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+                    String value = line.substring(colon + 1).trim();
+                    if (name.equals("content-length")) {
+                        length = Long.parseLong(value);
+                    } else if (name.equals("content-range")) {
+                        count = rangeCount(value);
+                    } else if (name.equals("content-encoding")) {
+                        gzipped = value.equalsIgnoreCase("gzip");
+                    }
+                }
+                if (length < 0) {
+                    throw new IllegalStateException("no Content-Length");
+                }
+                BoundedInput body = new BoundedInput(in, length);
+                if (gzipped) {
+                    GZIPInputStream unzip = new GZIPInputStream(body, 64 * 1024);
+                    for (int r; (r = unzip.read(buffer)) >= 0; ) {
+                        inflated += r;
+                    }
+                } else {
+                    for (int r; (r = body.read(buffer)) >= 0; ) {
+                        inflated += r;
+                    }
+                }
+                wire += length;
+                if (count == 0) {
+                    break;
+                }
+                n += count;
+            }
+            return new long[] {n, inflated, wire};
+        }
+    }
+
+    /** One header line without its CRLF. */
+    static String headerLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder(64);
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("connection closed in the response head");
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Exactly {@code remaining} bytes of the underlying stream; close leaves the connection open. */
+    static final class BoundedInput extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        BoundedInput(InputStream in, long remaining) {
+            this.in = in;
+            this.remaining = remaining;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int r = in.read(b, off, (int) Math.min(len, remaining));
+            if (r < 0) {
+                throw new IOException("connection closed in the body");
+            }
+            remaining -= r;
+            return r;
+        }
+    }
+
+    /** The same pages through the JDK HttpClient, bytes read and dropped (for reference). */
+    static final class JdkBareFetch implements Fetch {
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final String endpoint;
+        private final int pageSize;
+        private final boolean gzip;
+        private final byte[] buffer = new byte[64 * 1024];
+
+        JdkBareFetch(String endpoint, int pageSize, boolean gzip) {
+            this.endpoint = endpoint;
+            this.pageSize = pageSize;
+            this.gzip = gzip;
+        }
+
+        @Override
+        public long[] run(long docs) throws Exception {
+            long n = 0;
+            long wire = 0;
+            long inflated = 0;
+            while (n < docs) {
+                HttpResponse<InputStream> resp = http.send(page(endpoint, pageSize, n, docs, gzip),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                CountingInput counted = new CountingInput(resp.body());
+                InputStream body = counted;
+                if ("gzip".equals(resp.headers().firstValue("Content-Encoding").orElse(""))) {
+                    body = new GZIPInputStream(counted, 64 * 1024);
+                }
+                try {
+                    for (int r; (r = body.read(buffer)) >= 0; ) {
+                        inflated += r;
+                    }
+                } finally {
+                    body.close();
+                }
+                wire += counted.count;
+                long count = rangeCount(resp.headers().firstValue("Content-Range").orElse(""));
+                if (count == 0) {
+                    break;
+                }
+                n += count;
+            }
+            return new long[] {n, inflated, wire};
+        }
+    }
+
+    static HttpRequest page(String endpoint, int pageSize, long offset, long docs, boolean gzip) {
+        long limit = Math.min(pageSize, docs - offset);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + "/requests?limit=" + limit + "&offset="
+                + offset)).header("Authorization", TOKEN).header("Accept", "application/json");
+        if (gzip) {
+            b.header("Accept-Encoding", "gzip");
+        }
+        return b.GET().build();
+    }
+
+    /** Items in {@code items first-last/total}; 0 when the page is empty or the header unusable. */
+    static long rangeCount(String contentRange) {
+        String v = contentRange.trim();
+        if (!v.startsWith("items ") || v.endsWith("/0")) {
+            return 0;
+        }
+        String range = v.substring(6, v.indexOf('/'));
+        int dash = range.indexOf('-');
+        return Long.parseLong(range.substring(dash + 1)) - Long.parseLong(range.substring(0, dash)) + 1;
+    }
+
+    static final class CountingInput extends java.io.FilterInputStream {
+        long count;
+
+        CountingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) {
+                count += r;
+            }
+            return r;
+        }
+    }
+
+    // ------------------------------------------------------------------ execute
+
+    static Map<String, Object> execute(Path archive, String endpoint, int docs, long parallelism) throws Exception {
+        try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
+            OperationSettings s = OperationSettings.forAction("APPROVE", "REQUEST").connection("endpoint", endpoint)
+                    .connection("apiToken", TOKEN);
+            // 0: the operation's default ("Parallel Requests" left as the descriptor sets it).
+            if (parallelism > 0) {
+                s.property("parallelism", parallelism);
+            }
+            // Warm-up: library, client and connections, outside the timing.
+            runner.run(s, inputs(8));
+            List<InputDocument> inputs = inputs(docs);
+            long t0 = System.nanoTime();
+            RunResult r = runner.run(s, inputs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<RecordedResult> results = r.results();
+            if (results.size() != docs) {
+                throw new IllegalStateException(results.size() + " results for " + docs + " documents");
+            }
+            for (int i = 0; i < docs; i++) {
+                RecordedResult one = results.get(i);
+                if (one.input() != i) {
+                    throw new IllegalStateException("result " + i + " answers input " + one.input());
+                }
+                if (one.status() != OperationStatus.SUCCESS
+                        || !one.payloadText().contains("\"id\":\"" + id(i) + "\"")) {
+                    throw new IllegalStateException("input " + i + ": " + one);
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<String, Object>();
+            m.put("documents", docs);
+            m.put("parallelism", parallelism);
+            m.put("seconds", seconds);
+            m.put("docsPerSecond", docs / seconds);
+            m.put("inOrder", true);
+            return m;
+        }
+    }
+
+    static String id(int i) {
+        return String.format("PR-0000-%04d-%04d-001", i / 10_000, i % 10_000);
+    }
+
+    static List<InputDocument> inputs(int n) {
+        List<InputDocument> docs = new ArrayList<InputDocument>(n);
+        for (int i = 0; i < n; i++) {
+            docs.add(InputDocument.data("{\"template_id\":\"TL-1\"}").dynamicProperty("request_id", id(i)));
+        }
+        return docs;
+    }
+
+    // ------------------------------------------------------------------ memory and cold start
+
+    static Map<String, Object> memory(Path archive, String endpoint, long docs, int pageSize) throws Exception {
+        try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
+            long t0 = System.nanoTime();
+            long[] got = new ConnectorFetch(runner, archive, endpoint, pageSize).run(docs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (got[0] != docs) {
+                throw new IllegalStateException(got[0] + " documents, not " + docs);
+            }
+            Map<String, Object> m = new LinkedHashMap<String, Object>();
+            m.put("documents", got[0]);
+            m.put("documentBytes", got[1]);
+            m.put("seconds", seconds);
+            Map<String, Long> status = procStatus();
+            m.put("vmHwmKb", status.get("VmHWM"));
+            m.put("vmRssKb", status.get("VmRSS"));
+            long heapPeak = 0;
+            long heapCommittedPeak = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    heapPeak += pool.getPeakUsage().getUsed();
+                    heapCommittedPeak += pool.getPeakUsage().getCommitted();
+                }
+            }
+            m.put("heapPeakUsedKb", heapPeak / 1024);
+            m.put("heapPeakCommittedKb", heapCommittedPeak / 1024);
+            m.put("maxHeapKb", Runtime.getRuntime().maxMemory() / 1024);
+            return m;
+        }
+    }
+
+    /**
+     * Cold start as the connector sees it: the archive is unpacked and its classes are ready (the
+     * Atom's part, timed separately), then the first query: shim classes, library extraction and
+     * load, client, one request.
+     */
+    static Map<String, Object> cold(Path archive, String endpoint) throws Exception {
+        long t0 = System.nanoTime();
+        try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
+            ConnectorFetch fetch = new ConnectorFetch(runner, archive, endpoint, 1);
+            long t1 = System.nanoTime();
+            long[] got = fetch.run(1);
+            long t2 = System.nanoTime();
+            if (got[0] != 1) {
+                throw new IllegalStateException("cold query delivered " + got[0] + " documents");
+            }
+            Map<String, Object> m = new LinkedHashMap<String, Object>();
+            m.put("archiveLoadMs", (t1 - t0) / 1e6);
+            m.put("coldStartMs", (t2 - t1) / 1e6);
+            return m;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static Descriptor descriptor(Path archive) throws IOException {
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            ZipEntry e = zip.getEntry("META-INF/connector-descriptor.xml");
+            if (e == null) {
+                return Descriptor.none();
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return Descriptor.parse(in);
+            }
+        }
+    }
+
+    /** Process log: warnings and errors to stderr, the per-page INFO lines dropped. */
+    static Logger quietLogger() {
+        Logger logger = Logger.getAnonymousLogger();
+        logger.setUseParentHandlers(false);
+        logger.setLevel(Level.INFO);
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    System.err.println(record.getLevel() + ": " + record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        return logger;
+    }
+
+    static Map<String, Long> procStatus() throws IOException {
+        Map<String, Long> out = new HashMap<String, Long>();
+        for (String line : Files.readAllLines(Paths.get("/proc/self/status"), StandardCharsets.UTF_8)) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.endsWith(" kB")) {
+                out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 1, line.length() - 3).trim()));
+            }
+        }
+        return out;
+    }
+
+    static String json(Map<String, Object> m) {
+        StringBuilder b = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(e.getKey()).append("\":");
+            Object v = e.getValue();
+            if (v instanceof String) {
+                b.append('"').append(((String) v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            } else if (v instanceof Double && (((Double) v).isNaN() || ((Double) v).isInfinite())) {
+                b.append("null");
+            } else {
+                b.append(v);
+            }
+        }
+        return b.append('}').toString();
+    }
+}

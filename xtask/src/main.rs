@@ -10,6 +10,8 @@ mod archive_check;
 mod bench;
 mod binary;
 mod binary;
+mod archive_check;
+mod binary;
 mod contract;
 mod descriptor;
 mod dist;

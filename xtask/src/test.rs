@@ -34,6 +34,10 @@ const STAGES: &[(&str, &str)] = &[
         "JUnit 5 tests of java/shim and java/runner, on the packaged library, -Xcheck:jni",
     ),
     (
+        "newjdk",
+        "the archive through the runner on the newest JDK 21+ installed: native access enabled, default, denied",
+    ),
+    (
         "rql",
         "RQL grammar check: every query the builder produces parsed by lib-rql (tests/rql)",
     ),
@@ -223,6 +227,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "dist" => dist::build().map(|_| Tally::pass()),
         "archive" => crate::archive_check::run(),
         "java" => java_tests(),
+        "newjdk" => crate::newjdk::run(),
         "rql" => rql_grammar(),
         "e2e" => e2e::run(),
         "faults" => faults::run(),

@@ -96,10 +96,20 @@ final class NativeLibrary {
                     "On a Boomi Runtime Cloud, ask the cloud owner to grant java.lang.RuntimePermission "
                             + "\"loadLibrary.*\" and file read/write on the temp directory in the cloud's security "
                             + "policy, or run the process on a local Atom.", e);
+        } catch (RuntimeException e) {
+            // JDK 22+ with --illegal-native-access=deny (the announced future default) throws
+            // IllegalCallerException, a class Java 8 does not have, so it is matched by name.
+            if (!"java.lang.IllegalCallerException".equals(e.getClass().getName())) {
+                throw e;
+            }
+            throw failure(osName, osArch, resources, "the JVM denies native access to connectors (" + e.getMessage() + ")",
+                    "Add the JVM option --enable-native-access=ALL-UNNAMED to the Atom (Atom Management > "
+                            + "Properties > Custom JVM options, or atom.vmoptions) and restart it.", e);
         } catch (UnsatisfiedLinkError e) {
             throw failure(osName, osArch, resources, "the library could not be linked (" + e.getMessage() + ")",
                     "Check that the temp directory allows executable files (not mounted noexec) and that the "
-                            + "operating system is recent enough (see the user guide's requirements).", e);
+                            + "operating system is recent enough (Linux needs glibc 2.17 or later; see the user "
+                            + "guide's requirements).", e);
         } catch (IOException e) {
             throw failure(osName, osArch, resources, "the library could not be copied to the temp directory "
                     + System.getProperty("java.io.tmpdir") + " (" + e + ")",

@@ -1,6 +1,8 @@
 package com.cloudblue.connect.boomi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +18,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Enumeration;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +91,50 @@ class NativeLibraryTest {
                 dir.resolve("nope.so").toString(), NativeLibraryTest.class.getClassLoader()));
         assertEquals("NATIVE_LIBRARY", e.getStatusCode());
         assertTrue(e.getMessage().contains(NativeLibrary.OVERRIDE_PROPERTY), e.getMessage());
+    }
+
+    /**
+     * The packaged shim jar (from the archive the dist stage built, {@code -Dconnector.archive}): the
+     * platforms the loader reports as supported, and names in its error message, are exactly the
+     * platforms whose library folder is in the jar. A library under a folder or file name the loader
+     * does not look for would be dead weight and a false promise.
+     */
+    @Test
+    void supportedPlatformsAreTheLibrariesInThePackagedJar(@TempDir Path dir) throws IOException {
+        String archive = System.getProperty("connector.archive");
+        assertNotNull(archive, "-Dconnector.archive must name the built connector archive");
+        Path jarCopy = dir.resolve("shim.jar");
+        try (ZipFile car = new ZipFile(archive)) {
+            ZipEntry shim = null;
+            for (Enumeration<? extends ZipEntry> e = car.entries(); e.hasMoreElements();) {
+                ZipEntry entry = e.nextElement();
+                if (entry.getName().startsWith("lib/") && entry.getName().endsWith(".jar")) {
+                    shim = entry;
+                }
+            }
+            assertNotNull(shim, "no lib/*.jar in " + archive);
+            try (java.io.InputStream in = car.getInputStream(shim)) {
+                Files.copy(in, jarCopy);
+            }
+        }
+        Set<String> inJar = new TreeSet<String>();
+        try (JarFile jar = new JarFile(jarCopy.toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
+                String[] parts = e.nextElement().getName().split("/");
+                if (parts.length == 3 && parts[0].equals("native")) {
+                    inJar.add(parts[1]);
+                }
+            }
+        }
+        assertTrue(inJar.contains("linux-x86_64"), "the jar holds libraries for " + inJar);
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {jarCopy.toUri().toURL()}, null)) {
+            assertEquals(inJar, new TreeSet<String>(NativeLibrary.supportedPlatforms(jar)));
+            // A platform without a library names them all in the error.
+            ConnectorException e = assertThrows(ConnectorException.class,
+                    () -> NativeLibrary.load("Mac OS X", "aarch64", null, jar));
+            assertTrue(e.getMessage().contains("native libraries for: " + String.join(", ",
+                    NativeLibrary.supportedPlatforms(jar)) + "."), e.getMessage());
+            assertFalse(inJar.contains("macos-aarch64"));
+        }
     }
 }

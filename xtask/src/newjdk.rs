@@ -1,0 +1,277 @@
+//! The `newjdk` test stage: the built archive on the newest JDK installed (21 or later), because
+//! newer Atoms run JDK 17 and 21+ and JDK 22+ restricts `System.load` (JEP 472).
+//!
+//! Runs the local runner (browse, then a List against a small loopback server) three ways:
+//! with `--enable-native-access=ALL-UNNAMED` (no restricted-method warning may appear), with
+//! the JVM's defaults (must work; JDK 24+ prints a warning, shown here), and on JDK 24+ with
+//! `--illegal-native-access=deny` (the announced future default: must fail as a
+//! `NATIVE_LIBRARY` error that names the JVM option to add, not as a stack trace).
+//! Skipped with a message when no such JDK is installed.
+
+use crate::dist;
+use crate::run::RUNNER_MAIN;
+use crate::test::Tally;
+use anyhow::{Context, Result, ensure};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where Debian and the Temurin packages install JDKs.
+const JVM_DIR: &str = "/usr/lib/jvm";
+/// Overrides the search: a JAVA_HOME of the JDK to use.
+const ENV_HOME: &str = "CLOUDBLUE_NEW_JDK_HOME";
+const WARNING: &str = "WARNING: A restricted method";
+
+/// The newest JDK of major version 21 or later, with its major version.
+fn find_jdk() -> Option<(PathBuf, u32)> {
+    let candidates: Vec<PathBuf> = match std::env::var_os(ENV_HOME) {
+        Some(home) => vec![PathBuf::from(home)],
+        None => std::fs::read_dir(JVM_DIR)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect(),
+    };
+    candidates
+        .into_iter()
+        .filter(|home| home.join("bin/java").is_file())
+        .filter_map(|home| Some((home.clone(), major_version(&home)?)))
+        .filter(|(_, major)| *major >= 21)
+        .max_by_key(|(_, major)| *major)
+}
+
+/// `JAVA_VERSION="25.0.3"` in the JDK's `release` file → 25.
+fn major_version(home: &Path) -> Option<u32> {
+    let release = std::fs::read_to_string(home.join("release")).ok()?;
+    let line = release
+        .lines()
+        .find_map(|l| l.strip_prefix("JAVA_VERSION="))?;
+    line.trim_matches('"').split('.').next()?.parse().ok()
+}
+
+/// A loopback HTTP server that answers every request with one Connect request object and a
+/// `Content-Range` for a one-item collection: enough for browse-free calls to succeed.
+struct Server {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let _ = answer(stream);
+                }
+            }
+        });
+        Ok(Self {
+            port,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn answer(mut stream: TcpStream) -> Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let body = r#"[{"id":"PR-1000-0000-0001","type":"purchase","status":"pending"}]"#;
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Range: items 0-0/1\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    Ok(())
+}
+
+struct Outcome {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome> {
+    let mut cmd = Command::new(java);
+    cmd.args(jvm_options)
+        .arg("-cp")
+        .arg(crate::java::classpath(&[
+            dist::runner_jar(),
+            dist::stubs_dir(),
+        ]))
+        .arg(RUNNER_MAIN)
+        .arg("--archive")
+        .arg(dist::built_car()?)
+        .args(args)
+        .stdin(Stdio::null());
+    println!("$ {}", crate::util::show(&cmd));
+    let out = cmd.output().context("could not start java")?;
+    Ok(Outcome {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Browse, then a List through the loopback server; both must succeed.
+fn browse_and_list(java: &Path, jvm_options: &[&str], port: u16) -> Result<Vec<Outcome>> {
+    let browse = runner(java, jvm_options, &["--browse-types".into()])?;
+    ensure!(
+        browse.ok && browse.stdout.contains(r#""id":"REQUEST""#),
+        "browse failed:\n{}\n{}",
+        browse.stdout,
+        browse.stderr
+    );
+    let list = runner(
+        java,
+        jvm_options,
+        &[
+            "--connection".into(),
+            format!("endpoint=http://127.0.0.1:{port}/public/v1"),
+            "--connection".into(),
+            // Not a real token: the loopback server accepts anything.
+            "apiToken=ApiKey SU-000-000-000:0000000000000000000000000000000000000000".into(),
+            "--action".into(),
+            "LIST".into(),
+            "--object".into(),
+            "REQUEST".into(),
+        ],
+    )?;
+    ensure!(
+        list.ok
+            && list.stdout.contains(r#""status":"SUCCESS""#)
+            && list.stdout.contains("PR-1000-0000-0001"),
+        "the List failed:\n{}\n{}",
+        list.stdout,
+        list.stderr
+    );
+    Ok(vec![browse, list])
+}
+
+pub fn run() -> Result<Tally> {
+    let Some((home, major)) = find_jdk() else {
+        println!(
+            "no JDK 21 or later under {JVM_DIR} (or in ${ENV_HOME}): stage skipped, \
+             the archive ran only on the build JDK"
+        );
+        return Ok(Tally::default());
+    };
+    let java = home.join("bin/java");
+    println!("JDK {major} at {}", home.display());
+    let server = Server::start()?;
+    let mut tally = Tally::default();
+    let mut record = |name: &str, outcome: Result<()>| match outcome {
+        Ok(()) => {
+            println!("newjdk {name} ... ok");
+            tally.passed += 1;
+        }
+        Err(err) => {
+            println!("newjdk {name} ... FAILED\n    {err:#}");
+            tally.failed += 1;
+        }
+    };
+
+    record(
+        "native_access_enabled_no_warning",
+        browse_and_list(&java, &["--enable-native-access=ALL-UNNAMED"], server.port).and_then(
+            |runs| {
+                for r in &runs {
+                    ensure!(
+                        !r.stderr.contains(WARNING),
+                        "a restricted-method warning despite --enable-native-access:\n{}",
+                        r.stderr
+                    );
+                }
+                Ok(())
+            },
+        ),
+    );
+    record(
+        "default_options_work",
+        browse_and_list(&java, &[], server.port).map(|runs| {
+            let warnings: Vec<&str> = runs[0]
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("WARNING:"))
+                .collect();
+            if warnings.is_empty() {
+                println!("JDK {major} prints no native-access warning");
+            } else {
+                println!(
+                    "JDK {major} prints, once per JVM:\n  {}",
+                    warnings.join("\n  ")
+                );
+            }
+        }),
+    );
+    if major >= 24 {
+        record(
+            "denied_native_access_is_a_native_library_error",
+            runner(
+                &java,
+                &["--illegal-native-access=deny"],
+                &["--browse-types".into()],
+            )
+            .and_then(|r| {
+                let all = format!("{}\n{}", r.stdout, r.stderr);
+                ensure!(
+                    !r.ok
+                        && all.contains("NATIVE_LIBRARY")
+                        && all.contains("--enable-native-access=ALL-UNNAMED")
+                        && !all.contains("\tat java.base/"),
+                    "expected a NATIVE_LIBRARY error naming --enable-native-access, got:\n{all}"
+                );
+                Ok(())
+            }),
+        );
+    }
+    drop(server);
+    Ok(tally)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_file_gives_the_major_version() {
+        let dir = std::env::temp_dir().join(format!("newjdk-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("release"),
+            "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"25.0.3\"\n",
+        )
+        .unwrap();
+        assert_eq!(major_version(&dir), Some(25));
+        std::fs::write(dir.join("release"), "JAVA_VERSION=\"1.8.0_402\"\n").unwrap();
+        assert_eq!(major_version(&dir), Some(1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -50,7 +50,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
     let mut lines = vec![
         format!("--archive\n{}", car.display()),
         format!("--connection\nendpoint={endpoint}"),
-        "--connection\napiToken=ApiKey SU-000-000-888:soakSecretToken000".to_owned(),
+        "--connection\napiToken=SU-000-000-888:soakSecretToken000".to_owned(),
         "--action\nLIST\n--object\nREQUEST\n--property\npageSize=1000".to_owned(),
     ];
     let q = measure("query", &work.join("query.args"), &lines, query)?;
@@ -135,7 +135,7 @@ fn measure(name: &str, argfile: &std::path::Path, lines: &[String], expect: u64)
     cmd.arg(format!("@{}", argfile.display()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(argfile.with_extension("stderr.log"))?);
     let started = Instant::now();
     let mut child = cmd.spawn().context("could not start the runner")?;
     let pid = child.id();

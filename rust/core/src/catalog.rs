@@ -1527,16 +1527,64 @@ mod catalog_tests {
                 .copied()
                 .find(|a| a.id() == action_id)
                 .unwrap_or_else(|| panic!("no action {action_id}"));
-            // What browsing the action lists, as the engine's browser does.
-            let browsed: Vec<_> = objects_for(action).map(|o| o.id).collect();
+            // What browsing the action lists: the OBJECT_TYPES frame the shim receives.
+            let browsed = browsed_object_ids(action);
             assert!(
-                browsed.contains(&object_id),
+                browsed.iter().any(|id| id == object_id),
                 "{object_id}/{action_id} is not offered when browsing {action_id}"
             );
             let spec = object(object_id).unwrap().action(action).unwrap();
             assert_eq!(spec.method.as_str(), method, "{object_id}/{action_id}");
             assert_eq!(path_shape(spec.path), path, "{object_id}/{action_id}");
         }
+    }
+
+    /// The object type ids of `api::browse`'s OBJECT_TYPES frame for an action, decoded as
+    /// `docs/architecture.md` lays the frame out.
+    fn browsed_object_ids(action: Action) -> Vec<String> {
+        let t = action.boomi_type().as_str();
+        let custom = if t == "EXECUTE" {
+            format!("\"{}\"", action.id())
+        } else {
+            "null".to_owned()
+        };
+        let json = format!(
+            r#"{{"kind":"types","operationType":"{t}","customOperationType":{custom},"properties":{{}}}}"#
+        );
+        let frame = crate::api::browse(json.as_bytes()).expect("browse answers");
+        let mut pos = 0;
+        let mut take = |n: usize| {
+            let out = &frame[pos..pos + n];
+            pos += n;
+            out
+        };
+        let u32_at = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap()) as usize;
+        assert_eq!(take(1), [1], "frame version");
+        let logs = u32_at(take(4));
+        for _ in 0..logs {
+            take(1);
+            let n = u32_at(take(4));
+            take(n);
+        }
+        assert_eq!(take(1), [3], "OBJECT_TYPES frame for {action:?}");
+        let n = u32_at(take(4));
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut strs = [0, 1, 2].map(|_| {
+                let len = u32_at(take(4));
+                String::from_utf8(take(len).to_vec()).unwrap()
+            });
+            ids.push(std::mem::take(&mut strs[0]));
+        }
+        assert_eq!(pos, frame.len(), "trailing bytes after the object types");
+        // Browsing an action lists exactly the objects that support it.
+        let expected: Vec<&str> = objects_for(action).map(|o| o.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort_unstable();
+        assert_eq!(sorted, expected_sorted, "{action:?}");
+        ids
     }
 
     #[test]

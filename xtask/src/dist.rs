@@ -237,9 +237,7 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
     let started = Instant::now();
     let r = root();
 
-    // 1. The native libraries, in release: the only artifacts worth fat LTO. Staged afresh so
-    //    a library of an earlier --all-targets build never slips into this jar.
-    util::fresh_dir(&native_dir())?;
+    // 1. The native libraries, in release: the only artifacts worth fat LTO.
     let mut built = Vec::new();
     for platform in PLATFORMS {
         if !std::ptr::eq(platform, &PLATFORMS[0]) && !options.all_targets {
@@ -254,11 +252,19 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
         }
         let library = build_library(platform, &options.linking)?;
         let summary = inspect_library(platform, &library, &options.linking)?;
+        built.push((platform, library, summary));
+    }
+    // Staged afresh, in one step after the slow builds, so a library of an earlier
+    // --all-targets build never slips into this jar.
+    util::fresh_dir(&native_dir())?;
+    let mut staged_sizes = Vec::new();
+    for (platform, library, summary) in built {
         let staged = native_dir().join(platform.id).join(platform.file);
         std::fs::create_dir_all(native_dir().join(platform.id))?;
         std::fs::copy(&library, &staged)?;
-        built.push((platform, summary, file_size(&staged)?));
+        staged_sizes.push((platform, summary, file_size(&staged)?));
     }
+    let built = staged_sizes;
 
     // 2. SDK stand-ins, then the shim against them.
     java::compile(

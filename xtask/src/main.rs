@@ -6,11 +6,7 @@
 //! `.map(|()| ExitCode::SUCCESS)`).
 
 mod archive_check;
-mod archive_check;
 mod bench;
-mod binary;
-mod binary;
-mod archive_check;
 mod binary;
 mod contract;
 mod descriptor;

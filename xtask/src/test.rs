@@ -604,7 +604,10 @@ mod tests {
         let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,faults,contract"]))
             .unwrap()
             .unwrap();
-        assert_eq!(o.stages, ["setup", "rust", "dist", "archive", "java"]);
+        assert_eq!(
+            o.stages,
+            ["setup", "rust", "dist", "archive", "java", "newjdk"]
+        );
         let o = parse(&args(&["--only", "java,dist"])).unwrap().unwrap();
         assert_eq!(
             o.stages,

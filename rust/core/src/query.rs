@@ -1,5 +1,11 @@
 //! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
 //! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
+//!
+//! Pages are prefetched one ahead: when `queryNext` returns page k and the pager knows the
+//! request for page k+1, that request is already running on the I/O runtime (fetched, split into
+//! documents and checked there) while Java hands page k's documents to the Atom. Never more than
+//! one page ahead, so memory stays at about two pages whatever the size of the result; closing the
+//! cursor aborts the prefetch.
 
 use std::sync::Arc;
 
@@ -13,7 +19,7 @@ use crate::client::{ApiRequest, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query, tracked};
-use crate::paging::{Pager, parse_content_range};
+use crate::paging::{PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
@@ -31,8 +37,31 @@ struct QueryJson {
 
 /// One open query.
 pub struct QueryCursor {
-    target: Target,
+    target: Arc<Target>,
     mode: Mode,
+    /// The request for the next page, already running (see the module docs).
+    prefetch: Option<Prefetch>,
+}
+
+/// A page request running ahead of `queryNext`.
+struct Prefetch {
+    request: PageRequest,
+    task: tokio::task::JoinHandle<(Result<FetchedPage>, Log)>,
+}
+
+/// A page fetched and split: its documents are views into the page buffer.
+struct FetchedPage {
+    status: u16,
+    content_range: Option<String>,
+    documents: Vec<Payload>,
+}
+
+impl Drop for QueryCursor {
+    fn drop(&mut self) {
+        if let Some(p) = self.prefetch.take() {
+            p.task.abort();
+        }
+    }
 }
 
 /// Where a query's requests go.
@@ -109,12 +138,13 @@ impl QueryCursor {
             ))
         };
         Ok(QueryCursor {
-            target: Target {
+            target: Arc::new(Target {
                 client,
                 segments,
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
-            },
+            }),
             mode,
+            prefetch: None,
         })
     }
 
@@ -129,7 +159,7 @@ impl QueryCursor {
     pub fn next_page(&mut self) -> Result<Vec<u8>> {
         let mut log = Log::new();
         match &mut self.mode {
-            Mode::Documents(pager) => self.target.documents(pager, log),
+            Mode::Documents(pager) => documents(&self.target, pager, &mut self.prefetch),
             Mode::Count { done: true } => Ok(wire::page(&log, true, "", &[])),
             Mode::Count { done } => {
                 let (total, status) = self.target.count(&mut log)?;
@@ -144,27 +174,87 @@ impl QueryCursor {
     }
 }
 
+/// The next page of documents as a PAGE frame; starts the request for the page after it.
+fn documents(
+    target: &Arc<Target>,
+    pager: &mut Pager,
+    prefetch: &mut Option<Prefetch>,
+) -> Result<Vec<u8>> {
+    let Some(req) = pager.next_request() else {
+        return Ok(wire::page(&Log::new(), true, "", &[]));
+    };
+    let (fetched, mut log) = match prefetch.take() {
+        Some(p) if p.request == req => match crate::runtime::block_on(p.task)? {
+            Ok(outcome) => outcome,
+            Err(e) => (Err(joined(e)), Log::new()),
+        },
+        stale => {
+            // Not the page the pager wants now (cannot happen while paging is sequential, but a
+            // wrong page must never be delivered): drop it and fetch the right one.
+            if let Some(p) = stale {
+                p.task.abort();
+            }
+            crate::runtime::block_on(Arc::clone(target).fetch(req))?
+        }
+    };
+    let mut page = fetched?;
+    let count = u64::try_from(page.documents.len()).unwrap_or(u64::MAX);
+    let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
+    page.documents
+        .truncate(usize::try_from(keep).unwrap_or(usize::MAX));
+    if let Some(next) = pager.next_request() {
+        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(next));
+        *prefetch = Some(Prefetch {
+            request: next,
+            task,
+        });
+    }
+    Ok(wire::page(
+        &log,
+        pager.is_done(),
+        &page.status.to_string(),
+        &page.documents,
+    ))
+}
+
+/// A prefetch task that did not finish: a panic inside it, or an abort.
+fn joined(e: tokio::task::JoinError) -> CoreError {
+    if e.is_panic() {
+        let payload = e.into_panic();
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic payload".to_owned());
+        CoreError::new(
+            ErrorCode::Panic,
+            format!("internal error in the native library while fetching a page: {text}"),
+        )
+    } else {
+        CoreError::internal("the page request was cancelled")
+    }
+}
+
 impl Target {
-    /// The next page of documents as a PAGE frame.
-    fn documents(&self, pager: &mut Pager, mut log: Log) -> Result<Vec<u8>> {
-        let Some(req) = pager.next_request() else {
-            return Ok(wire::page(&log, true, "", &[]));
+    /// One page, fetched and split into documents (on the I/O runtime when prefetched), with
+    /// the log lines of the request.
+    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<FetchedPage>, Log) {
+        let mut log = Log::new();
+        let outcome = match self.get_async(req.limit, req.offset, &mut log).await {
+            Ok(page) => self.split(page),
+            Err(e) => Err(e),
         };
-        let page = self.get(req.limit, req.offset, &mut log)?;
+        (outcome, log)
+    }
+
+    fn split(&self, page: ListPage) -> Result<FetchedPage> {
         let items = split_page(&page.body).map_err(|_| self.not_a_list(&page))?;
-        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
-        let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
-        let payloads: Vec<Payload> = items
-            .iter()
-            .take(usize::try_from(keep).unwrap_or(usize::MAX))
-            .map(|raw| document(&page.body, raw))
-            .collect();
-        Ok(wire::page(
-            &log,
-            pager.is_done(),
-            &page.status.to_string(),
-            &payloads,
-        ))
+        let documents = items.iter().map(|raw| document(&page.body, raw)).collect();
+        Ok(FetchedPage {
+            status: page.status,
+            content_range: page.content_range.clone(),
+            documents,
+        })
     }
 
     /// Count Only: asks for no records (`limit=0`) and reads the total from `Content-Range`;
@@ -200,6 +290,10 @@ impl Target {
 
     /// `GET` of one page (`limit`, `offset`): a 2xx answer, or a whole-call error.
     fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<ListPage> {
+        crate::runtime::block_on(self.get_async(limit, offset, log))?
+    }
+
+    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<ListPage> {
         let paging = format!("limit={limit}&offset={offset}");
         let query = join_query(&[&self.base_query, &paging]);
         let url = self
@@ -213,8 +307,11 @@ impl Target {
             body: RequestBody::None,
             accept: None,
         };
-        let client = Arc::clone(&self.client);
-        let resp = crate::runtime::block_on(client.send(&api, log))?.map_err(|e| e.into_core())?;
+        let resp = self
+            .client
+            .send(&api, log)
+            .await
+            .map_err(|e| e.into_core())?;
         if !resp.is_success() {
             return Err(self.client.http_error(&what, &resp));
         }

@@ -1,10 +1,10 @@
 package com.cloudblue.connect.boomi;
 
 import com.boomi.connector.api.ConnectorException;
+import com.boomi.connector.api.ExtendedPayload;
 import com.boomi.connector.api.Payload;
 import com.boomi.connector.api.PayloadMetadata;
 import com.boomi.connector.api.PayloadMetadataFactory;
-import com.boomi.connector.api.PayloadUtil;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,18 +25,20 @@ final class Frames {
     }
 
     /**
-     * A payload over a document body. With tracked properties it goes through
-     * {@link PayloadUtil#toPayload(InputStream, PayloadMetadata)} so the Atom sees the metadata.
+     * A payload over a document body, with the tracked properties as its metadata (an
+     * {@link ExtendedPayload}, as the SDK's own {@code BasePayload} and {@code PayloadUtil} payloads
+     * are). The Atom's {@code writeTo} gets the slice of the frame in one write: no stream, no
+     * buffer, no copy per document, which matters at a thousand documents per page.
      */
     static Payload payload(Wire.Data data, PayloadMetadataFactory metadataFactory) {
-        if (data.tracked.isEmpty()) {
-            return new BytesPayload(data.buffer, data.offset, data.length);
+        PayloadMetadata metadata = null;
+        if (!data.tracked.isEmpty()) {
+            metadata = metadataFactory.createMetadata();
+            for (Map.Entry<String, String> e : data.tracked.entrySet()) {
+                metadata.setTrackedProperty(e.getKey(), e.getValue());
+            }
         }
-        PayloadMetadata metadata = metadataFactory.createMetadata();
-        for (Map.Entry<String, String> e : data.tracked.entrySet()) {
-            metadata.setTrackedProperty(e.getKey(), e.getValue());
-        }
-        return PayloadUtil.toPayload(new ByteArrayInputStream(data.buffer, data.offset, data.length), metadata);
+        return new BytesPayload(data.buffer, data.offset, data.length, metadata);
     }
 
     /** The status code a failure is reported with. */
@@ -65,15 +67,23 @@ final class Frames {
     }
 
     /** A document body held in memory (a slice of a frame); reading it twice gives the same bytes. */
-    static final class BytesPayload implements Payload {
+    static final class BytesPayload implements ExtendedPayload {
         private final byte[] buffer;
         private final int offset;
         private final int length;
+        private final PayloadMetadata metadata;
 
-        BytesPayload(byte[] buffer, int offset, int length) {
+        BytesPayload(byte[] buffer, int offset, int length, PayloadMetadata metadata) {
             this.buffer = buffer;
             this.offset = offset;
             this.length = length;
+            this.metadata = metadata;
+        }
+
+        /** The tracked properties, or null when the document has none (as {@code BasePayload}). */
+        @Override
+        public PayloadMetadata getMetadata() {
+            return metadata;
         }
 
         @Override

@@ -552,6 +552,9 @@ public final class BenchMain {
             m.put("heapPeakUsedKb", heapPeak / 1024);
             m.put("heapPeakCommittedKb", heapCommittedPeak / 1024);
             m.put("maxHeapKb", Runtime.getRuntime().maxMemory() / 1024);
+            // What is still reachable once the query is over: retention, not garbage.
+            System.gc();
+            m.put("heapLiveAfterGcKb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024);
             return m;
         }
     }

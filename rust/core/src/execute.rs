@@ -122,13 +122,30 @@ pub(crate) fn prepare(
         .map_err(|e| e.message)?;
     let data = body.map(Bytes::from).filter(|b| !b.is_empty());
     let body = match (op.spec.body, data) {
-        (Body::None, _) | (Body::Json { .. }, None) => RequestBody::None,
-        (Body::Json { schema }, Some(data)) => {
-            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&data) {
+        (Body::None, _) => RequestBody::None,
+        (Body::Json { schema }, None) => {
+            // Some actions take no body at all (submit, confirm); one whose profile requires
+            // members would only get Connect's validation error, so say what to send instead.
+            let shape = body_shape(schema);
+            if !shape.required.is_empty() {
                 return Err(format!(
-                    "the document is not valid JSON ({e}); send a JSON document matching the {schema} profile"
+                    "the document is empty; send a JSON document matching the {schema} profile \
+                     (required: {})",
+                    shape.required.join(", ")
                 ));
             }
+            RequestBody::None
+        }
+        (Body::Json { schema }, Some(data)) => {
+            let value = match serde_json::from_slice::<serde_json::Value>(&data) {
+                Ok(value) => value,
+                Err(e) => {
+                    return Err(format!(
+                        "the document is not valid JSON ({e}); send a JSON document matching the {schema} profile"
+                    ));
+                }
+            };
+            check_shape(schema, &value)?;
             RequestBody::Json(data)
         }
         (
@@ -162,6 +179,77 @@ pub(crate) fn prepare(
         body,
         accept: op.spec.accept(),
     })
+}
+
+/// What an input profile says about the top level of a JSON body.
+#[derive(Debug, Default)]
+struct BodyShape {
+    /// `object` or `array` (the JSON type the action takes), when the profile says.
+    kind: Option<String>,
+    /// Top-level members the profile requires.
+    required: Vec<String>,
+}
+
+/// The shape of a named input profile, read once per library copy.
+fn body_shape(schema: &str) -> &'static BodyShape {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static SHAPES: LazyLock<HashMap<&'static str, BodyShape>> = LazyLock::new(|| {
+        crate::catalog::objects()
+            .iter()
+            .flat_map(|o| o.actions.iter())
+            .filter_map(|a| match a.body {
+                Body::Json { schema } => Some(schema),
+                _ => None,
+            })
+            .map(|name| (name, read_shape(crate::profiles::schema(name))))
+            .collect()
+    });
+    static NONE: BodyShape = BodyShape {
+        kind: None,
+        required: Vec::new(),
+    };
+    SHAPES.get(schema).unwrap_or(&NONE)
+}
+
+fn read_shape(schema: Option<&str>) -> BodyShape {
+    let Some(value) = schema.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
+        return BodyShape::default();
+    };
+    BodyShape {
+        kind: value["type"].as_str().map(str::to_owned),
+        required: value["required"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// A document of the wrong JSON type (an array where the action takes an object) fails before any
+/// request, saying what to fix. Missing members are left to Connect, whose validation error names
+/// them: the spec's `required` lists are not always what the server enforces.
+fn check_shape(schema: &str, value: &serde_json::Value) -> Result<(), String> {
+    let shape = body_shape(schema);
+    let actual = match value {
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Null => "null",
+    };
+    if let Some(kind) = shape.kind.as_deref()
+        && kind != actual
+    {
+        return Err(format!(
+            "the document is a JSON {actual}, but this action takes a JSON {kind} matching the {schema} profile"
+        ));
+    }
+    Ok(())
 }
 
 /// The upload setting (and document property) of the old connector: a file on the Atom's disk.
@@ -239,7 +327,17 @@ pub(crate) fn map_response(
         };
         return DocResult::success(code, message, payloads);
     }
-    let message = client.redact(&format!("{what}: {}{tries}", client.error_message(&resp)));
+    // A write answered 500/502/504 is not sent again (it may have taken effect): say so.
+    let not_retried = if op.spec.method != HttpMethod::Get && matches!(resp.status, 500 | 502 | 504)
+    {
+        format!("; {}", crate::client::NOT_RETRIED)
+    } else {
+        String::new()
+    };
+    let message = client.redact(&format!(
+        "{what}: {}{tries}{not_retried}",
+        client.error_message(&resp)
+    ));
     if resp.status == 404 && op.spec.method == HttpMethod::Get && op.spec.action == Action::Get {
         // Boomi's GET contract: a missing object is an empty success, not an error.
         return DocResult::success(code, message, Vec::new());

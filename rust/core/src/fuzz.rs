@@ -797,9 +797,19 @@ pub fn document_body(data: &[u8]) {
                 Ok(_) => {
                     let data = body.as_deref().filter(|b| !b.is_empty());
                     let refused = match (op.spec.body, data) {
-                        (Body::Json { .. }, Some(d)) => {
-                            serde_json::from_slice::<serde::de::IgnoredAny>(d).is_err()
+                        (Body::Json { schema }, Some(d)) => {
+                            match serde_json::from_slice::<Value>(d) {
+                                Err(_) => true,
+                                // The profile names the JSON type the action takes.
+                                Ok(v) => profile(schema)["type"]
+                                    .as_str()
+                                    .is_some_and(|kind| kind != json_type(&v)),
+                            }
                         }
+                        // An empty document is refused when the profile requires members.
+                        (Body::Json { schema }, None) => profile(schema)["required"]
+                            .as_array()
+                            .is_some_and(|r| !r.is_empty()),
                         (Body::Multipart { .. }, None) => true,
                         _ => false,
                     };
@@ -807,6 +817,25 @@ pub fn document_body(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// A named input profile as JSON (`Null` when there is none).
+fn profile(schema: &str) -> Value {
+    crate::profiles::schema(schema)
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The JSON Schema type name of a value.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "boolean",
+        Value::Null => "null",
     }
 }
 

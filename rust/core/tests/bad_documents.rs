@@ -1,0 +1,105 @@
+//! Documents that cannot be sent as they are fail alone, before any request, with a message that
+//! says what to fix; and a write answered 5xx says it was not sent again.
+
+mod common;
+
+use common::*;
+use connect_core::api;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+fn batch(object: &str, custom: Option<&str>, op_type: &str, docs: usize) -> Vec<u8> {
+    let custom = custom.map_or("null".to_owned(), |c| format!("\"{c}\""));
+    let docs =
+        vec![r#"{"dynamicProperties":{"request_id":"PR-1","conversation_id":"CO-1"}}"#; docs];
+    format!(
+        r#"{{"operation":{{"operationType":"{op_type}","customOperationType":{custom},"objectType":"{object}","properties":{{}}}},"documents":[{}]}}"#,
+        docs.join(",")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-1/approve"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(r#"{"id":"PR-1","status":"approved"}"#, "application/json"),
+            ),
+    );
+    let client = server.client("");
+
+    // Approve takes an object: an array, a string and a good object side by side.
+    let b = batch("REQUEST", Some("APPROVE"), "EXECUTE", 3);
+    let bodies = vec![
+        Some(br#"[{"template_id":"TL-1"}]"#.to_vec()),
+        Some(br#""TL-1""#.to_vec()),
+        Some(br#"{"template_id":"TL-1"}"#.to_vec()),
+    ];
+    let (rs, _) = results(&api::execute(client, &b, bodies).unwrap());
+    assert_eq!(rs.len(), 3);
+    assert_eq!(rs[0].status, Status::Failure);
+    assert_eq!(rs[0].status_code, "BAD_INPUT");
+    assert!(
+        rs[0].message.contains("JSON array")
+            && rs[0]
+                .message
+                .contains("JSON object matching the ApproveRequest profile"),
+        "{}",
+        rs[0].message
+    );
+    assert_eq!(rs[1].status_code, "BAD_INPUT");
+    assert!(rs[1].message.contains("JSON string"), "{}", rs[1].message);
+    assert_eq!(rs[2].status, Status::Success, "{}", rs[2].message);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "only the good document reached Connect"
+    );
+
+    // A conversation message needs `text`: an empty document says so instead of sending nothing.
+    let b = batch("CONVERSATION_MESSAGES", None, "CREATE", 1);
+    let (rs, _) = results(&api::execute(client, &b, vec![Some(Vec::new())]).unwrap());
+    assert_eq!(rs[0].status_code, "BAD_INPUT");
+    assert!(
+        rs[0].message.contains("the document is empty") && rs[0].message.contains("required: text"),
+        "{}",
+        rs[0].message
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "no request for the empty document"
+    );
+}
+
+#[test]
+fn a_write_answered_502_says_it_was_not_sent_again() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/public/v1/requests/PR-1/approve"))
+            .respond_with(ResponseTemplate::new(502).set_body_raw("bad gateway", "text/plain")),
+    );
+    let client = server.client("");
+    let b = batch("REQUEST", Some("APPROVE"), "EXECUTE", 1);
+    let (rs, _) = results(
+        &api::execute(
+            client,
+            &b,
+            vec![Some(br#"{"template_id":"TL-1"}"#.to_vec())],
+        )
+        .unwrap(),
+    );
+    assert_eq!(rs[0].status, Status::ApplicationError);
+    assert_eq!(rs[0].status_code, "502");
+    assert!(rs[0].message.contains("not retried"), "{}", rs[0].message);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a 502 on a write is never re-sent"
+    );
+}

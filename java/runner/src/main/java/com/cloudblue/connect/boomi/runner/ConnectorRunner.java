@@ -165,23 +165,34 @@ public final class ConnectorRunner implements Closeable {
 
     /**
      * Runs one operation over the documents: a QUERY takes exactly one {@link InputDocument#filter},
-     * a GET exactly one {@link InputDocument#objectId}, DELETE object ids, the rest bodies.
+     * a GET exactly one {@link InputDocument#objectId}, DELETE object ids, the rest bodies. Every
+     * record and log line is kept in the {@link RunResult}.
      *
      * @throws ContractViolationException if the connector broke the response contract
      * @throws ConnectorException what {@code createOperation} threw (the Atom fails the step)
      */
     public RunResult run(OperationSettings settings, List<InputDocument> documents) {
+        return run(settings, documents, null);
+    }
+
+    /**
+     * Like {@link #run(OperationSettings, List)}, but each record goes to {@code sink} as the connector
+     * makes it and neither records nor log lines are kept (logs still reach the console), so memory
+     * stays flat however many documents the run produces. The contract is enforced all the same.
+     * {@code sink == null} keeps everything.
+     */
+    public RunResult run(OperationSettings settings, List<InputDocument> documents, ResultSink sink) {
         OperationType type = settings.operationType();
         if ((type == OperationType.QUERY || type == OperationType.GET) && documents.size() != 1) {
             throw new IllegalArgumentException(type + " takes exactly one input document");
         }
         final Operation operation = inConnector(() -> connector.createOperation(context(settings)));
-        final Capture capture = new Capture();
+        final Capture capture = new Capture(sink == null);
         final List<RunnerTrackedData> inputs = new ArrayList<RunnerTrackedData>();
         for (int i = 0; i < documents.size(); i++) {
             inputs.add(new RunnerTrackedData(i, documents.get(i), capture.logger));
         }
-        final RecordingResponse response = new RecordingResponse(inputs, capture.logger);
+        final RecordingResponse response = new RecordingResponse(inputs, capture.logger, sink);
         final OperationRequest request = request(type, inputs);
         Throwable thrown = null;
         try {
@@ -202,7 +213,8 @@ public final class ConnectorRunner implements Closeable {
                 violations.add("input #" + input.index() + ": the connector did not close the document stream");
             }
         }
-        RunResult result = new RunResult(inputs.size(), response.results(), capture.records, violations, thrown);
+        RunResult result = new RunResult(inputs.size(), response.statuses(), response.results(), capture.records,
+                violations, thrown);
         if (!violations.isEmpty()) {
             throw new ContractViolationException("Boomi contract violation(s): " + violations, result);
         }
@@ -298,19 +310,26 @@ public final class ConnectorRunner implements Closeable {
         }
     }
 
-    /** A per-run logger whose records are kept for the result and also go to the console (stderr). */
+    /**
+     * A per-run logger whose records go to the console (stderr, through the root logger) and, unless
+     * the run streams, are also kept for the result.
+     */
     private static final class Capture extends Handler {
         final List<LogRecord> records = Collections.synchronizedList(new ArrayList<LogRecord>());
         final Logger logger = Logger.getAnonymousLogger();
+        private final boolean keep;
 
-        Capture() {
+        Capture(boolean keep) {
+            this.keep = keep;
             logger.setLevel(Level.ALL);
             logger.addHandler(this);
         }
 
         @Override
         public void publish(LogRecord record) {
-            records.add(record);
+            if (keep) {
+                records.add(record);
+            }
         }
 
         @Override

@@ -7,10 +7,15 @@ import com.boomi.connector.api.ObjectType;
 import com.boomi.connector.api.OperationStatus;
 import com.boomi.connector.api.OperationType;
 import com.boomi.connector.api.QueryFilter;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -21,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Command line of the local runner ({@code cargo xtask run ...}); usage in {@code docs/local-runner.md}.
+ * Command line of the local runner ({@code cargo xtask run ...}); usage in {@code java/runner/README.md}.
  * Prints one JSON line per result on stdout; the process log goes to stderr.
  *
  * <p>Exit status: 0 every document succeeded, 1 some document did not, 2 bad usage, 3 the connector
@@ -35,14 +40,42 @@ public final class Main {
             "      | --browse-profiles --action A --object TYPE",
             "      | --test-connection",
             "      | --action A --object TYPE [--property k=v]... [--doc-property k=v]...",
-            "        [--filter FILTER.json] [--object-id ID]... [--selected-field F]... [DOC_FILE|-]...",
-            "  A: LIST, GET, CREATE, UPDATE, DELETE or a custom action id such as APPROVE");
+            "        [--filter FILTER.json] [--object-id ID]... [--selected-field F]... [--discard-payloads]",
+            "        [DOC_FILE|-]...",
+            "  A: LIST, GET, CREATE, UPDATE, DELETE or a custom action id such as APPROVE",
+            "  --discard-payloads: print each document's size (payloadBytes) instead of the document");
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        // System.out flushes every line through a 128-byte buffer: a million result lines would cost
+        // millions of write calls. This stream buffers 64 KiB and is flushed once at the end.
+        BufferedOutputStream buffered = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        PrintStream out;
+        try {
+            out = new PrintStream(buffered, false, stdoutEncoding().name());
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        int status;
+        try {
+            status = run(args, out, System.err);
+        } finally {
+            out.flush();
+        }
+        System.exit(status);
+    }
+
+    /** What System.out encodes with: the JDK 19+ property, then the JDK 8-18 one, then the default. */
+    private static Charset stdoutEncoding() {
+        for (String property : new String[] {"stdout.encoding", "sun.stdout.encoding"}) {
+            String name = System.getProperty(property);
+            if (name != null && Charset.isSupported(name)) {
+                return Charset.forName(name);
+            }
+        }
+        return Charset.defaultCharset();
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -86,13 +119,14 @@ public final class Main {
                 out.println("{\"status\":\"SUCCESS\"}");
                 return 0;
             }
-            RunResult result = runner.run(settings, documents(a, settings.operationType()));
-            boolean allSucceeded = true;
-            for (RecordedResult r : result.results()) {
+            final boolean discard = a.discardPayloads;
+            // Each result is printed as it arrives and then dropped: memory stays flat for any run size.
+            RunResult result = runner.run(settings, documents(a, settings.operationType()), r -> {
                 if (r.kind() != RecordedResult.Kind.FINISH) {
-                    out.println(JsonText.write(line(r)));
+                    out.println(JsonText.write(line(r, discard)));
                 }
-            }
+            });
+            boolean allSucceeded = true;
             for (int i = 0; i < result.inputCount(); i++) {
                 allSucceeded &= result.statusOf(i) == OperationStatus.SUCCESS;
             }
@@ -141,13 +175,18 @@ public final class Main {
         return docs;
     }
 
-    private static Map<String, Object> line(RecordedResult r) {
+    private static Map<String, Object> line(RecordedResult r, boolean discardPayload) {
         Map<String, Object> line = new LinkedHashMap<String, Object>();
         line.put("input", r.input());
         line.put("status", r.status() == null ? null : r.status().name());
         line.put("statusCode", r.statusCode());
         line.put("message", r.message());
         line.put("trackedProperties", r.trackedProperties());
+        byte[] payload = r.payload();
+        if (payload != null && discardPayload) {
+            line.put("payloadBytes", payload.length);
+            return line;
+        }
         String text = r.payloadText();
         if (text != null) {
             if (JsonText.isJson(text)) {
@@ -197,6 +236,7 @@ public final class Main {
         String filter;
         String proxy;
         String nonProxyHosts;
+        boolean discardPayloads;
         String mode = "run";
         final Map<String, Object> connection = new LinkedHashMap<String, Object>();
         final Map<String, Object> properties = new LinkedHashMap<String, Object>();
@@ -247,6 +287,9 @@ public final class Main {
                         break;
                     case "--selected-field":
                         a.selectedFields.add(value(args, ++i, arg));
+                        break;
+                    case "--discard-payloads":
+                        a.discardPayloads = true;
                         break;
                     case "--browse-types":
                         a.mode = "browse-types";

@@ -21,6 +21,10 @@ import java.util.logging.Logger;
  * finishPartialResult; partial results only before their finish; only inputs of this request. A
  * breach is recorded and thrown at once (an {@link ContractViolationException}), so it cannot go
  * unnoticed even when the connector swallows the exception.
+ *
+ * <p>By default every record is kept for {@link #results()}. With a {@link ResultSink} each record
+ * goes to the sink as it arrives and is not kept: the contract is enforced from per-input state
+ * alone (answered, partial open, worst status), so memory does not grow with the documents.
  */
 public final class RecordingResponse implements OperationResponse {
     private enum State {
@@ -29,17 +33,30 @@ public final class RecordingResponse implements OperationResponse {
 
     private final Map<TrackedData, Integer> index = new IdentityHashMap<TrackedData, Integer>();
     private final State[] states;
+    /** The worst status each input got so far (null: none yet), as Boomi ranks a document. */
+    private final OperationStatus[] worst;
     private final Logger logger;
-    private final List<RecordedResult> results = new ArrayList<RecordedResult>();
+    /** Null when streaming to {@link #sink}. */
+    private final List<RecordedResult> results;
+    private final ResultSink sink;
     private final List<String> violations = new ArrayList<String>();
 
+    /** Keeps every record for {@link #results()}. */
     public RecordingResponse(List<? extends TrackedData> inputs, Logger logger) {
+        this(inputs, logger, null);
+    }
+
+    /** Hands every record to {@code sink} and keeps none; {@code null} keeps them all instead. */
+    public RecordingResponse(List<? extends TrackedData> inputs, Logger logger, ResultSink sink) {
         for (int i = 0; i < inputs.size(); i++) {
             index.put(inputs.get(i), i);
         }
         this.states = new State[inputs.size()];
         Arrays.fill(states, State.OPEN);
+        this.worst = new OperationStatus[inputs.size()];
         this.logger = logger;
+        this.sink = sink;
+        this.results = sink == null ? new ArrayList<RecordedResult>() : null;
     }
 
     @Override
@@ -70,7 +87,7 @@ public final class RecordingResponse implements OperationResponse {
         }
         for (TrackedData input : inputs) {
             int i = close(input, "addCombinedResult");
-            results.add(new RecordedResult(i, RecordedResult.Kind.RESULT, checked(status), statusCode, statusMessage,
+            emit(new RecordedResult(i, RecordedResult.Kind.RESULT, checked(status), statusCode, statusMessage,
                     bytes, tracked, null));
         }
     }
@@ -89,7 +106,7 @@ public final class RecordingResponse implements OperationResponse {
     @Override
     public synchronized void finishPartialResult(TrackedData input) {
         int i = close(input, "finishPartialResult");
-        results.add(new RecordedResult(i, RecordedResult.Kind.FINISH, null, null, null, null, null, null));
+        emit(new RecordedResult(i, RecordedResult.Kind.FINISH, null, null, null, null, null, null));
     }
 
     @Override
@@ -103,7 +120,7 @@ public final class RecordingResponse implements OperationResponse {
                 throw violation("addPartialResult for input #" + i + " after its result was complete");
             }
             states[i] = State.PARTIAL;
-            results.add(new RecordedResult(i, RecordedResult.Kind.PARTIAL, checked(status), statusCode,
+            emit(new RecordedResult(i, RecordedResult.Kind.PARTIAL, checked(status), statusCode,
                     statusMessage, bytes, tracked, null));
         }
     }
@@ -140,7 +157,7 @@ public final class RecordingResponse implements OperationResponse {
             }
             if (thrown != null) {
                 String message = thrown.getMessage() == null ? thrown.toString() : thrown.getMessage();
-                results.add(new RecordedResult(i, RecordedResult.Kind.SYNTHESIZED, OperationStatus.FAILURE, null,
+                emit(new RecordedResult(i, RecordedResult.Kind.SYNTHESIZED, OperationStatus.FAILURE, null,
                         message, null, null, thrown));
             } else if (states[i] == State.PARTIAL) {
                 violations.add("input #" + i + " got partial results but no finishPartialResult");
@@ -150,8 +167,18 @@ public final class RecordingResponse implements OperationResponse {
         }
     }
 
+    /** Every record in call order; empty when streaming to a sink (nothing is kept then). */
     public synchronized List<RecordedResult> results() {
-        return new ArrayList<RecordedResult>(results);
+        return results == null ? new ArrayList<RecordedResult>() : new ArrayList<RecordedResult>(results);
+    }
+
+    /** The worst status input {@code i} got (a FAILURE partial after successes fails it); null: none. */
+    public synchronized OperationStatus statusOf(int i) {
+        return worst[i];
+    }
+
+    synchronized OperationStatus[] statuses() {
+        return worst.clone();
     }
 
     public synchronized List<String> violations() {
@@ -182,7 +209,31 @@ public final class RecordingResponse implements OperationResponse {
             Payload payload, Throwable thrown) {
         byte[] bytes = payload == null ? null : read(payload);
         Map<String, String> tracked = payload == null ? null : tracked(payload);
-        results.add(new RecordedResult(i, kind, checked(status), statusCode, message, bytes, tracked, thrown));
+        emit(new RecordedResult(i, kind, checked(status), statusCode, message, bytes, tracked, thrown));
+    }
+
+    /** Called with the lock held, so records reach the list or the sink in call order. */
+    private void emit(RecordedResult r) {
+        OperationStatus s = r.status();
+        if (s != null && (worst[r.input()] == null || rank(s) > rank(worst[r.input()]))) {
+            worst[r.input()] = s;
+        }
+        if (results != null) {
+            results.add(r);
+        } else {
+            sink.accept(r);
+        }
+    }
+
+    static int rank(OperationStatus s) {
+        switch (s) {
+            case SUCCESS:
+                return 0;
+            case APPLICATION_ERROR:
+                return 1;
+            default:
+                return 2;
+        }
     }
 
     private OperationStatus checked(OperationStatus status) {

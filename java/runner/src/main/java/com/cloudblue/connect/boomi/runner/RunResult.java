@@ -6,17 +6,24 @@ import java.util.Collections;
 import java.util.List;
 import java.util.logging.LogRecord;
 
-/** Everything one operation run produced, in call order. */
+/**
+ * Everything one operation run produced, in call order. A streamed run (records handed to a
+ * {@link ResultSink}) keeps no records and no logs: {@link #results()}, {@link #forInput},
+ * {@link #documents()} and {@link #logs()} are empty then, while {@link #statusOf}, the violations
+ * and the exception are still known.
+ */
 public final class RunResult {
     private final int inputs;
+    private final OperationStatus[] statuses;
     private final List<RecordedResult> results;
     private final List<LogRecord> logs;
     private final List<String> violations;
     private final Throwable thrown;
 
-    RunResult(int inputs, List<RecordedResult> results, List<LogRecord> logs, List<String> violations,
-            Throwable thrown) {
+    RunResult(int inputs, OperationStatus[] statuses, List<RecordedResult> results, List<LogRecord> logs,
+            List<String> violations, Throwable thrown) {
         this.inputs = inputs;
+        this.statuses = statuses.clone();
         this.results = Collections.unmodifiableList(new ArrayList<RecordedResult>(results));
         this.logs = Collections.unmodifiableList(new ArrayList<LogRecord>(logs));
         this.violations = Collections.unmodifiableList(new ArrayList<String>(violations));
@@ -59,27 +66,7 @@ public final class RunResult {
      * successful partials fails the document).
      */
     public OperationStatus statusOf(int input) {
-        OperationStatus worst = null;
-        for (RecordedResult r : forInput(input)) {
-            if (r.status() == null) {
-                continue;
-            }
-            if (worst == null || rank(r.status()) > rank(worst)) {
-                worst = r.status();
-            }
-        }
-        return worst;
-    }
-
-    private static int rank(OperationStatus s) {
-        switch (s) {
-            case SUCCESS:
-                return 0;
-            case APPLICATION_ERROR:
-                return 1;
-            default:
-                return 2;
-        }
+        return statuses[input];
     }
 
     public List<LogRecord> logs() {

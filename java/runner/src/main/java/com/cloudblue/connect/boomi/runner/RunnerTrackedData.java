@@ -10,7 +10,6 @@ import com.boomi.connector.api.QueryRequest;
 import com.boomi.connector.api.UpdateRequest;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -25,7 +24,11 @@ final class RunnerTrackedData implements ObjectData, ObjectIdData, FilterData {
     private final int index;
     private final InputDocument document;
     private final Logger logger;
-    private final List<TrackedStream> streams = new ArrayList<TrackedStream>();
+    /**
+     * Streams handed out and not yet closed. A count, not a list of the streams: a run of 100,000
+     * documents must not keep 100,000 stream objects alive.
+     */
+    private int openStreams;
 
     RunnerTrackedData(int index, InputDocument document, Logger logger) {
         this.index = index;
@@ -65,9 +68,8 @@ final class RunnerTrackedData implements ObjectData, ObjectIdData, FilterData {
     /** A fresh stream per call: the Atom's streams can be re-read too. */
     @Override
     public synchronized InputStream getData() {
-        TrackedStream s = new TrackedStream(document.data == null ? new byte[0] : document.data);
-        streams.add(s);
-        return s;
+        openStreams++;
+        return new TrackedStream(document.data == null ? new byte[0] : document.data);
     }
 
     @Override
@@ -86,16 +88,12 @@ final class RunnerTrackedData implements ObjectData, ObjectIdData, FilterData {
     }
 
     synchronized boolean allStreamsClosed() {
-        for (TrackedStream s : streams) {
-            if (!s.closed) {
-                return false;
-            }
-        }
-        return true;
+        return openStreams == 0;
     }
 
-    private static final class TrackedStream extends ByteArrayInputStream {
-        volatile boolean closed;
+    /** Counts itself closed once, however often {@code close} is called. */
+    private final class TrackedStream extends ByteArrayInputStream {
+        private boolean closed;
 
         TrackedStream(byte[] data) {
             super(data);
@@ -103,7 +101,12 @@ final class RunnerTrackedData implements ObjectData, ObjectIdData, FilterData {
 
         @Override
         public void close() {
-            closed = true;
+            synchronized (RunnerTrackedData.this) {
+                if (!closed) {
+                    closed = true;
+                    openStreams--;
+                }
+            }
         }
     }
 

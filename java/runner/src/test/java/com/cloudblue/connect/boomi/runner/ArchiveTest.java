@@ -166,6 +166,23 @@ class ArchiveTest {
     }
 
     @Test
+    void theCommandLineCanPrintSizesInsteadOfDocuments() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--archive", archive.toString(), "--action", "LIST", "--object", "REQUEST",
+            "--connection", "endpoint=" + connect.endpoint(), "--connection", "apiToken=" + FakeConnect.TOKEN,
+            "--property", "pageSize=100", "--discard-payloads"},
+                new PrintStream(out, true, "UTF-8"), new PrintStream(err, true, "UTF-8"));
+        String[] lines = new String(out.toByteArray(), StandardCharsets.UTF_8).split("\n");
+        assertEquals(0, status, new String(err.toByteArray(), StandardCharsets.UTF_8));
+        assertEquals(250, lines.length);
+        for (String line : lines) {
+            assertTrue(line.matches("\\{\"input\":0,\"status\":\"SUCCESS\",.*\"payloadBytes\":[1-9][0-9]*}"), line);
+            assertFalse(line.contains("\"payload\":"), line);
+        }
+    }
+
+    @Test
     void browsesObjectTypesAndProfilesFromTheCatalog() {
         List<String> ids = new ArrayList<String>();
         for (ObjectType t : shared.browseTypes(settings("LIST", null)).getTypes()) {

@@ -12,18 +12,20 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
 use crate::client::{ApiRequest, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
-use crate::operation::{OperationJson, join_query, tracked};
+use crate::operation::{OperationJson, join_query};
 use crate::paging::{PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
-use crate::wire::{self, Payload};
+use crate::wire::{self, PageDocument, Payload, TrackedText};
+
+mod split;
+pub(crate) use split::{Element, SplitError};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,11 +51,12 @@ struct Prefetch {
     task: tokio::task::JoinHandle<(Result<FetchedPage>, Log)>,
 }
 
-/// A page fetched and split: its documents are views into the page buffer.
+/// A page fetched and split: its documents are positions in the page body.
 struct FetchedPage {
     status: u16,
     content_range: Option<String>,
-    documents: Vec<Payload>,
+    body: Bytes,
+    documents: Vec<PageDocument>,
 }
 
 impl Drop for QueryCursor {
@@ -209,10 +212,12 @@ fn documents(
             task,
         });
     }
-    Ok(wire::page(
+    Ok(wire::page_of(
         &log,
         pager.is_done(),
         &page.status.to_string(),
+        &page.body,
+        split::TRACKED,
         &page.documents,
     ))
 }
@@ -248,11 +253,15 @@ impl Target {
     }
 
     fn split(&self, page: ListPage) -> Result<FetchedPage> {
-        let items = split_page(&page.body).map_err(|_| self.not_a_list(&page))?;
-        let documents = items.iter().map(|raw| document(&page.body, raw)).collect();
+        let documents = split_page(&page.body)
+            .map_err(|_| self.not_a_list(&page))?
+            .iter()
+            .map(page_document)
+            .collect();
         Ok(FetchedPage {
             status: page.status,
-            content_range: page.content_range.clone(),
+            content_range: page.content_range,
+            body: page.body,
             documents,
         })
     }
@@ -338,18 +347,41 @@ impl Target {
 }
 
 /// The elements of a page body (Connect answers a list with a JSON array), each borrowed as its
-/// exact bytes inside `body`.
-pub(crate) fn split_page(body: &[u8]) -> serde_json::Result<Vec<&RawValue>> {
-    serde_json::from_slice(body)
+/// exact bytes inside `body`, with its top-level `id` and `status` read in the same pass.
+pub(crate) fn split_page(body: &[u8]) -> std::result::Result<Vec<Element<'_>>, SplitError> {
+    split::split(body)
 }
 
 /// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into
 /// the page buffer, the element's exact bytes, not re-serialised.
-pub(crate) fn document(page: &Bytes, element: &RawValue) -> Payload {
-    let bytes = element.get().as_bytes();
+pub(crate) fn document(page: &Bytes, element: &Element<'_>) -> Payload {
     Payload {
-        tracked: tracked(bytes),
-        data: page.slice_ref(bytes),
+        tracked: split::TRACKED
+            .iter()
+            .zip(element.tracked())
+            .filter_map(|(name, value)| Some(((*name).to_owned(), value.as_deref()?.to_owned())))
+            .collect(),
+        data: page.slice_ref(element.get().as_bytes()),
+    }
+}
+
+/// One element as positions in its page, for [`wire::page_of`]: nothing copied or allocated
+/// unless a tracked value had to be decoded.
+fn page_document(element: &Element<'_>) -> PageDocument {
+    let start = element.start();
+    let base = element.get().as_ptr() as usize - start;
+    PageDocument {
+        start,
+        end: start + element.get().len(),
+        tracked: element.tracked().clone().map(|value| {
+            Some(match value? {
+                std::borrow::Cow::Borrowed(s) => {
+                    let at = s.as_ptr() as usize - base;
+                    TrackedText::At(at, at + s.len())
+                }
+                std::borrow::Cow::Owned(s) => TrackedText::Text(s),
+            })
+        }),
     }
 }
 

@@ -130,9 +130,19 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(log: &Log, kind: u8) -> Self {
+    /// A frame with the log header and `kind`; `body` is the number of bytes that will follow, so
+    /// a frame written with the exact figure is allocated once and never grows.
+    fn new(log: &Log, kind: u8, body: usize) -> Self {
+        let header = 1
+            + 4
+            + log
+                .entries()
+                .iter()
+                .map(|(_, m)| 1 + 4 + m.len())
+                .sum::<usize>()
+            + 1;
         let mut w = Writer {
-            buf: Vec::with_capacity(256),
+            buf: Vec::with_capacity(header + body),
         };
         w.u8(VERSION);
         w.len(log.entries().len());
@@ -184,7 +194,7 @@ impl Writer {
 
 /// RESULTS frame: exactly one result per input document, in input order.
 pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
-    let mut w = Writer::new(log, KIND_RESULTS);
+    let mut w = Writer::new(log, KIND_RESULTS, 256);
     w.len(results.len());
     for r in results {
         w.u8(r.status as u8);
@@ -200,7 +210,14 @@ pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
 
 /// PAGE frame: one page of a query; `done` tells the shim not to call `queryNext` again.
 pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> Vec<u8> {
-    let mut w = Writer::new(log, KIND_PAGE);
+    let size = payloads
+        .iter()
+        .map(|p| {
+            let tracked: usize = p.tracked.iter().map(|(n, v)| 8 + n.len() + v.len()).sum();
+            4 + tracked + 4 + p.data.len()
+        })
+        .sum::<usize>();
+    let mut w = Writer::new(log, KIND_PAGE, 1 + 4 + status_code.len() + 4 + size);
     w.bool(done);
     w.str(status_code);
     w.len(payloads.len());
@@ -210,9 +227,74 @@ pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> V
     w.finish()
 }
 
+/// A tracked property's value in a [`PageDocument`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrackedText {
+    /// The bytes `start..end` of the page body (a JSON string without escapes).
+    At(usize, usize),
+    /// Text decoded from the JSON (escapes, numbers).
+    Text(String),
+}
+
+/// A query document as positions in its page body: no allocation per document in the common
+/// case, and the frame copies the bytes straight from the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageDocument {
+    pub start: usize,
+    pub end: usize,
+    /// Values of the tracked properties named by `page_of`'s `names`, in that order.
+    pub tracked: [Option<TrackedText>; 2],
+}
+
+/// PAGE frame of documents inside one page `body` (see [`PageDocument`]): the same bytes as
+/// [`page`] with the equivalent payloads, written into one allocation of the exact size.
+///
+/// Panics when a position is outside `body`: the positions come from scanning `body` itself.
+pub fn page_of(
+    log: &Log,
+    done: bool,
+    status_code: &str,
+    body: &[u8],
+    names: [&str; 2],
+    documents: &[PageDocument],
+) -> Vec<u8> {
+    fn text<'a>(body: &'a [u8], t: &'a TrackedText) -> &'a [u8] {
+        match t {
+            TrackedText::At(start, end) => &body[*start..*end],
+            TrackedText::Text(s) => s.as_bytes(),
+        }
+    }
+    let size = documents
+        .iter()
+        .map(|d| {
+            let tracked: usize = names
+                .iter()
+                .zip(&d.tracked)
+                .filter_map(|(n, t)| Some(8 + n.len() + text(body, t.as_ref()?).len()))
+                .sum();
+            4 + tracked + 4 + (d.end - d.start)
+        })
+        .sum::<usize>();
+    let mut w = Writer::new(log, KIND_PAGE, 1 + 4 + status_code.len() + 4 + size);
+    w.bool(done);
+    w.str(status_code);
+    w.len(documents.len());
+    for d in documents {
+        w.len(d.tracked.iter().flatten().count());
+        for (name, t) in names.iter().zip(&d.tracked) {
+            if let Some(t) = t {
+                w.str(name);
+                w.bytes(text(body, t));
+            }
+        }
+        w.bytes(&body[d.start..d.end]);
+    }
+    w.finish()
+}
+
 /// OBJECT_TYPES frame.
 pub fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
-    let mut w = Writer::new(log, KIND_OBJECT_TYPES);
+    let mut w = Writer::new(log, KIND_OBJECT_TYPES, 256);
     w.len(types.len());
     for t in types {
         w.str(&t.id);
@@ -224,7 +306,7 @@ pub fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
 
 /// DEFINITIONS frame, in the order of the requested roles.
 pub fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
-    let mut w = Writer::new(log, KIND_DEFINITIONS);
+    let mut w = Writer::new(log, KIND_DEFINITIONS, 256);
     w.len(defs.len());
     for d in defs {
         w.str(&d.role);
@@ -246,7 +328,7 @@ pub fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
 
 /// MESSAGE frame.
 pub fn message(log: &Log, message: &str) -> Vec<u8> {
-    let mut w = Writer::new(log, KIND_MESSAGE);
+    let mut w = Writer::new(log, KIND_MESSAGE, 4 + message.len());
     w.str(message);
     w.finish()
 }
@@ -313,6 +395,55 @@ mod tests {
         want.extend([0, 0, 0, 1, 0, 0, 0, 0]);
         want.extend(s("[1]"));
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn page_of_positions_equals_page_of_payloads_in_one_allocation() {
+        let body = br#"[{"id":"PR-1","status":"x"},7,{"status":"a\nb"}]"#;
+        let mut log = Log::new();
+        log.info("page 1");
+        let docs = [
+            PageDocument {
+                start: 1,
+                end: 27,
+                tracked: [Some(TrackedText::At(8, 12)), Some(TrackedText::At(24, 25))],
+            },
+            PageDocument {
+                start: 28,
+                end: 29,
+                tracked: [None, None],
+            },
+            PageDocument {
+                start: 30,
+                end: 47,
+                tracked: [None, Some(TrackedText::Text("a\nb".into()))],
+            },
+        ];
+        let got = page_of(&log, false, "200", body, ["id", "status"], &docs);
+        let payload = |data: &[u8], tracked: &[(&str, &str)]| Payload {
+            tracked: tracked
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            data: Bytes::copy_from_slice(data),
+        };
+        let want = page(
+            &log,
+            false,
+            "200",
+            &[
+                payload(
+                    br#"{"id":"PR-1","status":"x"}"#,
+                    &[("id", "PR-1"), ("status", "x")],
+                ),
+                payload(b"7", &[]),
+                payload(br#"{"status":"a\nb"}"#, &[("status", "a\nb")]),
+            ],
+        );
+        assert_eq!(got, want);
+        // Sized up front: the buffer never grew past what was written.
+        assert_eq!(got.len(), got.capacity());
+        assert_eq!(want.len(), want.capacity());
     }
 
     #[test]

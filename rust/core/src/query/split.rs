@@ -1,0 +1,522 @@
+//! One pass over a list page: finds the elements of the top-level JSON array and, in the same
+//! scan, the top-level `id` and `status` members of each element that is an object.
+//!
+//! Why hand-written: a page is ~3 MB and the query path used to walk it twice in Rust (serde's
+//! `RawValue` split, then a second parse of every element for its tracked properties). This scanner
+//! checks the whole page against the JSON grammar (RFC 8259: numbers of any size, nesting of any
+//! depth, lone surrogate escapes are grammatical) exactly as that split did, and reads the tracked
+//! properties on the way. Only the rare cases (an escaped key, an escaped or non-string `id` or
+//! `status`) are handed to serde_json, on that member alone, so their text is exactly what the
+//! former `tracked()` produced.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde_json::Value;
+
+/// Why a body is not a JSON array: the byte offset and what was wrong there. Never contains page
+/// bytes, so it cannot leak a secret the body echoes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitError {
+    pub offset: usize,
+    pub what: &'static str,
+}
+
+impl fmt::Display for SplitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.what, self.offset)
+    }
+}
+
+impl std::error::Error for SplitError {}
+
+type Scan<T> = std::result::Result<T, SplitError>;
+
+fn err<T>(offset: usize, what: &'static str) -> Scan<T> {
+    Err(SplitError { offset, what })
+}
+
+/// One element of a page: its exact bytes and its tracked properties.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Element<'a> {
+    text: &'a str,
+    /// Byte offset of `text` inside the page.
+    start: usize,
+    /// `id` then `status`, as text; both `None` when the element is not an object or its tracked
+    /// members are unreadable (the document goes untracked rather than half-tracked).
+    tracked: [Option<Cow<'a, str>>; 2],
+}
+
+/// The names of the tracked properties, in frame order.
+pub const TRACKED: [&str; 2] = ["id", "status"];
+
+impl<'a> Element<'a> {
+    /// The element's exact bytes.
+    pub fn get(&self) -> &'a str {
+        self.text
+    }
+
+    /// Where the element starts in the page.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Tracked property values, in the order of [`TRACKED`].
+    pub fn tracked(&self) -> &[Option<Cow<'a, str>>; 2] {
+        &self.tracked
+    }
+}
+
+/// The elements of `body` when it is exactly one JSON array (whitespace around it allowed).
+pub fn split(body: &[u8]) -> Scan<Vec<Element<'_>>> {
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => return err(e.valid_up_to(), "invalid UTF-8"),
+    };
+    let mut s = Scanner {
+        text,
+        b: body,
+        stack: Vec::new(),
+    };
+    let mut i = s.ws(0);
+    if s.b.get(i) != Some(&b'[') {
+        return err(i, "expected a JSON array");
+    }
+    i = s.ws(i + 1);
+    let mut out = Vec::new();
+    if s.b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let (end, tracked) = if s.b.get(i) == Some(&b'{') {
+                s.object(i)?
+            } else {
+                (s.value(i)?, [None, None])
+            };
+            // The scanner only stops at ASCII bytes, so these are char boundaries.
+            out.push(Element {
+                text: &s.text[start..end],
+                start,
+                tracked,
+            });
+            i = s.ws(end);
+            match s.b.get(i) {
+                Some(b',') => i = s.ws(i + 1),
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return err(i, "expected , or ] after an array element"),
+            }
+        }
+    }
+    i = s.ws(i);
+    if i != body.len() {
+        return err(i, "trailing characters after the array");
+    }
+    Ok(out)
+}
+
+const IN_OBJECT: u8 = 0;
+const IN_ARRAY: u8 = 1;
+
+struct Scanner<'a> {
+    /// The page, validated UTF-8; `b` is the same bytes.
+    text: &'a str,
+    b: &'a [u8],
+    /// Open containers of the value being skipped: iterative, so any depth is fine.
+    stack: Vec<u8>,
+}
+
+impl<'a> Scanner<'a> {
+    fn ws(&self, mut i: usize) -> usize {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(i) {
+            i += 1;
+        }
+        i
+    }
+
+    /// A top-level element that is an object, starting at `{`: its end, and its `id`/`status`.
+    fn object(&mut self, open: usize) -> Scan<(usize, [Option<Cow<'a, str>>; 2])> {
+        let mut tracked: [Option<Cow<'a, str>>; 2] = [None, None];
+        let mut seen = [false; 2];
+        let mut readable = true;
+        let mut i = self.ws(open + 1);
+        if self.b.get(i) == Some(&b'}') {
+            return Ok((i + 1, tracked));
+        }
+        loop {
+            if self.b.get(i) != Some(&b'"') {
+                return err(i, "expected a member name");
+            }
+            let (key_end, key_escaped) = self.string(i)?;
+            let slot = if key_escaped {
+                // `"i\u0064"` is `id` too; a key serde cannot decode (a lone surrogate) made the
+                // former typed parse fail, so the document goes untracked.
+                match serde_json::from_slice::<String>(&self.b[i..key_end]) {
+                    Ok(k) => TRACKED.iter().position(|t| *t == k),
+                    Err(_) => {
+                        readable = false;
+                        None
+                    }
+                }
+            } else {
+                let k = &self.b[i + 1..key_end - 1];
+                TRACKED.iter().position(|t| t.as_bytes() == k)
+            };
+            i = self.ws(key_end);
+            if self.b.get(i) != Some(&b':') {
+                return err(i, "expected : after a member name");
+            }
+            let v = self.ws(i + 1);
+            let (end, escaped) = if self.b.get(v) == Some(&b'"') {
+                self.string(v)?
+            } else {
+                (self.value(v)?, true)
+            };
+            if let Some(n) = slot {
+                if seen[n] {
+                    // A repeated id/status is ambiguous: the former typed parse refused it.
+                    readable = false;
+                }
+                seen[n] = true;
+                tracked[n] = if escaped {
+                    match tracked_text(&self.b[v..end]) {
+                        Ok(t) => t.map(Cow::Owned),
+                        Err(()) => {
+                            readable = false;
+                            None
+                        }
+                    }
+                } else {
+                    // Validated UTF-8 without escapes: the text is the bytes between the quotes.
+                    // Quotes are ASCII, so the slice is on char boundaries.
+                    Some(Cow::Borrowed(&self.text[v + 1..end - 1]))
+                };
+            }
+            i = self.ws(end);
+            match self.b.get(i) {
+                Some(b',') => i = self.ws(i + 1),
+                Some(b'}') => {
+                    if !readable {
+                        tracked = [None, None];
+                    }
+                    return Ok((i + 1, tracked));
+                }
+                _ => return err(i, "expected , or } after an object member"),
+            }
+        }
+    }
+
+    /// Skips one value starting at `i` (no leading whitespace); returns where it ends.
+    fn value(&mut self, mut i: usize) -> Scan<usize> {
+        self.stack.clear();
+        loop {
+            // `i` is at the start of a value.
+            match self.b.get(i) {
+                Some(b'{') => {
+                    i = self.ws(i + 1);
+                    if self.b.get(i) == Some(&b'}') {
+                        i += 1;
+                    } else {
+                        self.stack.push(IN_OBJECT);
+                        i = self.member_value(i)?;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    i = self.ws(i + 1);
+                    if self.b.get(i) == Some(&b']') {
+                        i += 1;
+                    } else {
+                        self.stack.push(IN_ARRAY);
+                        continue;
+                    }
+                }
+                Some(b'"') => i = self.string(i)?.0,
+                Some(b't') => i = self.literal(i, b"true")?,
+                Some(b'f') => i = self.literal(i, b"false")?,
+                Some(b'n') => i = self.literal(i, b"null")?,
+                Some(b'-' | b'0'..=b'9') => i = self.number(i)?,
+                _ => return err(i, "expected a value"),
+            }
+            // After a value: close finished containers, or move to the next value.
+            loop {
+                let Some(&top) = self.stack.last() else {
+                    return Ok(i);
+                };
+                i = self.ws(i);
+                match (self.b.get(i), top) {
+                    (Some(b','), IN_OBJECT) => {
+                        i = self.member_value(self.ws(i + 1))?;
+                        break;
+                    }
+                    (Some(b','), _) => {
+                        i = self.ws(i + 1);
+                        break;
+                    }
+                    (Some(b'}'), IN_OBJECT) | (Some(b']'), IN_ARRAY) => {
+                        self.stack.pop();
+                        i += 1;
+                    }
+                    _ => return err(i, "expected , or the end of a container"),
+                }
+            }
+        }
+    }
+
+    /// `"name" :` at `i`; returns the start of the member's value.
+    fn member_value(&self, i: usize) -> Scan<usize> {
+        if self.b.get(i) != Some(&b'"') {
+            return err(i, "expected a member name");
+        }
+        let i = self.ws(self.string(i)?.0);
+        if self.b.get(i) != Some(&b':') {
+            return err(i, "expected : after a member name");
+        }
+        Ok(self.ws(i + 1))
+    }
+
+    fn literal(&self, i: usize, word: &[u8]) -> Scan<usize> {
+        match self.b.get(i..i + word.len()) {
+            Some(w) if w == word => Ok(i + word.len()),
+            _ => err(i, "invalid literal"),
+        }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` at `i`; returns its end.
+    fn number(&self, mut i: usize) -> Scan<usize> {
+        if self.b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match self.b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => i = self.digits(i + 1),
+            _ => return err(i, "invalid number"),
+        }
+        if self.b.get(i) == Some(&b'.') {
+            i = self.some_digits(i + 1)?;
+        }
+        if let Some(b'e' | b'E') = self.b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = self.b.get(i) {
+                i += 1;
+            }
+            i = self.some_digits(i)?;
+        }
+        Ok(i)
+    }
+
+    fn digits(&self, mut i: usize) -> usize {
+        while let Some(b'0'..=b'9') = self.b.get(i) {
+            i += 1;
+        }
+        i
+    }
+
+    fn some_digits(&self, i: usize) -> Scan<usize> {
+        let end = self.digits(i);
+        if end == i {
+            return err(i, "invalid number");
+        }
+        Ok(end)
+    }
+
+    /// A string starting at its `"`: where it ends (after the closing quote) and whether it has
+    /// escapes. The body is valid UTF-8 already; the grammar forbids raw control characters.
+    #[inline]
+    fn string(&self, open: usize) -> Scan<(usize, bool)> {
+        let b = self.b;
+        let mut i = open + 1;
+        let mut escaped = false;
+        loop {
+            // Eight bytes at a time while none of them needs a look: most of a page is string
+            // content, so this loop is where the scan spends its time.
+            while let Some(chunk) = b.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                if needs_look(word) {
+                    break;
+                }
+                i += 8;
+            }
+            match b.get(i) {
+                Some(b'"') => return Ok((i + 1, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    i = self.escape(i + 1)?;
+                }
+                Some(0..=0x1f) => return err(i, "control character in a string"),
+                Some(_) => i += 1,
+                None => return err(i, "unterminated string"),
+            }
+        }
+    }
+
+    /// The escape after a backslash at `i`; returns where it ends. Any `\uXXXX` is grammatical,
+    /// a lone surrogate included.
+    fn escape(&self, i: usize) -> Scan<usize> {
+        match self.b.get(i) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+            Some(b'u') => match self.b.get(i + 1..i + 5) {
+                Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(i + 5),
+                _ => err(i, "invalid \\u escape"),
+            },
+            _ => err(i, "invalid escape"),
+        }
+    }
+}
+
+/// Whether any byte of `word` is `"`, `\` or below 0x20. May say yes for a byte above one that
+/// matches (borrow propagation), never no when one matches: the caller then looks byte by byte.
+#[inline]
+fn needs_look(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    (zero_in(quote) | zero_in(backslash) | below_space) & HIGHS != 0
+}
+
+/// The text of a tracked member's value (an escaped string, a number, anything else) exactly as
+/// the former typed parse gave it: strings and numbers as text, other values none; `Err` when
+/// serde cannot build the value (lone surrogate, number beyond `f64`, nesting beyond its limit),
+/// which made the whole document untracked.
+fn tracked_text(json: &[u8]) -> std::result::Result<Option<String>, ()> {
+    match serde_json::from_slice::<Value>(json) {
+        Ok(Value::String(s)) => Ok(Some(s)),
+        Ok(Value::Number(n)) => Ok(Some(n.to_string())),
+        Ok(_) => Ok(None),
+        Err(_) => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(body: &str) -> Vec<&str> {
+        split(body.as_bytes())
+            .unwrap()
+            .iter()
+            .map(Element::get)
+            .collect()
+    }
+
+    fn tracked_of(element: &str) -> Vec<Option<String>> {
+        let page = format!("[{element}]");
+        let items = split(page.as_bytes()).unwrap();
+        items[0]
+            .tracked()
+            .iter()
+            .map(|t| t.as_ref().map(|c| c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn splits_exact_element_bytes() {
+        assert_eq!(spans(" [ ] "), Vec::<&str>::new());
+        assert_eq!(
+            spans("\n[ 1 , \"a\\\"]\" ,{\"x\" : [ {} , [] ]} ,true,null,-0.5e+3 ]\r\n"),
+            [
+                "1",
+                "\"a\\\"]\"",
+                "{\"x\" : [ {} , [] ]}",
+                "true",
+                "null",
+                "-0.5e+3"
+            ]
+        );
+        let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(split(deep.as_bytes()).unwrap().len(), 1);
+        assert_eq!(spans("[\"\\ud800\", 1e999999]").len(), 2);
+    }
+
+    #[test]
+    fn refuses_what_is_not_one_array() {
+        for bad in [
+            "",
+            "{}",
+            "[",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "[-]",
+            "[1e]",
+            "[tru]",
+            "[\"a]",
+            "[\"\u{1}\"]",
+            "[\"\\x\"]",
+            "[\"\\u12g4\"]",
+            "[{\"a\"}]",
+            "[{\"a\":1,}]",
+            "[{1:2}]",
+            "[] []",
+            "[]x",
+            "[[1}]",
+            "[{\"a\":1]}",
+        ] {
+            assert!(split(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        assert!(split(b"[\"\xff\"]").is_err());
+    }
+
+    #[test]
+    fn tracks_top_level_id_and_status_like_the_typed_parse() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            tracked_of(r#"{"x":{"id":"no"},"status":"pending","id":"PR-1"}"#),
+            [s("PR-1"), s("pending")]
+        );
+        assert_eq!(
+            tracked_of(r#"{"i\u0064":"a\nb","status":12}"#),
+            [s("a\nb"), s("12")]
+        );
+        assert_eq!(
+            tracked_of(r#"{"id":1.5e2,"status":null}"#),
+            [s("150.0"), None]
+        );
+        assert_eq!(tracked_of(r#"{"id":[1],"status":{"a":"b"}}"#), [None, None]);
+        // Unreadable or ambiguous: untracked, not half-tracked.
+        for untracked in [
+            r#"{"id":"a","status":"\ud800"}"#,
+            r#"{"id":"a","status":1e999}"#,
+            r#"{"id":"a","\udc00":1}"#,
+            r#"{"id":"a","id":"b"}"#,
+        ] {
+            assert_eq!(tracked_of(untracked), [None, None], "{untracked}");
+        }
+        // Lone surrogates elsewhere do not matter.
+        assert_eq!(tracked_of(r#"{"id":"a","x":"\ud800"}"#), [s("a"), None]);
+        assert_eq!(tracked_of(r#"["id","status"]"#), [None, None]);
+    }
+
+    #[test]
+    fn agrees_with_serde_on_real_records() {
+        // The fuzz target `connect_page` checks agreement with a grammar checker broadly; this is
+        // a quick check on a page of typical records.
+        let mut body = String::from("[");
+        for i in 0..50 {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&format!(
+                r#"{{"asset":{{"id":"AS-{i}","params":[{{"id":"p","value":"v\"{i}"}}]}},"id":"PR-{i}","status":"approved","n":{i}.25}}"#
+            ));
+        }
+        body.push(']');
+        let ours = split(body.as_bytes()).unwrap();
+        let theirs: Vec<&serde_json::value::RawValue> = serde_json::from_str(&body).unwrap();
+        assert_eq!(ours.len(), theirs.len());
+        for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+            assert_eq!(a.get(), b.get());
+            assert_eq!(a.tracked()[0].as_deref(), Some(format!("PR-{i}").as_str()));
+            assert_eq!(a.tracked()[1].as_deref(), Some("approved"));
+        }
+    }
+}

@@ -9,7 +9,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.IOException;
-import java.util.Map;
 import java.util.logging.Logger;
 
 /** Turns parts of decoded frames into Boomi objects: log lines, payloads, error texts. */
@@ -32,10 +31,11 @@ final class Frames {
      */
     static Payload payload(Wire.Data data, PayloadMetadataFactory metadataFactory) {
         PayloadMetadata metadata = null;
-        if (!data.tracked.isEmpty()) {
+        String[] tracked = data.trackedPairs;
+        if (tracked.length > 0) {
             metadata = metadataFactory.createMetadata();
-            for (Map.Entry<String, String> e : data.tracked.entrySet()) {
-                metadata.setTrackedProperty(e.getKey(), e.getValue());
+            for (int i = 0; i < tracked.length; i += 2) {
+                metadata.setTrackedProperty(tracked[i], tracked[i + 1]);
             }
         }
         return new BytesPayload(data.buffer, data.offset, data.length, metadata);

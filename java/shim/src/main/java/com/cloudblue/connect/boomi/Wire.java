@@ -26,6 +26,9 @@ final class Wire {
     static final int DEFINITIONS = 4;
     static final int MESSAGE = 5;
 
+    /** Tracked property names the core sends (ASCII, shorter than 256 bytes). */
+    private static final String[] KNOWN_NAMES = {"id", "status"};
+
     private Wire() {
     }
 
@@ -42,16 +45,29 @@ final class Wire {
 
     /** A document body (a slice of the frame) and its tracked properties. */
     static final class Data {
-        final Map<String, String> tracked;
+        /**
+         * Tracked properties as name, value, name, value...: one small array per document instead
+         * of a map with its entries, since a page holds a thousand documents.
+         */
+        final String[] trackedPairs;
         final byte[] buffer;
         final int offset;
         final int length;
 
-        Data(Map<String, String> tracked, byte[] buffer, int offset, int length) {
-            this.tracked = tracked;
+        Data(String[] trackedPairs, byte[] buffer, int offset, int length) {
+            this.trackedPairs = trackedPairs;
             this.buffer = buffer;
             this.offset = offset;
             this.length = length;
+        }
+
+        /** The tracked properties as a map in frame order (built on each call). */
+        Map<String, String> tracked() {
+            Map<String, String> map = new LinkedHashMap<String, String>();
+            for (int i = 0; i < trackedPairs.length; i += 2) {
+                map.put(trackedPairs[i], trackedPairs[i + 1]);
+            }
+            return Collections.unmodifiableMap(map);
         }
 
         byte[] toByteArray() {
@@ -240,17 +256,20 @@ final class Wire {
         return results;
     }
 
+    private static final String[] NO_TRACKED = new String[0];
+
     private static List<Data> payloads(Reader in) {
         int n = in.count(8);
         List<Data> payloads = new ArrayList<Data>(n);
         for (int i = 0; i < n; i++) {
             int nTracked = in.count(8);
-            Map<String, String> tracked = new LinkedHashMap<String, String>();
-            for (int t = 0; t < nTracked; t++) {
-                tracked.put(in.str(), in.str());
+            String[] tracked = nTracked == 0 ? NO_TRACKED : new String[nTracked * 2];
+            for (int t = 0; t < tracked.length; t += 2) {
+                tracked[t] = in.name();
+                tracked[t + 1] = in.str();
             }
             int length = in.length();
-            payloads.add(new Data(Collections.unmodifiableMap(tracked), in.buf, in.pos, length));
+            payloads.add(new Data(tracked, in.buf, in.pos, length));
             in.pos += length;
         }
         return payloads;
@@ -363,6 +382,32 @@ final class Wire {
             String s = new String(buf, pos, n, StandardCharsets.UTF_8);
             pos += n;
             return s;
+        }
+
+        /** A tracked property name: the usual ones without decoding or a new String. */
+        String name() {
+            for (String known : KNOWN_NAMES) {
+                if (at(known)) {
+                    pos += 4 + known.length();
+                    return known;
+                }
+            }
+            return str();
+        }
+
+        /** Whether the next {@code str} is the ASCII text {@code s}. */
+        private boolean at(String s) {
+            int n = s.length();
+            if (buf.length - pos < 4 + n || buf[pos] != 0 || buf[pos + 1] != 0 || buf[pos + 2] != (byte) (n >>> 8)
+                    || buf[pos + 3] != (byte) n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf[pos + 4 + i] != (byte) s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -34,8 +34,8 @@ class WireTest {
         List<Wire.Result> r = f.results();
         assertEquals(OperationStatus.SUCCESS, r.get(0).status);
         assertEquals("{\"id\":\"PR-1\"}", text(r.get(0).payloads.get(0)));
-        assertEquals("approved", r.get(0).payloads.get(0).tracked.get("status"));
-        assertEquals(Arrays.asList("id", "status"), Arrays.asList(r.get(0).payloads.get(0).tracked.keySet().toArray()));
+        assertEquals("approved", r.get(0).payloads.get(0).tracked().get("status"));
+        assertEquals(Arrays.asList("id", "status"), Arrays.asList(r.get(0).payloads.get(0).tracked().keySet().toArray()));
         assertEquals(OperationStatus.APPLICATION_ERROR, r.get(1).status);
         assertEquals("not pending", r.get(1).message);
         assertTrue(r.get(1).payloads.isEmpty());

@@ -411,11 +411,14 @@ impl Run {
     fn explain(&self) -> String {
         format!("stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
     }
+    /// The result of input document `i`: the runner prints results as they arrive, which is not
+    /// input order when a document is refused before its batch is sent.
     fn result(&self, i: usize) -> Result<(&str, &str, &str)> {
         let r = self
             .results
-            .get(i)
-            .with_context(|| format!("no result {i}\n{}", self.explain()))?;
+            .iter()
+            .find(|r| r.get("input").and_then(Value::as_u64) == Some(i as u64))
+            .with_context(|| format!("no result for input {i}\n{}", self.explain()))?;
         let f = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
         Ok((f("status"), f("statusCode"), f("message")))
     }
@@ -835,10 +838,17 @@ fn proxy_bypass(ctx: &Ctx) -> Result<()> {
 /// Broken documents among good ones: each broken one gets its own clear error, no request is
 /// sent for it, and the good ones go through.
 fn bad_input(ctx: &Ctx) -> Result<()> {
+    // Over the shim's 50 MB cap on one document: refused without being read whole.
+    let oversized = format!(
+        r#"{{"template_id":"TL-000-000-001","note":"{}"}}"#,
+        "x".repeat(51 * 1024 * 1024)
+    );
     let bodies = [
         r#"{"template_id":"TL-000-000-001"}"#.to_owned(),
         "{not json".to_owned(),
         r#"{"template_id":"TL-000-000-003"}"#.to_owned(),
+        r#"[{"template_id":"TL-000-000-001"}]"#.to_owned(),
+        oversized,
     ];
     let docs = ctx.docs(&bodies)?;
     let mut args = vec![
@@ -852,13 +862,15 @@ fn bad_input(ctx: &Ctx) -> Result<()> {
     args.extend(docs.iter().map(String::as_str));
     let run = ctx.run(&ctx.endpoint(), &args)?;
     ensure!(
-        run.results.len() == 3,
-        "expected 3 results\n{}",
+        run.results.len() == 5,
+        "expected 5 results\n{}",
         run.explain()
     );
     check_result(&run, 0, ("SUCCESS", "200", ""))?;
     check_result(&run, 1, ("FAILURE", "BAD_INPUT", "not valid JSON"))?;
     check_result(&run, 2, ("SUCCESS", "200", ""))?;
+    check_result(&run, 3, ("FAILURE", "BAD_INPUT", "is a JSON array"))?;
+    check_result(&run, 4, ("APPLICATION_ERROR", "TOO_LARGE", "up to 50 MB"))?;
     let (_, posts) = ctx.counts();
     ensure!(posts.values().sum::<usize>() == 2, "server saw {posts:?}");
 

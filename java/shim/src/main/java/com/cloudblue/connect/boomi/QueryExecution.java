@@ -25,6 +25,7 @@ final class QueryExecution {
     void run(FilterData input) {
         boolean sentAny = false;
         boolean finished = false;
+        String lastStatus = "200";
         long client = 0;
         long cursor = 0;
         try {
@@ -35,6 +36,7 @@ final class QueryExecution {
                 Wire.Frame frame = Wire.parse(Native.queryNext(cursor));
                 Frames.log(frame, log);
                 Wire.Page page = frame.page();
+                lastStatus = page.statusCode;
                 for (Wire.Data data : page.payloads) {
                     response.addPartialResult(input, OperationStatus.SUCCESS, page.statusCode, null,
                             Frames.payload(data, response));
@@ -45,7 +47,13 @@ final class QueryExecution {
                 }
             }
             finished = true;
-            response.finishPartialResult(input);
+            if (sentAny) {
+                response.finishPartialResult(input);
+            } else {
+                // Nothing matched: an empty success, the result Boomi defines for "no document"
+                // (a finish without any partial result is not defined by the SDK's contract).
+                response.addEmptyResult(input, OperationStatus.SUCCESS, lastStatus, null);
+            }
         } catch (RuntimeException e) {
             if (finished) {
                 // The response itself refused the finish: nothing more can be said for this input.

@@ -235,14 +235,15 @@ class ArchiveTest {
     }
 
     @Test
-    void anEmptyQueryFinishesWithoutDocuments() throws IOException {
+    void anEmptyQueryIsAnEmptySuccess() throws IOException {
         try (FakeConnect server = new FakeConnect()) {
             RunResult r = shared.run(OperationSettings.forAction("LIST", "REQUEST")
                     .connection("endpoint", server.endpoint()).connection("apiToken", FakeConnect.TOKEN),
                     Collections.singletonList(InputDocument.filter(null)));
-            // Just the finish: Boomi records an empty success, no document.
+            // One empty success: the input is answered, no document goes downstream.
             assertEquals(1, r.results().size(), r.results().toString());
-            assertEquals(RecordedResult.Kind.FINISH, r.results().get(0).kind());
+            assertEquals(RecordedResult.Kind.EMPTY, r.results().get(0).kind());
+            assertEquals(OperationStatus.SUCCESS, r.statusOf(0));
             assertEquals(1, server.callsTo(FakeConnect.BASE + "/requests"));
         }
     }

@@ -22,6 +22,7 @@ mod run;
 mod server;
 mod soak;
 mod test;
+mod tidy;
 mod util;
 mod wiremock;
 

@@ -1,11 +1,14 @@
 //! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
 //! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
 //!
-//! Pages are prefetched one ahead: when `queryNext` returns page k and the pager knows the
-//! request for page k+1, that request is already running on the I/O runtime (fetched, split into
-//! documents and checked there) while Java hands page k's documents to the Atom. Never more than
-//! one page ahead, so memory stays at about two pages whatever the size of the result; closing the
-//! cursor aborts the prefetch.
+//! Pages are prefetched one ahead: as soon as page k has arrived, the request for page k+1 starts
+//! on the I/O runtime, so it is received (and inflated) while the calling thread splits page k
+//! into documents and Java hands them to the Atom. The next request is known before page k is
+//! split when its `Content-Range` says it is full (otherwise the request starts after the split,
+//! as only the number of documents can tell what follows); when the split contradicts the range,
+//! the early request is aborted and the right one, if any, is sent. Never more than one page ahead,
+//! so memory stays at about two pages whatever the size of the result; closing the cursor aborts
+//! the prefetch.
 
 use std::sync::Arc;
 
@@ -48,15 +51,14 @@ pub struct QueryCursor {
 /// A page request running ahead of `queryNext`.
 struct Prefetch {
     request: PageRequest,
-    task: tokio::task::JoinHandle<(Result<FetchedPage>, Log)>,
+    task: tokio::task::JoinHandle<(Result<ListPage>, Log)>,
 }
 
-/// A page fetched and split: its documents are positions in the page body.
-struct FetchedPage {
-    status: u16,
-    content_range: Option<String>,
-    body: Bytes,
-    documents: Vec<PageDocument>,
+impl Prefetch {
+    fn start(target: &Arc<Target>, request: PageRequest) -> Result<Prefetch> {
+        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request));
+        Ok(Prefetch { request, task })
+    }
 }
 
 impl Drop for QueryCursor {
@@ -200,17 +202,26 @@ fn documents(
             crate::runtime::block_on(Arc::clone(target).fetch(req))?
         }
     };
-    let mut page = fetched?;
-    let count = u64::try_from(page.documents.len()).unwrap_or(u64::MAX);
+    let page = fetched?;
+    // Start the next request before splitting this page, so receiving it overlaps the split
+    // (the split is the longest step on an uncompressed page, receiving on a gzip one).
+    if let Some(next) = likely_next(pager, req, page.content_range.as_deref()) {
+        *prefetch = Some(Prefetch::start(target, next)?);
+    }
+    let mut documents = target.split(&page)?;
+    let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
     let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
-    page.documents
-        .truncate(usize::try_from(keep).unwrap_or(usize::MAX));
-    if let Some(next) = pager.next_request() {
-        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(next));
-        *prefetch = Some(Prefetch {
-            request: next,
-            task,
-        });
+    documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
+    let next = pager.next_request();
+    if prefetch.as_ref().map(|p| p.request) != next {
+        // The guess was wrong (a short page, a count that does not match the range): the pages
+        // must come in the pager's order, so replace it.
+        if let Some(p) = prefetch.take() {
+            p.task.abort();
+        }
+        if let Some(next) = next {
+            *prefetch = Some(Prefetch::start(target, next)?);
+        }
     }
     Ok(wire::page_of(
         &log,
@@ -218,8 +229,28 @@ fn documents(
         &page.status.to_string(),
         &page.body,
         split::TRACKED,
-        &page.documents,
+        &documents,
     ))
+}
+
+/// The request the pager will make after page `req` arrived with `content_range`, before the page
+/// is split. Guessed only for a page the range says is full: that is every page but the last of
+/// a normal query, and a range that disagrees with the body then means a broken server. `None`
+/// for the last page by the range, without a usable range or with a partial one (a server that
+/// clamps the page size, an empty page inside the total): only the split can tell what follows
+/// then, and a guess could send a request the query never needed.
+fn likely_next(
+    pager: &Pager,
+    req: PageRequest,
+    content_range: Option<&str>,
+) -> Option<PageRequest> {
+    let range = parse_content_range(content_range?)?;
+    if range.first != req.offset || range.last - range.first + 1 != req.limit {
+        return None;
+    }
+    let mut guess = pager.clone();
+    guess.on_page(req, req.limit, content_range, &mut Log::new());
+    guess.next_request()
 }
 
 /// A prefetch task that did not finish: a panic inside it, or an abort.
@@ -241,29 +272,20 @@ fn joined(e: tokio::task::JoinError) -> CoreError {
 }
 
 impl Target {
-    /// One page, fetched and split into documents (on the I/O runtime when prefetched), with
-    /// the log lines of the request.
-    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<FetchedPage>, Log) {
+    /// One page (on the I/O runtime when prefetched), with the log lines of the request.
+    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<ListPage>, Log) {
         let mut log = Log::new();
-        let outcome = match self.get_async(req.limit, req.offset, &mut log).await {
-            Ok(page) => self.split(page),
-            Err(e) => Err(e),
-        };
+        let outcome = self.get_async(req.limit, req.offset, &mut log).await;
         (outcome, log)
     }
 
-    fn split(&self, page: ListPage) -> Result<FetchedPage> {
-        let documents = split_page(&page.body)
-            .map_err(|_| self.not_a_list(&page))?
+    /// The documents of a page, as positions in its body.
+    fn split(&self, page: &ListPage) -> Result<Vec<PageDocument>> {
+        Ok(split_page(&page.body)
+            .map_err(|_| self.not_a_list(page))?
             .iter()
             .map(page_document)
-            .collect();
-        Ok(FetchedPage {
-            status: page.status,
-            content_range: page.content_range,
-            body: page.body,
-            documents,
-        })
+            .collect())
     }
 
     /// Count Only: asks for no records (`limit=0`) and reads the total from `Content-Range`;
@@ -625,6 +647,46 @@ mod tests {
         // Objects whose list endpoint documents no select: nothing, whatever is selected.
         assert_eq!(select_for("PRODUCT", Some(&["id"])), "");
         assert_eq!(select_for("PRODUCT", None), "");
+    }
+
+    #[test]
+    fn the_next_request_is_guessed_only_for_a_full_page_by_the_content_range() {
+        let req = |limit, offset| PageRequest { limit, offset };
+        let pager = Pager::new(100, 0);
+        let first = pager.next_request().unwrap();
+        assert_eq!(
+            likely_next(&pager, first, Some("items 0-99/250")),
+            Some(req(100, 100))
+        );
+        // The last page by the range, an empty result, a page shorter than asked or elsewhere,
+        // no or a broken range: no guess.
+        assert_eq!(likely_next(&pager, first, Some("items 0-99/100")), None);
+        assert_eq!(likely_next(&pager, first, Some("items 0-0/0")), None);
+        assert_eq!(likely_next(&pager, first, Some("items 0-49/250")), None);
+        assert_eq!(likely_next(&pager, first, Some("items 100-199/250")), None);
+        assert_eq!(likely_next(&pager, first, None), None);
+        assert_eq!(likely_next(&pager, first, Some("items 0-9/*")), None);
+        // The maximum number of documents limits the next request, and ends the query.
+        let pager = Pager::new(100, 150);
+        assert_eq!(
+            likely_next(
+                &pager,
+                pager.next_request().unwrap(),
+                Some("items 0-99/250")
+            ),
+            Some(req(50, 100))
+        );
+        let pager = Pager::new(100, 100);
+        assert_eq!(
+            likely_next(
+                &pager,
+                pager.next_request().unwrap(),
+                Some("items 0-99/250")
+            ),
+            None
+        );
+        // The guess does not touch the cursor's own pager.
+        assert_eq!(pager.next_request(), Some(req(100, 0)));
     }
 
     #[test]

@@ -15,7 +15,6 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Instant;
 
 /// The token the good-token stub accepts. Its secret half doubles as a canary: it must
 /// never show up in anything the runner prints.
@@ -70,23 +69,9 @@ pub fn run() -> Result<Tally> {
         &work.join("wiremock.log"),
     )?;
     let ctx = Ctx { server, car, work };
-    let mut tally = Tally::default();
-    for (name, case) in CASES {
-        let started = Instant::now();
-        let outcome = ctx.server.reset_journal().and_then(|()| case(&ctx));
-        let secs = started.elapsed().as_secs_f64();
-        match outcome {
-            Ok(()) => {
-                println!("e2e {name} ... ok ({secs:.1} s)");
-                tally.passed += 1;
-            }
-            Err(err) => {
-                println!("e2e {name} ... FAILED ({secs:.1} s)\n    {err:#}");
-                tally.failed += 1;
-            }
-        }
-    }
-    Ok(tally)
+    Ok(Tally::of_cases("e2e", &ctx, CASES, |ctx| {
+        ctx.server.reset_journal()
+    }))
 }
 
 struct Ctx {

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
 const PROXY_USER: &str = "proxyuser";
@@ -70,24 +70,10 @@ pub fn run() -> Result<Tally> {
         work,
         server: FaultServer::start()?,
     };
-    let mut tally = Tally::default();
-    for (name, case) in CASES {
-        let started = Instant::now();
+    Ok(Tally::of_cases("faults", &ctx, CASES, |ctx| {
         ctx.server.reset(Box::new(|_, _| Reply::ok()));
-        let outcome = case(&ctx);
-        let secs = started.elapsed().as_secs_f64();
-        match outcome {
-            Ok(()) => {
-                println!("faults {name} ... ok ({secs:.1} s)");
-                tally.passed += 1;
-            }
-            Err(err) => {
-                println!("faults {name} ... FAILED ({secs:.1} s)\n    {err:#}");
-                tally.failed += 1;
-            }
-        }
-    }
-    Ok(tally)
+        Ok(())
+    }))
 }
 
 // ------------------------------------------------------------------------- the server

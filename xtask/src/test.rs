@@ -73,6 +73,9 @@ pub struct Tally {
     pub skipped: u64,
 }
 
+/// One named case of a stage that runs cases against a shared context.
+pub type NamedCase<C> = (&'static str, fn(&C) -> anyhow::Result<()>);
+
 impl Tally {
     pub fn pass() -> Self {
         Self {
@@ -93,6 +96,33 @@ impl Tally {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
+    }
+
+    /// Runs named cases of a stage one after the other, printing `<stage> <name> ... ok|FAILED`
+    /// with the time each took; `before_each` resets shared state (a mock's journal, a plan).
+    pub fn of_cases<C>(
+        stage: &str,
+        ctx: &C,
+        cases: &[NamedCase<C>],
+        before_each: impl Fn(&C) -> anyhow::Result<()>,
+    ) -> Self {
+        let mut tally = Self::default();
+        for (name, case) in cases {
+            let started = std::time::Instant::now();
+            let outcome = before_each(ctx).and_then(|()| case(ctx));
+            let secs = started.elapsed().as_secs_f64();
+            match outcome {
+                Ok(()) => {
+                    println!("{stage} {name} ... ok ({secs:.1} s)");
+                    tally.passed += 1;
+                }
+                Err(err) => {
+                    println!("{stage} {name} ... FAILED ({secs:.1} s)\n    {err:#}");
+                    tally.failed += 1;
+                }
+            }
+        }
+        tally
     }
 
     /// `3 passed, 0 failed` plus `, 2 skipped` when some were skipped.

@@ -10,15 +10,6 @@ use connect_core::catalog::FILE_ACCEPT;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-fn batch(object: &str, op_type: &str, custom: Option<&str>, props: &str, docs: &[&str]) -> Vec<u8> {
-    let custom = custom.map_or("null".to_owned(), |c| format!("\"{c}\""));
-    format!(
-        r#"{{"operation":{{"operationType":"{op_type}","customOperationType":{custom},"objectType":"{object}","properties":{{{props}}}}},"documents":[{}]}}"#,
-        docs.join(",")
-    )
-    .into_bytes()
-}
-
 fn accept_of(req: &wiremock::Request) -> String {
     req.headers
         .get("accept")

@@ -8,16 +8,8 @@ use connect_core::api;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-fn batch(object: &str, custom: Option<&str>, op_type: &str, docs: usize) -> Vec<u8> {
-    let custom = custom.map_or("null".to_owned(), |c| format!("\"{c}\""));
-    let docs =
-        vec![r#"{"dynamicProperties":{"request_id":"PR-1","conversation_id":"CO-1"}}"#; docs];
-    format!(
-        r#"{{"operation":{{"operationType":"{op_type}","customOperationType":{custom},"objectType":"{object}","properties":{{}}}},"documents":[{}]}}"#,
-        docs.join(",")
-    )
-    .into_bytes()
-}
+/// A document naming its request and conversation (what Approve and message creation need).
+const DOC: &str = r#"{"dynamicProperties":{"request_id":"PR-1","conversation_id":"CO-1"}}"#;
 
 #[test]
 fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
@@ -33,7 +25,7 @@ fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
     let client = server.client("");
 
     // Approve takes an object: an array, a string and a good object side by side.
-    let b = batch("REQUEST", Some("APPROVE"), "EXECUTE", 3);
+    let b = batch("REQUEST", "EXECUTE", Some("APPROVE"), "", &[DOC; 3]);
     let bodies = vec![
         Some(br#"[{"template_id":"TL-1"}]"#.to_vec()),
         Some(br#""TL-1""#.to_vec()),
@@ -61,7 +53,7 @@ fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
     );
 
     // A conversation message needs `text`: an empty document says so instead of sending nothing.
-    let b = batch("CONVERSATION_MESSAGES", None, "CREATE", 1);
+    let b = batch("CONVERSATION_MESSAGES", "CREATE", None, "", &[DOC]);
     let (rs, _) = results(&api::execute(client, &b, vec![Some(Vec::new())]).unwrap());
     assert_eq!(rs[0].status_code, "BAD_INPUT");
     assert!(
@@ -85,7 +77,7 @@ fn a_write_answered_502_says_it_was_not_sent_again() {
             .respond_with(ResponseTemplate::new(502).set_body_raw("bad gateway", "text/plain")),
     );
     let client = server.client("");
-    let b = batch("REQUEST", Some("APPROVE"), "EXECUTE", 1);
+    let b = batch("REQUEST", "EXECUTE", Some("APPROVE"), "", &[DOC]);
     let (rs, _) = results(
         &api::execute(
             client,

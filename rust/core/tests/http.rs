@@ -13,11 +13,9 @@ const SUCCESS: Status = Status::Success;
 const APPLICATION_ERROR: Status = Status::ApplicationError;
 const FAILURE: Status = Status::Failure;
 
-fn query_json(props: &str, filter: &str) -> Vec<u8> {
-    format!(
-        r#"{{"operation":{{"operationType":"QUERY","objectType":"REQUEST","properties":{{{props}}},"selectedFields":null}},"dynamicProperties":{{}},"filter":{filter}}}"#
-    )
-    .into_bytes()
+/// A Request query with the operation properties `props` and the filter JSON `filter`.
+fn requests_query(props: &str, filter: &str) -> Vec<u8> {
+    query_json("REQUEST", props, "null", filter)
 }
 
 fn list_mock(offset: usize, limit: usize, items: usize, range: Option<String>) -> Mock {
@@ -41,7 +39,7 @@ fn query_pages_through_2500_requests_in_three_pages() {
         Some("items 2000-2499/2500".into()),
     ));
     let client = server.client("");
-    let (docs, frames) = run_query(client, &query_json(r#""pageSize":1000"#, "null"));
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":1000"#, "null"));
     assert_eq!(docs.len(), 2500);
     assert_eq!(frames.len(), 3);
     for (i, d) in docs.iter().enumerate() {
@@ -66,7 +64,7 @@ fn query_follows_a_clamped_page_size() {
     server.mount(list_mock(100, 1000, 100, Some("items 100-199/250".into())));
     server.mount(list_mock(200, 1000, 50, Some("items 200-249/250".into())));
     let client = server.client("");
-    let (docs, _) = run_query(client, &query_json(r#""pageSize":"1000""#, "null"));
+    let (docs, _) = run_query(client, &requests_query(r#""pageSize":"1000""#, "null"));
     assert_eq!(docs.len(), 250);
     assert_eq!(docs[249].tracked_value("id"), Some("PR-249"));
     server.verify();
@@ -79,7 +77,7 @@ fn query_without_content_range_stops_after_a_short_page() {
     server.mount(list_mock(10, 10, 10, Some("garbage".into())));
     server.mount(list_mock(20, 10, 3, None));
     let client = server.client("");
-    let (docs, frames) = run_query(client, &query_json(r#""pageSize":10"#, "null"));
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#, "null"));
     assert_eq!(docs.len(), 23);
     let warnings: Vec<_> = frames
         .iter()
@@ -98,7 +96,7 @@ fn query_follows_a_total_that_changes_between_pages() {
     // Five records were deleted meanwhile: this is now the last page.
     server.mount(list_mock(10, 10, 10, Some("items 10-19/20".into())));
     let client = server.client("");
-    let (docs, frames) = run_query(client, &query_json(r#""pageSize":10"#, "null"));
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#, "null"));
     assert_eq!(docs.len(), 20);
     assert!(frames[1].log_text().contains("changed from 25 to 20"));
     server.verify();
@@ -123,7 +121,7 @@ fn query_respects_max_documents_and_sends_the_filter_as_rql() {
     let filter = r#"{"expression":{"property":"status","operator":"eq","arguments":["pending"]},"sort":[{"property":"created","order":"desc"}]}"#;
     let (docs, _) = run_query(
         client,
-        &query_json(r#""pageSize":100,"maxDocuments":5"#, filter),
+        &requests_query(r#""pageSize":100,"maxDocuments":5"#, filter),
     );
     assert_eq!(docs.len(), 5);
     let reqs = server.requests();
@@ -145,7 +143,7 @@ fn query_errors_are_whole_call_errors() {
             )),
     );
     let client = server.client("");
-    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    let cursor = api::query_open(client, &requests_query("", "null")).unwrap();
     let e = api::query_next(cursor).unwrap_err();
     assert_eq!(e.code, ErrorCode::Auth);
     assert!(
@@ -166,11 +164,14 @@ fn approve_batch(ids: &[&str]) -> Vec<u8> {
         .iter()
         .map(|id| format!(r#"{{"objectId":null,"dynamicProperties":{{"request_id":"{id}"}}}}"#))
         .collect();
-    format!(
-        r#"{{"operation":{{"operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","properties":{{"parallelism":"3"}}}},"documents":[{}]}}"#,
-        docs.join(",")
+    let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    batch(
+        "REQUEST",
+        "EXECUTE",
+        Some("APPROVE"),
+        r#""parallelism":"3""#,
+        &docs,
     )
-    .into_bytes()
 }
 
 /// Approves `ids` (one document each, all with the same template) and decodes the results.
@@ -472,7 +473,7 @@ fn connection_refused_is_a_failure_result_and_unreachable() {
     );
     let e = api::test_connection(client).unwrap_err();
     assert_eq!(e.code, ErrorCode::Unreachable);
-    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    let cursor = api::query_open(client, &requests_query("", "null")).unwrap();
     assert_eq!(
         api::query_next(cursor).unwrap_err().code,
         ErrorCode::Unreachable
@@ -584,7 +585,7 @@ fn the_token_never_appears_in_frames_or_errors() {
     let client = server.client("");
     let e = api::test_connection(client).unwrap_err();
     assert_no_canary("test connection", &format!("{e} {e:?}"));
-    let cursor = api::query_open(client, &query_json("", "null")).unwrap();
+    let cursor = api::query_open(client, &requests_query("", "null")).unwrap();
     let e = api::query_next(cursor).unwrap_err();
     assert_no_canary("query", &format!("{e} {e:?}"));
     let frame = api::execute(

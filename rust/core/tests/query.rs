@@ -15,14 +15,6 @@ use wiremock::{Mock, ResponseTemplate};
 const INFO: u8 = 1;
 const WARNING: u8 = 2;
 
-/// A `queryJson` for List Resources on `object` (`selected` is the JSON of `selectedFields`).
-fn query_json(object: &str, props: &str, selected: &str, filter: &str) -> Vec<u8> {
-    format!(
-        r#"{{"operation":{{"operationType":"QUERY","objectType":"{object}","properties":{{{props}}},"selectedFields":{selected}}},"dynamicProperties":{{}},"filter":{filter}}}"#
-    )
-    .into_bytes()
-}
-
 fn requests_query(props: &str) -> Vec<u8> {
     query_json("REQUEST", props, "null", "null")
 }

@@ -264,6 +264,32 @@ pub fn request_page(offset: usize, n: usize) -> String {
     format!("[\n  {}\n]", items.join(" ,\n  "))
 }
 
+/// A `batchJson` for `execute`: one operation (`custom` is the custom operation type, `props` the
+/// inside of its `properties` object) over the document JSONs `docs`.
+pub fn batch(
+    object: &str,
+    op_type: &str,
+    custom: Option<&str>,
+    props: &str,
+    docs: &[&str],
+) -> Vec<u8> {
+    let custom = custom.map_or("null".to_owned(), |c| format!("\"{c}\""));
+    format!(
+        r#"{{"operation":{{"operationType":"{op_type}","customOperationType":{custom},"objectType":"{object}","properties":{{{props}}}}},"documents":[{}]}}"#,
+        docs.join(",")
+    )
+    .into_bytes()
+}
+
+/// A `queryJson` for List Resources on `object` (`props` is the inside of the operation's
+/// `properties`, `selected` the JSON of `selectedFields`, `filter` the JSON of the filter).
+pub fn query_json(object: &str, props: &str, selected: &str, filter: &str) -> Vec<u8> {
+    format!(
+        r#"{{"operation":{{"operationType":"QUERY","objectType":"{object}","properties":{{{props}}},"selectedFields":{selected}}},"dynamicProperties":{{}},"filter":{filter}}}"#
+    )
+    .into_bytes()
+}
+
 /// Runs a query to the end through `connect_core::api`; returns all documents and every frame.
 pub fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
     let cursor = connect_core::api::query_open(client, query).expect("query opens");

@@ -241,27 +241,17 @@ impl Client {
             let retry = retry_decision(req.method, &outcome);
             if retry.is_none() && retry_decision(HttpMethod::Get, &outcome).is_some() {
                 // Transient for a read, but this request may already have changed something.
-                let why = match &outcome {
-                    Ok(resp) => format!("HTTP {}", resp.status),
-                    Err((kind, _)) => kind.code().to_owned(),
-                };
                 log.warning(format!(
-                    "{} {}: {why}; {NOT_RETRIED}",
+                    "{} {}: {}; {NOT_RETRIED}",
                     req.method.as_str(),
-                    req.url.path()
+                    req.url.path(),
+                    outcome_summary(&outcome)
                 ));
             }
-            let can_retry = retry.is_some() && attempt < max;
-            if !can_retry {
-                return match outcome {
-                    Ok(mut resp) => {
-                        resp.attempts = attempt;
-                        Ok(resp)
-                    }
-                    Err((kind, detail)) => Err(self.transport_error(req, kind, &detail, attempt)),
-                };
-            }
-            let wait = match retry.and_then(|r| r) {
+            let Some(retry_after) = retry.filter(|_| attempt < max) else {
+                return self.finish(req, outcome, attempt);
+            };
+            let wait = match retry_after {
                 Some(after) if after > self.settings.retry.max_wait => {
                     // The server asks for a longer pause than the user allows: stop here.
                     log.warning(format!(
@@ -271,32 +261,38 @@ impl Client {
                         after.as_secs(),
                         self.settings.retry.max_wait.as_secs()
                     ));
-                    return match outcome {
-                        Ok(mut resp) => {
-                            resp.attempts = attempt;
-                            Ok(resp)
-                        }
-                        Err((kind, detail)) => {
-                            Err(self.transport_error(req, kind, &detail, attempt))
-                        }
-                    };
+                    return self.finish(req, outcome, attempt);
                 }
                 Some(after) => after,
                 None => backoff(self.backoff_base, attempt, self.settings.retry.max_wait),
             };
-            let why = match &outcome {
-                Ok(resp) => format!("HTTP {}", resp.status),
-                Err((kind, _)) => kind.code().to_owned(),
-            };
             log.warning(format!(
-                "{} {}: {why}; retrying in {:.1} s (attempt {} of {max})",
+                "{} {}: {}; retrying in {:.1} s (attempt {} of {max})",
                 req.method.as_str(),
                 req.url.path(),
+                outcome_summary(&outcome),
                 wait.as_secs_f64(),
                 attempt + 1
             ));
             tokio::time::sleep(wait).await;
             attempt += 1;
+        }
+    }
+
+    /// The answer of `send` once it stops retrying: the response with its attempt count, or the
+    /// transport error.
+    fn finish(
+        &self,
+        req: &ApiRequest,
+        outcome: std::result::Result<ApiResponse, (TransportKind, String)>,
+        attempts: u32,
+    ) -> std::result::Result<ApiResponse, TransportError> {
+        match outcome {
+            Ok(mut resp) => {
+                resp.attempts = attempts;
+                Ok(resp)
+            }
+            Err((kind, detail)) => Err(self.transport_error(req, kind, &detail, attempts)),
         }
     }
 
@@ -464,6 +460,15 @@ fn classify(err: reqwest::Error) -> (TransportKind, String) {
         TransportKind::Io
     };
     (kind, detail)
+}
+
+/// What went wrong with one attempt, for the retry warnings: the HTTP status or the transport
+/// error code (never the detail, which may quote the request).
+fn outcome_summary(outcome: &std::result::Result<ApiResponse, (TransportKind, String)>) -> String {
+    match outcome {
+        Ok(resp) => format!("HTTP {}", resp.status),
+        Err((kind, _)) => kind.code().to_owned(),
+    }
 }
 
 /// Whether to retry an attempt's outcome, and the server's `Retry-After` if it gave one.

@@ -188,7 +188,7 @@ final class BatchExecution {
         }
         if (client == 0) {
             try {
-                client = Native.clientOpen(Requests.connection(context, log));
+                client = NativeHandles.openClient(context, log);
             } catch (RuntimeException e) {
                 clientFailure = e;
                 throw e;

@@ -99,7 +99,7 @@ final class ConnectBrowser implements ConnectionTester {
     public void testConnection() {
         long client = 0;
         try {
-            client = Native.clientOpen(Requests.connection(context, LOG));
+            client = NativeHandles.openClient(context, LOG);
             Wire.Frame frame = Wire.parse(Native.testConnection(client));
             Frames.log(frame, LOG);
             LOG.info(frame.message());

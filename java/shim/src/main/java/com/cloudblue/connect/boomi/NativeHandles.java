@@ -1,11 +1,20 @@
 package com.cloudblue.connect.boomi;
 
+import com.boomi.connector.api.BrowseContext;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Closing native handles from {@code finally} blocks without hiding the original failure. */
+/**
+ * The one place that opens a Connect client from a Boomi context, and that closes native handles from
+ * {@code finally} blocks without hiding the original failure.
+ */
 final class NativeHandles {
     private NativeHandles() {
+    }
+
+    /** A client for the context's connection settings and the Atom's proxy; close with {@link #closeClient}. */
+    static long openClient(BrowseContext context, Logger log) {
+        return Native.clientOpen(Requests.connection(context, log));
     }
 
     static void closeClient(long client, Logger log) {

@@ -30,7 +30,7 @@ final class QueryExecution {
         long cursor = 0;
         try {
             byte[] query = Requests.query(context, input, input.getFilter());
-            client = Native.clientOpen(Requests.connection(context, log));
+            client = NativeHandles.openClient(context, log);
             cursor = Native.queryOpen(client, query);
             while (true) {
                 Wire.Frame frame = Wire.parse(Native.queryNext(cursor));

@@ -20,7 +20,6 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
@@ -134,9 +133,11 @@ final class RunnerContext implements OperationContext {
         return new RunnerPayloadMetadata();
     }
 
-    /** The defaults of the SDK's own test kit (SimpleAtomConfig). */
+    /**
+     * The defaults of the SDK's own test kit (SimpleAtomConfig). The runner sets no container
+     * properties, so every lookup answers "not set": {@code null}, or the caller's default.
+     */
     static final class Config implements AtomConfig {
-        private final Map<String, String> container = new HashMap<String, String>();
         private final AtomProxyConfig proxy;
 
         Config(AtomProxyConfig proxy) {
@@ -145,37 +146,32 @@ final class RunnerContext implements OperationContext {
 
         @Override
         public String getContainerProperty(String name) {
-            return container.get(name);
+            return null;
         }
 
         @Override
         public String getContainerProperty(String name, String defaultValue) {
-            String v = container.get(name);
-            return v == null ? defaultValue : v;
+            return defaultValue;
         }
 
         @Override
         public Boolean getBooleanContainerProperty(String name) {
-            String v = container.get(name);
-            return v == null ? null : Boolean.valueOf(v);
+            return null;
         }
 
         @Override
         public boolean getBooleanContainerProperty(String name, boolean defaultValue) {
-            String v = container.get(name);
-            return v == null ? defaultValue : Boolean.parseBoolean(v);
+            return defaultValue;
         }
 
         @Override
         public Long getLongContainerProperty(String name) {
-            String v = container.get(name);
-            return v == null ? null : Long.valueOf(v);
+            return null;
         }
 
         @Override
         public long getLongContainerProperty(String name, long defaultValue) {
-            String v = container.get(name);
-            return v == null ? defaultValue : Long.parseLong(v);
+            return defaultValue;
         }
 
         /** The runner's {@code --proxy}, or {@code null} (an Atom without a proxy). */

@@ -188,17 +188,11 @@ public final class BenchMain {
      * The way a pure-Java connector does it (CloudBlue's own connector uses this stack): JDK HttpClient,
      * Jackson readTree on each page, one document per element via writeValueAsBytes.
      */
-    static final class JacksonFetch implements Fetch {
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final class JacksonFetch extends JdkFetch {
         private final ObjectMapper mapper = new ObjectMapper();
-        private final String endpoint;
-        private final int pageSize;
-        private final boolean gzip;
 
         JacksonFetch(String endpoint, int pageSize, boolean gzip) {
-            this.endpoint = endpoint;
-            this.pageSize = pageSize;
-            this.gzip = gzip;
+            super(endpoint, pageSize, gzip);
         }
 
         @Override
@@ -208,21 +202,15 @@ public final class BenchMain {
             long wire = 0;
             long ids = 0;
             while (n < docs) {
-                HttpResponse<InputStream> resp = http.send(page(endpoint, pageSize, n, docs, gzip),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                CountingInput counted = new CountingInput(resp.body());
-                InputStream body = counted;
-                if ("gzip".equals(resp.headers().firstValue("Content-Encoding").orElse(""))) {
-                    body = new GZIPInputStream(counted, 64 * 1024);
-                }
+                JdkPage page = send(n, docs);
                 JsonNode array;
                 try {
-                    array = mapper.readTree(body);
+                    array = mapper.readTree(page.body);
                 } finally {
-                    body.close();
+                    page.body.close();
                 }
-                if (resp.statusCode() != 200 || !array.isArray()) {
-                    throw new IllegalStateException("page at " + n + ": HTTP " + resp.statusCode());
+                if (page.response.statusCode() != 200 || !array.isArray()) {
+                    throw new IllegalStateException("page at " + n + ": HTTP " + page.response.statusCode());
                 }
                 if (array.size() == 0) {
                     break;
@@ -236,7 +224,7 @@ public final class BenchMain {
                     }
                     n++;
                 }
-                wire += counted.count;
+                wire += page.counted.count;
             }
             if (ids != n) {
                 throw new IllegalStateException((n - ids) + " documents without an id");
@@ -381,17 +369,11 @@ public final class BenchMain {
     }
 
     /** The same pages through the JDK HttpClient, bytes read and dropped (for reference). */
-    static final class JdkBareFetch implements Fetch {
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        private final String endpoint;
-        private final int pageSize;
-        private final boolean gzip;
+    static final class JdkBareFetch extends JdkFetch {
         private final byte[] buffer = new byte[64 * 1024];
 
         JdkBareFetch(String endpoint, int pageSize, boolean gzip) {
-            this.endpoint = endpoint;
-            this.pageSize = pageSize;
-            this.gzip = gzip;
+            super(endpoint, pageSize, gzip);
         }
 
         @Override
@@ -400,28 +382,57 @@ public final class BenchMain {
             long wire = 0;
             long inflated = 0;
             while (n < docs) {
-                HttpResponse<InputStream> resp = http.send(page(endpoint, pageSize, n, docs, gzip),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                CountingInput counted = new CountingInput(resp.body());
-                InputStream body = counted;
-                if ("gzip".equals(resp.headers().firstValue("Content-Encoding").orElse(""))) {
-                    body = new GZIPInputStream(counted, 64 * 1024);
-                }
+                JdkPage page = send(n, docs);
                 try {
-                    for (int r; (r = body.read(buffer)) >= 0; ) {
+                    for (int r; (r = page.body.read(buffer)) >= 0; ) {
                         inflated += r;
                     }
                 } finally {
-                    body.close();
+                    page.body.close();
                 }
-                wire += counted.count;
-                long count = rangeCount(resp.headers().firstValue("Content-Range").orElse(""));
+                wire += page.counted.count;
+                long count = rangeCount(page.response.headers().firstValue("Content-Range").orElse(""));
                 if (count == 0) {
                     break;
                 }
                 n += count;
             }
             return new long[] {n, inflated, wire};
+        }
+    }
+
+    /** The page server through the JDK HttpClient: what {@link JacksonFetch} and {@link JdkBareFetch} share. */
+    abstract static class JdkFetch implements Fetch {
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final String endpoint;
+        private final int pageSize;
+        private final boolean gzip;
+
+        JdkFetch(String endpoint, int pageSize, boolean gzip) {
+            this.endpoint = endpoint;
+            this.pageSize = pageSize;
+            this.gzip = gzip;
+        }
+
+        /** Sends the request for the page at {@code offset}; the caller reads and closes its body. */
+        final JdkPage send(long offset, long docs) throws IOException, InterruptedException {
+            return new JdkPage(http.send(page(endpoint, pageSize, offset, docs, gzip),
+                    HttpResponse.BodyHandlers.ofInputStream()));
+        }
+    }
+
+    /** One response: its wire bytes counted, its body inflated when the server gzipped it. */
+    static final class JdkPage {
+        final HttpResponse<InputStream> response;
+        final CountingInput counted;
+        final InputStream body;
+
+        JdkPage(HttpResponse<InputStream> response) throws IOException {
+            this.response = response;
+            this.counted = new CountingInput(response.body());
+            this.body = "gzip".equals(response.headers().firstValue("Content-Encoding").orElse(""))
+                    ? new GZIPInputStream(counted, 64 * 1024)
+                    : counted;
         }
     }
 

@@ -41,19 +41,65 @@ fn token() -> String {
 
 type Case = fn(&Ctx) -> Result<()>;
 
+/// The expected result of a faulty document that succeeded on its 2nd attempt.
+const AFTER_2: (&str, &str, &str) = ("SUCCESS", "200", "after 2 attempts");
+
+// The retry cases are one fault each, run by [`get_case`] / [`post_case`]: (fault, how many
+// answers are the fault, how many requests the server must see, the expected result).
 const CASES: &[(&str, Case)] = &[
     ("get_refused_is_retried_then_fails", get_refused),
-    ("get_reset_mid_response_is_retried", get_reset),
-    ("get_read_timeout_is_retried", get_read_timeout),
-    ("post_read_timeout_is_not_retried", post_read_timeout),
-    ("post_429_retry_after_is_retried", post_429),
-    ("get_502_is_retried", get_502),
-    ("post_502_is_not_retried", post_502),
-    ("post_503_is_retried", post_503),
-    ("get_504_until_attempts_run_out", get_504),
-    ("get_500_is_retried", get_500),
-    ("post_500_is_not_retried", post_500),
-    ("post_cut_after_request_is_not_retried", post_cut),
+    ("get_reset_mid_response_is_retried", |c| {
+        get_case(c, |_| Reply::ResetMidResponse, 1, 2, AFTER_2)
+    }),
+    ("get_read_timeout_is_retried", |c| {
+        get_case(c, |_| Reply::Hang(Duration::from_secs(3)), 1, 2, AFTER_2)
+    }),
+    ("post_read_timeout_is_not_retried", |c| {
+        let fault = |_: &Seen| Reply::Hang(Duration::from_secs(3));
+        let want = ("FAILURE", "TIMEOUT", "not retried");
+        post_case(c, fault, usize::MAX, 1, want)
+    }),
+    ("post_429_retry_after_is_retried", |c| {
+        let fault = |_: &Seen| {
+            let retry_after = vec![("Retry-After".into(), "1".into())];
+            Reply::Answer(429, retry_after, r#"{"error_code":"THROTTLED"}"#.into())
+        };
+        post_case(c, fault, 1, 2, AFTER_2)
+    }),
+    ("get_502_is_retried", |c| {
+        get_case(c, |s| Reply::echo(502, s), 1, 2, AFTER_2)
+    }),
+    ("post_502_is_not_retried", |c| {
+        let want = ("APPLICATION_ERROR", "502", "502 Bad Gateway");
+        post_case(c, |s| Reply::echo(502, s), usize::MAX, 1, want)
+    }),
+    ("post_503_is_retried", |c| {
+        let want = ("SUCCESS", "200", "after 3 attempts");
+        post_case(c, |s| Reply::echo(503, s), 2, 3, want)
+    }),
+    ("get_504_until_attempts_run_out", |c| {
+        let want = ("APPLICATION_ERROR", "504", "after 3 attempts");
+        get_case(c, |s| Reply::echo(504, s), usize::MAX, 3, want)
+    }),
+    ("get_500_is_retried", |c| {
+        let fault = |_: &Seen| {
+            let body = r#"{"error_code":"SYS_001","errors":["try later"]}"#;
+            Reply::Answer(500, Vec::new(), body.into())
+        };
+        get_case(c, fault, 1, 2, AFTER_2)
+    }),
+    ("post_500_is_not_retried", |c| {
+        let fault = |_: &Seen| {
+            let body = r#"{"error_code":"SYS_001","errors":["boom"]}"#;
+            Reply::Answer(500, Vec::new(), body.into())
+        };
+        let want = ("APPLICATION_ERROR", "500", "SYS_001 - boom");
+        post_case(c, fault, usize::MAX, 1, want)
+    }),
+    ("post_cut_after_request_is_not_retried", |c| {
+        let want = ("FAILURE", "IO", "not retried");
+        post_case(c, |_| Reply::Cut, usize::MAX, 1, want)
+    }),
     ("proxy_routes_requests", proxy_routes),
     ("proxy_with_credentials", proxy_credentials),
     ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
@@ -627,134 +673,6 @@ fn get_refused(ctx: &Ctx) -> Result<()> {
         run.explain()
     );
     Ok(())
-}
-
-fn get_reset(ctx: &Ctx) -> Result<()> {
-    get_case(
-        ctx,
-        |_| Reply::ResetMidResponse,
-        1,
-        2,
-        ("SUCCESS", "200", "after 2 attempts"),
-    )
-}
-
-fn get_read_timeout(ctx: &Ctx) -> Result<()> {
-    get_case(
-        ctx,
-        |_| Reply::Hang(Duration::from_secs(3)),
-        1,
-        2,
-        ("SUCCESS", "200", "after 2 attempts"),
-    )
-}
-
-fn post_read_timeout(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |_| Reply::Hang(Duration::from_secs(3)),
-        usize::MAX,
-        1,
-        ("FAILURE", "TIMEOUT", "not retried"),
-    )
-}
-
-fn post_429(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |_| {
-            Reply::Answer(
-                429,
-                vec![("Retry-After".into(), "1".into())],
-                r#"{"error_code":"THROTTLED"}"#.into(),
-            )
-        },
-        1,
-        2,
-        ("SUCCESS", "200", "after 2 attempts"),
-    )
-}
-
-fn get_502(ctx: &Ctx) -> Result<()> {
-    get_case(
-        ctx,
-        |s| Reply::echo(502, s),
-        1,
-        2,
-        ("SUCCESS", "200", "after 2 attempts"),
-    )
-}
-
-fn post_502(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |s| Reply::echo(502, s),
-        usize::MAX,
-        1,
-        ("APPLICATION_ERROR", "502", "502 Bad Gateway"),
-    )
-}
-
-fn post_503(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |s| Reply::echo(503, s),
-        2,
-        3,
-        ("SUCCESS", "200", "after 3 attempts"),
-    )
-}
-
-fn get_504(ctx: &Ctx) -> Result<()> {
-    get_case(
-        ctx,
-        |s| Reply::echo(504, s),
-        usize::MAX,
-        3,
-        ("APPLICATION_ERROR", "504", "after 3 attempts"),
-    )
-}
-
-fn get_500(ctx: &Ctx) -> Result<()> {
-    get_case(
-        ctx,
-        |_| {
-            Reply::Answer(
-                500,
-                Vec::new(),
-                r#"{"error_code":"SYS_001","errors":["try later"]}"#.into(),
-            )
-        },
-        1,
-        2,
-        ("SUCCESS", "200", "after 2 attempts"),
-    )
-}
-
-fn post_500(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |_| {
-            Reply::Answer(
-                500,
-                Vec::new(),
-                r#"{"error_code":"SYS_001","errors":["boom"]}"#.into(),
-            )
-        },
-        usize::MAX,
-        1,
-        ("APPLICATION_ERROR", "500", "SYS_001 - boom"),
-    )
-}
-
-fn post_cut(ctx: &Ctx) -> Result<()> {
-    post_case(
-        ctx,
-        |_| Reply::Cut,
-        usize::MAX,
-        1,
-        ("FAILURE", "IO", "not retried"),
-    )
 }
 
 /// Through a proxy: the endpoint's host name does not resolve, so only the proxy can reach it.

@@ -393,18 +393,7 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
 
 fn get_request_by_id(ctx: &Ctx) -> Result<()> {
     let id = "PR-5000-0000-0001-001";
-    let run = ctx.run(&["--action", "GET", "--object", "REQUEST", "--object-id", id])?;
-    let results = run.results();
-    ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
-        "expected one success\n{}",
-        explain(&run)
-    );
-    ensure!(
-        payload_json(results[0])?["id"] == id,
-        "wrong document: {}",
-        results[0]
-    );
+    get_request_succeeds(ctx, id, &[], "expected one success")?;
     let sent = ctx.requests()?;
     ensure!(
         sent.len() == 1
@@ -413,6 +402,26 @@ fn get_request_by_id(ctx: &Ctx) -> Result<()> {
         "unexpected requests: {sent:?}"
     );
     assert_api_key(&sent[0])
+}
+
+/// GETs request `id` (after `extra` runner arguments) and checks that the runner answered with
+/// one success whose payload is that request; `failure` says what was expected otherwise.
+fn get_request_succeeds(ctx: &Ctx, id: &str, extra: &[&str], failure: &str) -> Result<()> {
+    let mut args = extra.to_vec();
+    args.extend(["--action", "GET", "--object", "REQUEST", "--object-id", id]);
+    let run = ctx.run(&args)?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "{failure}\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["id"] == id,
+        "wrong document: {}",
+        results[0]
+    );
+    Ok(())
 }
 
 /// Boomi's contract for a GET of something that does not exist: an empty success.
@@ -503,27 +512,8 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
 fn throttled_get_is_retried_after_retry_after(ctx: &Ctx) -> Result<()> {
     let id = "PR-5000-0000-0002-001";
     // A later --connection wins over the harness's maxAttempts=1.
-    let run = ctx.run(&[
-        "--connection",
-        "maxAttempts=3",
-        "--action",
-        "GET",
-        "--object",
-        "REQUEST",
-        "--object-id",
-        id,
-    ])?;
-    let results = run.results();
-    ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
-        "expected one success after the retry\n{}",
-        explain(&run)
-    );
-    ensure!(
-        payload_json(results[0])?["id"] == id,
-        "wrong document: {}",
-        results[0]
-    );
+    let retries = ["--connection", "maxAttempts=3"];
+    get_request_succeeds(ctx, id, &retries, "expected one success after the retry")?;
     let sent = ctx.requests()?;
     ensure!(
         sent.len() == 2

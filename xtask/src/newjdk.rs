@@ -9,7 +9,7 @@
 //! Skipped with a message when no such JDK is installed.
 
 use crate::dist;
-use crate::run::RUNNER_MAIN;
+use crate::run::{RUNNER_MAIN, runner_classpath};
 use crate::test::Tally;
 use anyhow::{Context, Result, ensure};
 use std::io::{BufRead, BufReader, Write};
@@ -122,10 +122,7 @@ fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome>
     let mut cmd = Command::new(java);
     cmd.args(jvm_options)
         .arg("-cp")
-        .arg(crate::java::classpath(&[
-            dist::runner_jar(),
-            dist::stubs_dir(),
-        ]))
+        .arg(runner_classpath())
         .arg(RUNNER_MAIN)
         .arg("--archive")
         .arg(dist::built_car()?)

@@ -7,7 +7,6 @@
 use crate::dist;
 use crate::util::{jdk_tool, show};
 use anyhow::{Context, Result};
-use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
@@ -44,11 +43,14 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
 /// and the runner loads the archive in its own class loader.
 fn runner_java() -> Command {
     let mut cmd = jdk_tool("java");
-    let cp: Vec<PathBuf> = vec![dist::runner_jar(), dist::stubs_dir()];
-    cmd.arg("-cp")
-        .arg(crate::java::classpath(&cp))
-        .arg(RUNNER_MAIN);
+    cmd.arg("-cp").arg(runner_classpath()).arg(RUNNER_MAIN);
     cmd
+}
+
+/// The runner jar and the SDK stand-ins: every way of starting the runner (other JDKs, argument
+/// files) uses this class path with [`RUNNER_MAIN`].
+pub fn runner_classpath() -> String {
+    crate::java::classpath(&[dist::runner_jar(), dist::stubs_dir()])
 }
 
 /// The runner on the given archive; callers add the runner's other arguments.

@@ -203,7 +203,8 @@ fn measure(
     for o in jvm {
         writeln!(file, "{o}")?;
     }
-    writeln!(file, "-cp\n{}\n{}", runner_cp(), crate::run::RUNNER_MAIN)?;
+    let cp = crate::run::runner_classpath();
+    writeln!(file, "-cp\n{cp}\n{}", crate::run::RUNNER_MAIN)?;
     for l in lines {
         writeln!(file, "{l}")?;
     }
@@ -345,10 +346,6 @@ fn summary(samples: &[Sample], n: usize) -> String {
         .map(|s| format!("{}:{:.0}", s.documents, s.kb as f64 / 1024.0))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn runner_cp() -> String {
-    crate::java::classpath(&[dist::runner_jar(), dist::stubs_dir()])
 }
 
 fn rss_kb(pid: u32) -> Option<u64> {

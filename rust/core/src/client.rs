@@ -40,6 +40,18 @@ pub struct ApiRequest {
     pub accept: Option<&'static str>,
 }
 
+/// Where a response body goes while it arrives (see [`Client::send_into`]): the query path
+/// receives a page into a reused buffer and splits it as it comes in.
+pub trait BodySink: Send {
+    /// A response begins (again after a retry: forget what an earlier attempt received).
+    /// `content_length` is the body's size when known (not when it is inflated on the way).
+    fn start(&mut self, status: u16, content_length: Option<u64>);
+    /// The next piece of the body, inflated when the response is compressed.
+    fn push(&mut self, piece: &[u8]);
+    /// The whole body once it has arrived: what [`ApiResponse::body`] becomes.
+    fn take(&mut self) -> Bytes;
+}
+
 /// Connect's answer (any status; the caller decides what a non-2xx means).
 #[derive(Clone, Debug)]
 pub struct ApiResponse {
@@ -234,10 +246,29 @@ impl Client {
         req: &ApiRequest,
         log: &mut Log,
     ) -> std::result::Result<ApiResponse, TransportError> {
+        self.send_with(req, log, None).await
+    }
+
+    /// [`Client::send`] with the body received piece by piece into `sink` (every attempt's).
+    pub async fn send_into(
+        &self,
+        req: &ApiRequest,
+        log: &mut Log,
+        sink: &mut dyn BodySink,
+    ) -> std::result::Result<ApiResponse, TransportError> {
+        self.send_with(req, log, Some(sink)).await
+    }
+
+    async fn send_with(
+        &self,
+        req: &ApiRequest,
+        log: &mut Log,
+        mut sink: Option<&mut dyn BodySink>,
+    ) -> std::result::Result<ApiResponse, TransportError> {
         let max = self.settings.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(req).await;
+            let outcome = self.send_once(req, sink.as_deref_mut()).await;
             let retry = retry_decision(req.method, &outcome);
             if retry.is_none() && retry_decision(HttpMethod::Get, &outcome).is_some() {
                 // Transient for a read, but this request may already have changed something.
@@ -299,6 +330,7 @@ impl Client {
     async fn send_once(
         &self,
         req: &ApiRequest,
+        sink: Option<&mut (dyn BodySink + '_)>,
     ) -> std::result::Result<ApiResponse, (TransportKind, String)> {
         let method = match req.method {
             HttpMethod::Get => reqwest::Method::GET,
@@ -332,10 +364,19 @@ impl Client {
                 builder.multipart(form)
             }
         };
-        let resp = builder.send().await.map_err(classify)?;
+        let mut resp = builder.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(classify)?;
+        let body = match sink {
+            None => resp.bytes().await.map_err(classify)?,
+            Some(sink) => {
+                sink.start(status, resp.content_length());
+                while let Some(piece) = resp.chunk().await.map_err(classify)? {
+                    sink.push(&piece);
+                }
+                sink.take()
+            }
+        };
         Ok(ApiResponse {
             status,
             headers,

@@ -22,7 +22,7 @@ use crate::execute::{DocJson, map_response, prepare};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
 use crate::paging::{Pager, parse_content_range};
-use crate::query::{document, split_page};
+use crate::query::{as_documents, document, split_in_pieces, split_page};
 use crate::rql::{self, AllowAll, FieldPolicy, Filter, Node, RqlQuery, SelectKind, SelectRule};
 use crate::settings::{Properties, Settings};
 use crate::wire::{self, DocResult, Payload, Status};
@@ -472,18 +472,26 @@ fn check_content_range(value: &str) {
 // ---------------------------------------------------------------------------------------------
 // connect_page
 
-/// Input: one byte (`maxDocuments` = byte % 8, 0 = unlimited), then a page body as Connect would
-/// answer a list call. Checks what `queryNext` does with it: the body is split exactly when it is a
+/// Input: one byte (`maxDocuments` = byte % 8, 0 = unlimited; pieces of byte / 8 + 1 bytes), then a
+/// page body as Connect would answer a list call. Checks what `queryNext` does with it: split while
+/// it arrives in those pieces, it gives what splitting it at once gives; the body is split exactly when it is a
 /// JSON array by the JSON grammar (RFC 8259: no limit on numbers or nesting, and a lone surrogate
 /// escape is grammatical, so such documents go to Boomi as sent instead of failing the page); each
 /// document is exactly its element's bytes, in order, inside the page buffer; the tracked
 /// properties are the element's `id` and `status`; and the PAGE frame reads back the same.
 pub fn connect_page(data: &[u8]) {
-    let (max_documents, body) = match data.split_first() {
-        Some((first, rest)) => (u64::from(first % 8), rest),
-        None => (0, data),
+    let (max_documents, piece, body) = match data.split_first() {
+        Some((first, rest)) => (u64::from(first % 8), usize::from(first / 8) + 1, rest),
+        None => (0, 1, data),
     };
     let page = Bytes::copy_from_slice(body);
+    // Split while it arrives (a piece at a time), the page gives the same documents, or fails too.
+    let whole = split_page(&page).map(|items| as_documents(&page, &items));
+    assert_eq!(
+        split_in_pieces(&page, piece).map_err(|_| ()),
+        whole.map_err(|_| ()),
+        "split in pieces of {piece}"
+    );
     let spans = json_array_spans(&page).filter(|_| std::str::from_utf8(&page).is_ok());
     let items = match (split_page(&page), spans) {
         (Ok(items), Some(spans)) => {

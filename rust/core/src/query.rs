@@ -1,14 +1,16 @@
 //! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
 //! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
 //!
-//! Pages are prefetched one ahead: as soon as page k has arrived, the request for page k+1 starts
-//! on the I/O runtime, so it is received (and inflated) while the calling thread splits page k
-//! into documents and Java hands them to the Atom. The next request is known before page k is
-//! split when its `Content-Range` says it is full (otherwise the request starts after the split,
-//! as only the number of documents can tell what follows); when the split contradicts the range,
-//! the early request is aborted and the right one, if any, is sent. Never more than one page ahead,
-//! so memory stays at about two pages whatever the size of the result; closing the cursor aborts
-//! the prefetch.
+//! Pages are prefetched one ahead: as soon as page k is in, the request for page k+1 starts on the
+//! I/O runtime, where it is received (and inflated) while the calling thread builds page k's frame
+//! and Java hands its documents to the Atom. Splitting a page into documents is the biggest step
+//! after inflating, so it goes to the side with room for it: an uncompressed page is split while
+//! it arrives, between reads (receiving one costs little), a compressed one by the calling thread
+//! (inflating already fills the I/O side). The next request is known as soon as page k is in when its
+//! `Content-Range` says it is full (otherwise only the number of documents can tell what follows);
+//! when the count contradicts the range, the early request is aborted and the right one, if any, is
+//! sent. Never more than one page ahead, so memory stays at about two pages whatever the size of
+//! the result; closing the cursor aborts the prefetch.
 
 use std::sync::Arc;
 
@@ -17,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
-use crate::client::{ApiRequest, Client, RequestBody};
+use crate::client::{ApiRequest, BodySink, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query};
@@ -25,10 +27,10 @@ use crate::paging::{PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
-use crate::wire::{self, PageDocument, Payload, TrackedText};
+use crate::wire::{self, PageDocument, Payload};
 
 mod split;
-pub(crate) use split::{Element, SplitError};
+pub(crate) use split::{Element, PageSplitter, SplitError, as_documents, split_in_pieces};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,7 +53,7 @@ pub struct QueryCursor {
 /// A page request running ahead of `queryNext`.
 struct Prefetch {
     request: PageRequest,
-    task: tokio::task::JoinHandle<(Result<ListPage>, Log)>,
+    task: tokio::task::JoinHandle<(Result<SplitPage>, Log)>,
 }
 
 impl Prefetch {
@@ -76,6 +78,8 @@ struct Target {
     segments: Vec<String>,
     /// Encoded query string without `limit`/`offset` (filter, ordering, selection, extra params).
     base_query: String,
+    /// Buffers of delivered pages, for the next ones (see [`Target::recycle`]).
+    buffers: std::sync::Mutex<Vec<Vec<u8>>>,
 }
 
 /// What the cursor returns.
@@ -95,6 +99,67 @@ impl std::fmt::Debug for QueryCursor {
             .field("mode", &self.mode)
             .finish()
     }
+}
+
+/// Receives a page body into a reused buffer and splits it while it arrives (only a 2xx answer:
+/// any other is an error message, kept whole).
+struct PageSink {
+    body: Vec<u8>,
+    splitter: PageSplitter,
+    split_to: usize,
+    splitting: bool,
+}
+
+/// How much more of a page arrives before the splitter looks again: large enough that the
+/// element cut at the end of each look (scanned again by the next) costs little.
+const SPLIT_STEP: usize = 64 * 1024;
+/// A declared body size is trusted this far when reserving the buffer; more is received by
+/// growing it, so a wrong `Content-Length` cannot ask for gigabytes up front.
+const MAX_RESERVE: u64 = 64 * 1024 * 1024;
+/// Page buffers beyond this capacity are not kept for later pages.
+const MAX_KEPT_BUFFER: usize = 64 * 1024 * 1024;
+
+impl PageSink {
+    fn new(body: Vec<u8>) -> Self {
+        PageSink {
+            body,
+            splitter: PageSplitter::default(),
+            split_to: 0,
+            splitting: false,
+        }
+    }
+}
+
+impl BodySink for PageSink {
+    fn start(&mut self, status: u16, content_length: Option<u64>) {
+        self.body.clear();
+        if let Some(n) = content_length {
+            self.body
+                .reserve(usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0));
+        }
+        self.splitter = PageSplitter::default();
+        self.split_to = 0;
+        // A body of known length is not being inflated on the way (see the module docs).
+        self.splitting = (200..300).contains(&status) && content_length.is_some();
+    }
+
+    fn push(&mut self, piece: &[u8]) {
+        self.body.extend_from_slice(piece);
+        if self.splitting && self.body.len() - self.split_to >= SPLIT_STEP {
+            self.splitter.advance(&self.body);
+            self.split_to = self.body.len();
+        }
+    }
+
+    fn take(&mut self) -> Bytes {
+        Bytes::from(std::mem::take(&mut self.body))
+    }
+}
+
+/// A page that is a JSON array, with its documents when they were found while it arrived.
+struct SplitPage {
+    page: ListPage,
+    documents: Option<Vec<PageDocument>>,
 }
 
 /// A 2xx answer to one page request.
@@ -147,6 +212,7 @@ impl QueryCursor {
                 client,
                 segments,
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
+                buffers: std::sync::Mutex::new(Vec::new()),
             }),
             mode,
             prefetch: None,
@@ -202,13 +268,16 @@ fn documents(
             crate::runtime::block_on(Arc::clone(target).fetch(req))?
         }
     };
-    let page = fetched?;
-    // Start the next request before splitting this page, so receiving it overlaps the split
-    // (the split is the longest step on an uncompressed page, receiving on a gzip one).
+    let SplitPage { page, documents } = fetched?;
+    // Start the next request before this page is split or delivered, so receiving it overlaps
+    // that work.
     if let Some(next) = likely_next(pager, req, page.content_range.as_deref()) {
         *prefetch = Some(Prefetch::start(target, next)?);
     }
-    let mut documents = target.split(&page)?;
+    let mut documents = match documents {
+        Some(documents) => documents,
+        None => target.split(&page, PageSplitter::default())?,
+    };
     let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
     let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
     documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
@@ -223,18 +292,20 @@ fn documents(
             *prefetch = Some(Prefetch::start(target, next)?);
         }
     }
-    Ok(wire::page_of(
+    let frame = wire::page_of(
         &log,
         pager.is_done(),
         &page.status.to_string(),
         &page.body,
         split::TRACKED,
         &documents,
-    ))
+    );
+    target.recycle(page.body);
+    Ok(frame)
 }
 
-/// The request the pager will make after page `req` arrived with `content_range`, before the page
-/// is split. Guessed only for a page the range says is full: that is every page but the last of
+/// The request the pager will make after page `req` arrived with `content_range`, before its
+/// documents are counted. Guessed only for a page the range says is full: that is every page but the last of
 /// a normal query, and a range that disagrees with the body then means a broken server. `None`
 /// for the last page by the range, without a usable range or with a partial one (a server that
 /// clamps the page size, an empty page inside the total): only the split can tell what follows
@@ -272,28 +343,46 @@ fn joined(e: tokio::task::JoinError) -> CoreError {
 }
 
 impl Target {
-    /// One page (on the I/O runtime when prefetched), with the log lines of the request.
-    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<ListPage>, Log) {
+    /// One page split into documents (on the I/O runtime when prefetched), with the log lines of
+    /// the request.
+    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<SplitPage>, Log) {
         let mut log = Log::new();
         let outcome = self.get_async(req.limit, req.offset, &mut log).await;
         (outcome, log)
     }
 
-    /// The documents of a page, as positions in its body.
-    fn split(&self, page: &ListPage) -> Result<Vec<PageDocument>> {
-        Ok(split_page(&page.body)
-            .map_err(|_| self.not_a_list(page))?
-            .iter()
-            .map(page_document)
-            .collect())
+    /// A buffer for the next page body: one a finished page gave back, or a new one.
+    fn page_buffer(&self) -> Vec<u8> {
+        self.buffers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Keeps a delivered page's buffer for a later page: a fresh multi-megabyte buffer per page
+    /// costs a page fault per 4 KiB, more than receiving into it. Two are enough (the page being
+    /// delivered and the one arriving); an unusually large one is let go.
+    fn recycle(&self, body: Bytes) {
+        let Ok(unique) = body.try_into_mut() else {
+            return;
+        };
+        let mut buffer = Vec::from(unique);
+        let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
+        if buffers.len() < 2 && buffer.capacity() <= MAX_KEPT_BUFFER {
+            buffer.clear();
+            buffers.push(buffer);
+        }
     }
 
     /// Count Only: asks for no records (`limit=0`) and reads the total from `Content-Range`;
     /// returns it with the HTTP status. Without a usable header the count is unknown, which is
     /// an error rather than a guess.
     fn count(&self, log: &mut Log) -> Result<(u64, u16)> {
-        let page = self.get(0, 0, log)?;
-        split_page(&page.body).map_err(|_| self.not_a_list(&page))?;
+        let SplitPage { page, documents } = self.get(0, 0, log)?;
+        if documents.is_none() {
+            self.split(&page, PageSplitter::default())?;
+        }
         let range = page.content_range.as_deref();
         let total = range
             .and_then(parse_content_range)
@@ -319,12 +408,13 @@ impl Target {
         Ok((total, page.status))
     }
 
-    /// `GET` of one page (`limit`, `offset`): a 2xx answer, or a whole-call error.
-    fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<ListPage> {
+    /// `GET` of one page (`limit`, `offset`): a 2xx answer, split into its documents when that was
+    /// done while it arrived, or a whole-call error (also when it is not a JSON array).
+    fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
         crate::runtime::block_on(self.get_async(limit, offset, log))?
     }
 
-    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<ListPage> {
+    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
         let paging = format!("limit={limit}&offset={offset}");
         let query = join_query(&[&self.base_query, &paging]);
         let url = self
@@ -338,20 +428,34 @@ impl Target {
             body: RequestBody::None,
             accept: None,
         };
+        let mut sink = PageSink::new(self.page_buffer());
         let resp = self
             .client
-            .send(&api, log)
+            .send_into(&api, log, &mut sink)
             .await
             .map_err(|e| e.into_core())?;
         if !resp.is_success() {
             return Err(self.client.http_error(&what, &resp));
         }
-        Ok(ListPage {
+        let page = ListPage {
             what,
             status: resp.status,
             content_range: resp.content_range().map(str::to_owned),
             body: resp.body,
-        })
+        };
+        let documents = if sink.splitting {
+            Some(self.split(&page, sink.splitter)?)
+        } else {
+            None
+        };
+        Ok(SplitPage { page, documents })
+    }
+
+    /// The documents of `page`: what `splitter` has not scanned yet of it, and the end.
+    fn split(&self, page: &ListPage, splitter: PageSplitter) -> Result<Vec<PageDocument>> {
+        splitter
+            .finish(&page.body)
+            .map_err(|_| self.not_a_list(page))
     }
 
     /// A 2xx answer that is not a JSON array: most likely not Connect at all.
@@ -384,26 +488,6 @@ pub(crate) fn document(page: &Bytes, element: &Element<'_>) -> Payload {
             .filter_map(|(name, value)| Some(((*name).to_owned(), value.as_deref()?.to_owned())))
             .collect(),
         data: page.slice_ref(element.get().as_bytes()),
-    }
-}
-
-/// One element as positions in its page, for [`wire::page_of`]: nothing copied or allocated
-/// unless a tracked value had to be decoded.
-fn page_document(element: &Element<'_>) -> PageDocument {
-    let start = element.start();
-    let base = element.get().as_ptr() as usize - start;
-    PageDocument {
-        start,
-        end: start + element.get().len(),
-        tracked: element.tracked().clone().map(|value| {
-            Some(match value? {
-                std::borrow::Cow::Borrowed(s) => {
-                    let at = s.as_ptr() as usize - base;
-                    TrackedText::At(at, at + s.len())
-                }
-                std::borrow::Cow::Owned(s) => TrackedText::Text(s),
-            })
-        }),
     }
 }
 

@@ -496,3 +496,111 @@ fn a_full_range_over_a_short_body_still_yields_every_document_once() {
         .collect();
     assert_eq!(sent, [(10, 0), (10, 7), (10, 17), (10, 27)]);
 }
+
+/// A page far larger than the splitter's look-ahead step (64 KiB), with multi-byte characters
+/// and escapes, to be cut at every kind of place while it arrives.
+fn large_page() -> (String, Vec<String>) {
+    let mut items: Vec<String> = (0..150).map(|i| request_json(&format!("PR-{i}"))).collect();
+    items.push(
+        r#"{"id":"PR-150","note":"grüße € 𝄞 \"quoted\" \u00e9 \\","n":[1.5e3,-0,true,null,{}]}"#
+            .to_owned(),
+    );
+    let body = format!("[{}]", items.join(",\n"));
+    assert!(body.len() > 4 * 64 * 1024, "{}", body.len());
+    (body, items)
+}
+
+fn large_page_mock(response: ResponseTemplate) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/public/v1/requests"))
+        .respond_with(response.insert_header("Content-Range", "items 0-150/151"))
+}
+
+fn assert_large_page_documents(server: &Server) {
+    let (_, items) = large_page();
+    let client = server.client("");
+    let (docs, _) = run_query(client, &requests_query(r#""pageSize":1000"#));
+    api::client_close(client).unwrap();
+    assert_eq!(docs.len(), items.len());
+    for (i, (doc, item)) in docs.iter().zip(&items).enumerate() {
+        assert_eq!(doc.data, item.as_bytes(), "document {i}");
+        assert_eq!(doc.tracked_value("id"), Some(format!("PR-{i}").as_str()));
+    }
+}
+
+/// Split while it arrives (uncompressed): every document exactly, in order.
+#[test]
+fn a_large_uncompressed_page_is_split_exactly_while_it_arrives() {
+    let server = Server::start();
+    server.mount(large_page_mock(
+        ResponseTemplate::new(200).set_body_raw(large_page().0, "application/json"),
+    ));
+    assert_large_page_documents(&server);
+}
+
+/// Split after it was inflated (gzip): the same documents.
+#[test]
+fn a_large_gzip_page_is_split_exactly_after_inflating() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(large_page().0.as_bytes()).unwrap();
+    let server = Server::start();
+    server.mount(large_page_mock(
+        ResponseTemplate::new(200)
+            .set_body_raw(gz.finish().unwrap(), "application/json")
+            .insert_header("Content-Encoding", "gzip"),
+    ));
+    assert_large_page_documents(&server);
+}
+
+/// A retried page starts from nothing: the failed attempt's body is not part of the page.
+#[test]
+fn a_retried_page_keeps_nothing_of_the_failed_attempt() {
+    let server = Server::start();
+    server.mount(
+        Mock::given(method("GET"))
+            .and(path("/public/v1/requests"))
+            .respond_with(
+                ResponseTemplate::new(503)
+                    .insert_header("Retry-After", "0")
+                    .set_body_raw("[{\"id\":\"PR-X\"},", "application/json"),
+            )
+            .up_to_n_times(1)
+            .expect(1),
+    );
+    server.mount(large_page_mock(
+        ResponseTemplate::new(200).set_body_raw(large_page().0, "application/json"),
+    ));
+    assert_large_page_documents(&server);
+    server.verify();
+}
+
+/// A 2xx answer that is not a JSON array is refused whichever way it is split.
+#[test]
+fn a_large_page_that_is_not_an_array_fails_the_query() {
+    for cut in ["", "]]", "] x", ",", ",\"\u{1}\"]"] {
+        let (body, _) = large_page();
+        let bad = if cut.is_empty() {
+            body[..body.len() - 1].to_owned()
+        } else {
+            format!("{}{cut}", &body[..body.len() - 1])
+        };
+        let server = Server::start();
+        server.mount(large_page_mock(
+            ResponseTemplate::new(200).set_body_raw(bad, "application/json"),
+        ));
+        let client = server.client("");
+        let cursor = api::query_open(client, &requests_query(r#""pageSize":1000"#)).unwrap();
+        let Err(e) = api::query_next(cursor) else {
+            panic!("{cut:?}: a page that is not a JSON array was split");
+        };
+        assert_eq!(e.code, ErrorCode::Http, "{cut:?}");
+        assert!(
+            e.message.contains("not with a JSON array"),
+            "{cut:?}: {}",
+            e.message
+        );
+        api::query_close(cursor).unwrap();
+        api::client_close(client).unwrap();
+    }
+}

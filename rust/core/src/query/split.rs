@@ -14,6 +14,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::wire::{PageDocument, TrackedText};
+
 /// Why a body is not a JSON array: the byte offset and what was wrong there. Never contains page
 /// bytes, so it cannot leak a secret the body echoes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +42,6 @@ fn err<T>(offset: usize, what: &'static str) -> Scan<T> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Element<'a> {
     text: &'a str,
-    /// Byte offset of `text` inside the page.
-    start: usize,
     /// `id` then `status`, as text; both `None` when the element is not an object or its tracked
     /// members are unreadable (the document goes untracked rather than half-tracked).
     tracked: [Option<Cow<'a, str>>; 2],
@@ -56,11 +56,6 @@ impl<'a> Element<'a> {
         self.text
     }
 
-    /// Where the element starts in the page.
-    pub fn start(&self) -> usize {
-        self.start
-    }
-
     /// Tracked property values, in the order of [`TRACKED`].
     pub fn tracked(&self) -> &[Option<Cow<'a, str>>; 2] {
         &self.tracked
@@ -73,63 +68,240 @@ pub fn split(body: &[u8]) -> Scan<Vec<Element<'_>>> {
         Ok(t) => t,
         Err(e) => return err(e.valid_up_to(), "invalid UTF-8"),
     };
+    let mut out = Vec::new();
     let mut s = Scanner {
-        text,
         b: body,
         stack: Vec::new(),
     };
-    let mut i = s.ws(0);
-    if s.b.get(i) != Some(&b'[') {
-        return err(i, "expected a JSON array");
-    }
-    i = s.ws(i + 1);
-    let mut out = Vec::new();
-    if s.b.get(i) == Some(&b']') {
-        i += 1;
-    } else {
-        loop {
-            let start = i;
-            let (end, tracked) = if s.b.get(i) == Some(&b'{') {
-                s.object(i)?
-            } else {
-                (s.value(i)?, [None, None])
-            };
-            // The scanner only stops at ASCII bytes, so these are char boundaries.
+    let mut step = Step::Open(0);
+    let text_at = |t: &TrackedText| match t {
+        // Quotes are ASCII, so the positions are char boundaries.
+        TrackedText::At(start, end) => Cow::Borrowed(&text[*start..*end]),
+        TrackedText::Text(t) => Cow::Owned(t.clone()),
+    };
+    loop {
+        step = match s.step(step, &mut |d| {
             out.push(Element {
-                text: &s.text[start..end],
-                start,
-                tracked,
+                // The scanner only stops at ASCII bytes, so these are char boundaries.
+                text: &text[d.start..d.end],
+                tracked: [
+                    d.tracked[0].as_ref().map(text_at),
+                    d.tracked[1].as_ref().map(text_at),
+                ],
             });
-            i = s.ws(end);
-            match s.b.get(i) {
-                Some(b',') => i = s.ws(i + 1),
-                Some(b']') => {
-                    i += 1;
-                    break;
+        })? {
+            Some(next) => next,
+            None => return Ok(out),
+        };
+    }
+}
+
+/// Where [`Scanner::step`] goes on: each position is a byte offset in the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Before the array's `[` (leading whitespace allowed).
+    Open(usize),
+    /// After the `[`: the first element or the `]` of an empty array (whitespace first).
+    First(usize),
+    /// After a `,`: an element (whitespace first).
+    Element(usize),
+    /// After the array's `]`: only whitespace may follow.
+    Closed(usize),
+}
+
+/// A page split while it arrives: [`PageSplitter::advance`] after each piece scans the elements
+/// complete so far, so splitting overlaps receiving, and [`PageSplitter::finish`] once the whole
+/// body is in. The result is exactly [`split`]'s, as positions in the page (its buffer may move
+/// while it grows).
+///
+/// An element is taken only once the `,` or `]` after it has arrived, so a piece that ends inside
+/// an element (or inside a number, where the text so far would parse) never yields a wrong one: a
+/// failed scan of a body that is still arriving is simply tried again when more has arrived. To
+/// keep that linear on a huge element, a retry waits until the body has grown by at least as much
+/// as the failed attempt scanned.
+#[derive(Debug)]
+pub struct PageSplitter {
+    step: Step,
+    /// The body is valid UTF-8 up to here (a character may be cut at the end of a piece).
+    valid_to: usize,
+    /// Where the body is not UTF-8, once seen.
+    invalid_utf8: Option<usize>,
+    /// No scan before the body has this many bytes (see the type's docs).
+    retry_at: usize,
+    documents: Vec<PageDocument>,
+}
+
+impl Default for PageSplitter {
+    fn default() -> Self {
+        PageSplitter {
+            step: Step::Open(0),
+            valid_to: 0,
+            invalid_utf8: None,
+            retry_at: 0,
+            documents: Vec::new(),
+        }
+    }
+}
+
+impl PageSplitter {
+    /// Scans what `body` (everything received so far; earlier bytes unchanged) adds.
+    pub fn advance(&mut self, body: &[u8]) {
+        if body.len() < self.retry_at || self.invalid_utf8.is_some() {
+            return;
+        }
+        match std::str::from_utf8(&body[self.valid_to..]) {
+            Ok(_) => self.valid_to = body.len(),
+            Err(e) => {
+                self.valid_to += e.valid_up_to();
+                if e.error_len().is_some() {
+                    self.invalid_utf8 = Some(self.valid_to);
+                    return;
                 }
-                _ => return err(i, "expected , or ] after an array element"),
+            }
+        }
+        if let Err(e) = self.run(&body[..self.valid_to]) {
+            // Most likely the end of what has arrived inside an element; `finish` tells. What the
+            // failed attempt scanned of that element is scanned again, so wait for as much more.
+            self.retry_at = body.len() + e.offset.saturating_sub(self.position()).max(1);
+        }
+    }
+
+    /// The documents of the whole `body`, or why it is not one JSON array.
+    pub fn finish(mut self, body: &[u8]) -> Scan<Vec<PageDocument>> {
+        if let Some(at) = self.invalid_utf8 {
+            return err(at, "invalid UTF-8");
+        }
+        if let Err(e) = std::str::from_utf8(&body[self.valid_to..]) {
+            return err(self.valid_to + e.valid_up_to(), "invalid UTF-8");
+        }
+        // `run` ends without an error only after the array's `]` and the whitespace after it.
+        self.run(body)?;
+        Ok(self.documents)
+    }
+
+    fn position(&self) -> usize {
+        match self.step {
+            Step::Open(i) | Step::First(i) | Step::Element(i) | Step::Closed(i) => i,
+        }
+    }
+
+    /// Takes steps over `body` until the page ends or a step fails; `self.step` is where to go on.
+    fn run(&mut self, body: &[u8]) -> Scan<()> {
+        let mut s = Scanner {
+            b: body,
+            stack: Vec::new(),
+        };
+        let documents = &mut self.documents;
+        loop {
+            match s.step(self.step, &mut |d| documents.push(d))? {
+                Some(next) => self.step = next,
+                None => return Ok(()),
             }
         }
     }
-    i = s.ws(i);
-    if i != body.len() {
-        return err(i, "trailing characters after the array");
+}
+
+/// [`PageSplitter`] over `body` arriving `piece` bytes at a time (tests and fuzzing compare it
+/// with [`split`]).
+pub fn split_in_pieces(body: &[u8], piece: usize) -> Scan<Vec<PageDocument>> {
+    let mut splitter = PageSplitter::default();
+    let mut arrived = 0;
+    while arrived < body.len() {
+        arrived = (arrived + piece.max(1)).min(body.len());
+        splitter.advance(&body[..arrived]);
     }
-    Ok(out)
+    splitter.finish(body)
+}
+
+/// [`split`]'s result in [`PageSplitter`]'s terms.
+pub fn as_documents(body: &[u8], elements: &[Element<'_>]) -> Vec<PageDocument> {
+    let base = body.as_ptr() as usize;
+    elements
+        .iter()
+        .map(|e| {
+            let start = e.get().as_ptr() as usize - base;
+            PageDocument {
+                start,
+                end: start + e.get().len(),
+                tracked: e.tracked().clone().map(|t| {
+                    Some(match t? {
+                        Cow::Borrowed(s) => {
+                            let at = s.as_ptr() as usize - base;
+                            TrackedText::At(at, at + s.len())
+                        }
+                        Cow::Owned(s) => TrackedText::Text(s),
+                    })
+                }),
+            }
+        })
+        .collect()
 }
 
 const IN_OBJECT: u8 = 0;
 const IN_ARRAY: u8 = 1;
 
 struct Scanner<'a> {
-    /// The page, validated UTF-8; `b` is the same bytes.
-    text: &'a str,
+    /// The page, or as much of it as has arrived. Positions in it are what the scanner reports.
     b: &'a [u8],
     /// Open containers of the value being skipped: iterative, so any depth is fine.
     stack: Vec<u8>,
 }
 
 impl<'a> Scanner<'a> {
+    /// One step of the array: its `[`, one element with the `,` or `]` after it (`found` gets the
+    /// element), or the end. `None` once the text ends after the array's `]` and whitespace.
+    /// Each step decides only on bytes it has seen, so a step that fails at the end of what has
+    /// arrived can be taken again from the same place once more is there.
+    fn step(&mut self, step: Step, found: &mut dyn FnMut(PageDocument)) -> Scan<Option<Step>> {
+        match step {
+            Step::Open(i) => {
+                let i = self.ws(i);
+                if self.b.get(i) != Some(&b'[') {
+                    return err(i, "expected a JSON array");
+                }
+                Ok(Some(Step::First(i + 1)))
+            }
+            Step::First(i) => {
+                let i = self.ws(i);
+                Ok(Some(match self.b.get(i) {
+                    Some(b']') => Step::Closed(i + 1),
+                    Some(_) => Step::Element(i),
+                    None => return err(i, "expected an array element or ]"),
+                }))
+            }
+            Step::Element(start) => {
+                let start = self.ws(start);
+                let (end, tracked) = if self.b.get(start) == Some(&b'{') {
+                    self.object(start)?
+                } else {
+                    (self.value(start)?, [None, None])
+                };
+                let i = self.ws(end);
+                let next = match self.b.get(i) {
+                    Some(b',') => Step::Element(i + 1),
+                    Some(b']') => Step::Closed(i + 1),
+                    _ => return err(i, "expected , or ] after an array element"),
+                };
+                found(PageDocument {
+                    start,
+                    end,
+                    tracked,
+                });
+                Ok(Some(next))
+            }
+            Step::Closed(i) => {
+                let end = self.ws(i);
+                if end != i {
+                    Ok(Some(Step::Closed(end)))
+                } else if end == self.b.len() {
+                    Ok(None)
+                } else {
+                    err(i, "trailing characters after the array")
+                }
+            }
+        }
+    }
+
     fn ws(&self, mut i: usize) -> usize {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(i) {
             i += 1;
@@ -138,8 +310,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A top-level element that is an object, starting at `{`: its end, and its `id`/`status`.
-    fn object(&mut self, open: usize) -> Scan<(usize, [Option<Cow<'a, str>>; 2])> {
-        let mut tracked: [Option<Cow<'a, str>>; 2] = [None, None];
+    fn object(&mut self, open: usize) -> Scan<(usize, [Option<TrackedText>; 2])> {
+        let mut tracked: [Option<TrackedText>; 2] = [None, None];
         let mut seen = [false; 2];
         let mut readable = true;
         let mut i = self.ws(open + 1);
@@ -183,16 +355,15 @@ impl<'a> Scanner<'a> {
                 seen[n] = true;
                 tracked[n] = if escaped {
                     match tracked_text(&self.b[v..end]) {
-                        Ok(t) => t.map(Cow::Owned),
+                        Ok(t) => t.map(TrackedText::Text),
                         Err(()) => {
                             readable = false;
                             None
                         }
                     }
                 } else {
-                    // Validated UTF-8 without escapes: the text is the bytes between the quotes.
-                    // Quotes are ASCII, so the slice is on char boundaries.
-                    Some(Cow::Borrowed(&self.text[v + 1..end - 1]))
+                    // A string without escapes: the text is the bytes between the quotes.
+                    Some(TrackedText::At(v + 1, end - 1))
                 };
             }
             i = self.ws(end);
@@ -331,15 +502,7 @@ impl<'a> Scanner<'a> {
         let mut i = open + 1;
         let mut escaped = false;
         loop {
-            // Eight bytes at a time while none of them needs a look: most of a page is string
-            // content, so this loop is where the scan spends its time.
-            while let Some(chunk) = b.get(i..i + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if needs_look(word) {
-                    break;
-                }
-                i += 8;
-            }
+            i = next_special(b, i);
             match b.get(i) {
                 Some(b'"') => return Ok((i + 1, escaped)),
                 Some(b'\\') => {
@@ -367,17 +530,44 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Whether any byte of `word` is `"`, `\` or below 0x20. May say yes for a byte above one that
-/// matches (borrow propagation), never no when one matches: the caller then looks byte by byte.
+/// The first position at or after `i` whose byte is `"`, `\` or below 0x20, or `b.len()`: where a
+/// string needs a look. Most of a page is string content in short strings, so this jumps straight
+/// to the next such byte, sixteen bytes a step, instead of walking to it byte by byte.
 #[inline]
-fn needs_look(word: u64) -> bool {
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 16) {
+        let (lo, hi) = chunk.split_at(8);
+        let lo = look_mask(u64::from_le_bytes(lo.try_into().unwrap_or([0; 8])));
+        if lo != 0 {
+            return i + (lo.trailing_zeros() / 8) as usize;
+        }
+        let hi = look_mask(u64::from_le_bytes(hi.try_into().unwrap_or([0; 8])));
+        if hi != 0 {
+            return i + 8 + (hi.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The bytes of `word` (little-endian) that are `"`, `\` or below 0x20, each as its high bit set.
+/// A byte above a match may be flagged too (borrow propagation), but the lowest flagged byte is
+/// always a real match, which is all [`next_special`] uses.
+#[inline]
+fn look_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let quote = word ^ (ONES * u64::from(b'"'));
     let backslash = word ^ (ONES * u64::from(b'\\'));
     let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    (zero_in(quote) | zero_in(backslash) | below_space) & HIGHS != 0
+    (zero_in(quote) | zero_in(backslash) | below_space) & HIGHS
 }
 
 /// The text of a tracked member's value (an escaped string, a number, anything else) exactly as
@@ -494,6 +684,51 @@ mod tests {
         // Lone surrogates elsewhere do not matter.
         assert_eq!(tracked_of(r#"{"id":"a","x":"\ud800"}"#), [s("a"), None]);
         assert_eq!(tracked_of(r#"["id","status"]"#), [None, None]);
+    }
+
+    #[test]
+    fn splitting_while_arriving_gives_what_splitting_at_once_gives() {
+        let mut big = String::from(" [ ");
+        for i in 0..300 {
+            big.push_str(&format!(
+                "{{\"id\":\"PR-{i}\",\"note\":\"grüße € 𝄞 \\\" \\u00e9\",\"n\":[{i}.5e3,-0,true,null,{{}}],\"status\":\"s\"}} ,\n"
+            ));
+        }
+        // One element far larger than a look-ahead step, then the end.
+        big.push_str(&format!("[{}1]\n] \n", "[\"x\",".repeat(40_000)));
+        let mut bodies: Vec<Vec<u8>> = vec![big.into_bytes()];
+        for text in [
+            "[]",
+            " [ ] ",
+            "[1]",
+            "[12345,-0.5e+3,\"a\\\"]\",{\"id\":\"é\"}]",
+            "[",
+            "[1",
+            "[1,",
+            "[1]x",
+            "[1] ]",
+            "[tru]",
+            "[\"\u{1}\"]",
+            "[{\"id\":\"a\",\"id\":\"b\"}]",
+            "[\"é\"",
+            "",
+        ] {
+            bodies.push(text.as_bytes().to_vec());
+        }
+        bodies.push(b"[\"\xc3\"]".to_vec());
+        bodies.push(b"[\"\xc3\xa9\xff\"]".to_vec());
+        for body in &bodies {
+            let whole = split(body).map(|e| as_documents(body, &e));
+            for piece in [1, 2, 3, 7, 64, 4096, body.len()] {
+                let pieces = split_in_pieces(body, piece);
+                assert_eq!(
+                    pieces.as_ref().map_err(|_| ()),
+                    whole.as_ref().map_err(|_| ()),
+                    "piece {piece} of {:?}",
+                    String::from_utf8_lossy(&body[..body.len().min(60)])
+                );
+            }
+        }
     }
 
     #[test]

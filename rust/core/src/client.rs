@@ -45,7 +45,7 @@ pub struct ApiRequest {
 pub trait BodySink: Send {
     /// A response begins (again after a retry: forget what an earlier attempt received).
     /// `content_length` is the body's size when known (not when it is inflated on the way).
-    fn start(&mut self, status: u16, content_length: Option<u64>);
+    fn start(&mut self, status: u16, headers: &HeaderMap, content_length: Option<u64>);
     /// The next piece of the body, inflated when the response is compressed.
     fn push(&mut self, piece: &[u8]);
     /// The whole body once it has arrived: what [`ApiResponse::body`] becomes.
@@ -370,7 +370,7 @@ impl Client {
         let body = match sink {
             None => resp.bytes().await.map_err(classify)?,
             Some(sink) => {
-                sink.start(status, resp.content_length());
+                sink.start(status, &headers, resp.content_length());
                 while let Some(piece) = resp.chunk().await.map_err(classify)? {
                     sink.push(&piece);
                 }

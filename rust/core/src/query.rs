@@ -1,22 +1,28 @@
 //! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
 //! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
 //!
-//! Pages are prefetched one ahead: as soon as page k is in, the request for page k+1 starts on the
-//! I/O runtime, where it is received (and inflated) while the calling thread builds page k's frame
-//! and Java hands its documents to the Atom. Splitting a page into documents is the biggest step
-//! after inflating, so it goes to the side with room for it: an uncompressed page is split while
-//! it arrives, between reads (receiving one costs little), a compressed one by the calling thread
-//! (inflating already fills the I/O side). The next request is known as soon as page k is in when its
-//! `Content-Range` says it is full (otherwise only the number of documents can tell what follows);
-//! when the count contradicts the range, the early request is aborted and the right one, if any, is
-//! sent. Never more than one page ahead, so memory stays at about two pages whatever the size of
-//! the result; closing the cursor aborts the prefetch.
+//! Pages are prefetched: the request for page k+1 runs on the I/O runtime, where the page is
+//! received (and inflated) while the calling thread builds page k's frame and Java hands its
+//! documents to the Atom. Splitting a page into documents is the biggest step after inflating, so
+//! it goes to the side with room for it: an uncompressed page is split while it arrives, between
+//! reads (receiving one costs little), a compressed one by the calling thread (inflating already
+//! fills the I/O side).
+//!
+//! The request for page k+1 starts as soon as page k's `Content-Range` says page k is full: when
+//! its headers arrive if the calling thread is already waiting for it (so that round trip overlaps
+//! receiving and splitting page k), otherwise when page k is handed over. Without a full range only
+//! the number of documents can tell what follows, so the request waits for it; when the count
+//! contradicts the range, the early request is aborted and the right one, if any, is sent. At most
+//! the page being waited for and the one after it are in flight, so memory stays at about three
+//! pages whatever the size of the result; closing the cursor aborts the prefetch.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
+use reqwest::header::{CONTENT_RANGE, HeaderMap};
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::oneshot;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
 use crate::client::{ApiRequest, BodySink, Client, RequestBody};
@@ -54,12 +60,59 @@ pub struct QueryCursor {
 struct Prefetch {
     request: PageRequest,
     task: tokio::task::JoinHandle<(Result<SplitPage>, Log)>,
+    /// The page's `Content-Range` as soon as its headers are in, before its body.
+    range: oneshot::Receiver<Option<String>>,
 }
 
 impl Prefetch {
     fn start(target: &Arc<Target>, request: PageRequest) -> Result<Prefetch> {
-        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request));
-        Ok(Prefetch { request, task })
+        let (sender, range) = oneshot::channel();
+        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request, sender));
+        Ok(Prefetch {
+            request,
+            task,
+            range,
+        })
+    }
+
+    /// The page, once it is in. When its headers say it is full before its body is in, the request
+    /// after it is started then (into `prefetch`, which must be empty), so that request's round
+    /// trip overlaps receiving and splitting this page instead of following them.
+    fn wait(
+        self,
+        target: &Arc<Target>,
+        pager: &Pager,
+        prefetch: &mut Option<Prefetch>,
+    ) -> Result<(Result<SplitPage>, Log)> {
+        enum First {
+            Done(std::result::Result<(Result<SplitPage>, Log), tokio::task::JoinError>),
+            Range(Option<String>),
+        }
+        let Prefetch {
+            request,
+            mut task,
+            range,
+        } = self;
+        let first = crate::runtime::block_on(async {
+            tokio::select! {
+                biased;
+                done = &mut task => First::Done(done),
+                // A dropped sender (the request failed before any 2xx) disables this branch.
+                Ok(range) = range => First::Range(range),
+            }
+        })?;
+        let done = match first {
+            First::Done(done) => done,
+            First::Range(range) => {
+                if prefetch.is_none()
+                    && let Some(next) = likely_next(pager, request, range.as_deref())
+                {
+                    *prefetch = Some(Prefetch::start(target, next)?);
+                }
+                crate::runtime::block_on(task)?
+            }
+        };
+        Ok(done.unwrap_or_else(|e| (Err(joined(e)), Log::new())))
     }
 }
 
@@ -108,6 +161,8 @@ struct PageSink {
     splitter: PageSplitter,
     split_to: usize,
     splitting: bool,
+    /// Told the `Content-Range` of the first 2xx answer, as soon as its headers are in.
+    range: Option<oneshot::Sender<Option<String>>>,
 }
 
 /// How much more of a page arrives before the splitter looks again: large enough that the
@@ -120,18 +175,29 @@ const MAX_RESERVE: u64 = 64 * 1024 * 1024;
 const MAX_KEPT_BUFFER: usize = 64 * 1024 * 1024;
 
 impl PageSink {
-    fn new(body: Vec<u8>) -> Self {
+    fn new(body: Vec<u8>, range: Option<oneshot::Sender<Option<String>>>) -> Self {
         PageSink {
             body,
             splitter: PageSplitter::default(),
             split_to: 0,
             splitting: false,
+            range,
         }
     }
 }
 
 impl BodySink for PageSink {
-    fn start(&mut self, status: u16, content_length: Option<u64>) {
+    fn start(&mut self, status: u16, headers: &HeaderMap, content_length: Option<u64>) {
+        if (200..300).contains(&status)
+            && let Some(range) = self.range.take()
+        {
+            let value = headers
+                .get(CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            // The cursor may have stopped waiting; nothing to do then.
+            let _ = range.send(value);
+        }
         self.body.clear();
         if let Some(n) = content_length {
             self.body
@@ -255,23 +321,23 @@ fn documents(
         return Ok(wire::page(&Log::new(), true, "", &[]));
     };
     let (fetched, mut log) = match prefetch.take() {
-        Some(p) if p.request == req => match crate::runtime::block_on(p.task)? {
-            Ok(outcome) => outcome,
-            Err(e) => (Err(joined(e)), Log::new()),
-        },
+        Some(p) if p.request == req => p.wait(target, pager, prefetch)?,
         stale => {
             // Not the page the pager wants now (cannot happen while paging is sequential, but a
             // wrong page must never be delivered): drop it and fetch the right one.
             if let Some(p) = stale {
                 p.task.abort();
             }
-            crate::runtime::block_on(Arc::clone(target).fetch(req))?
+            let (sender, _) = oneshot::channel();
+            crate::runtime::block_on(Arc::clone(target).fetch(req, sender))?
         }
     };
     let SplitPage { page, documents } = fetched?;
-    // Start the next request before this page is split or delivered, so receiving it overlaps
-    // that work.
-    if let Some(next) = likely_next(pager, req, page.content_range.as_deref()) {
+    // Start the next request (unless its headers already did) before this page is split or
+    // delivered, so receiving it overlaps that work.
+    if prefetch.is_none()
+        && let Some(next) = likely_next(pager, req, page.content_range.as_deref())
+    {
         *prefetch = Some(Prefetch::start(target, next)?);
     }
     let mut documents = match documents {
@@ -345,9 +411,16 @@ fn joined(e: tokio::task::JoinError) -> CoreError {
 impl Target {
     /// One page split into documents (on the I/O runtime when prefetched), with the log lines of
     /// the request.
-    async fn fetch(self: Arc<Self>, req: PageRequest) -> (Result<SplitPage>, Log) {
+    /// `range` gets the page's `Content-Range` as soon as a 2xx answer's headers are in.
+    async fn fetch(
+        self: Arc<Self>,
+        req: PageRequest,
+        range: oneshot::Sender<Option<String>>,
+    ) -> (Result<SplitPage>, Log) {
         let mut log = Log::new();
-        let outcome = self.get_async(req.limit, req.offset, &mut log).await;
+        let outcome = self
+            .get_async(req.limit, req.offset, Some(range), &mut log)
+            .await;
         (outcome, log)
     }
 
@@ -361,15 +434,15 @@ impl Target {
     }
 
     /// Keeps a delivered page's buffer for a later page: a fresh multi-megabyte buffer per page
-    /// costs a page fault per 4 KiB, more than receiving into it. Two are enough (the page being
-    /// delivered and the one arriving); an unusually large one is let go.
+    /// costs a page fault per 4 KiB, more than receiving into it. Three are enough (the page being
+    /// delivered and the two that may be arriving); an unusually large one is let go.
     fn recycle(&self, body: Bytes) {
         let Ok(unique) = body.try_into_mut() else {
             return;
         };
         let mut buffer = Vec::from(unique);
         let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
-        if buffers.len() < 2 && buffer.capacity() <= MAX_KEPT_BUFFER {
+        if buffers.len() < 3 && buffer.capacity() <= MAX_KEPT_BUFFER {
             buffer.clear();
             buffers.push(buffer);
         }
@@ -411,10 +484,16 @@ impl Target {
     /// `GET` of one page (`limit`, `offset`): a 2xx answer, split into its documents when that was
     /// done while it arrived, or a whole-call error (also when it is not a JSON array).
     fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
-        crate::runtime::block_on(self.get_async(limit, offset, log))?
+        crate::runtime::block_on(self.get_async(limit, offset, None, log))?
     }
 
-    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
+    async fn get_async(
+        &self,
+        limit: u64,
+        offset: u64,
+        range: Option<oneshot::Sender<Option<String>>>,
+        log: &mut Log,
+    ) -> Result<SplitPage> {
         let paging = format!("limit={limit}&offset={offset}");
         let query = join_query(&[&self.base_query, &paging]);
         let url = self
@@ -428,7 +507,7 @@ impl Target {
             body: RequestBody::None,
             accept: None,
         };
-        let mut sink = PageSink::new(self.page_buffer());
+        let mut sink = PageSink::new(self.page_buffer(), range);
         let resp = self
             .client
             .send_into(&api, log, &mut sink)

@@ -473,9 +473,11 @@ fn check_content_range(value: &str) {
 // connect_page
 
 /// Input: one byte (`maxDocuments` = byte % 8, 0 = unlimited; pieces of byte / 8 + 1 bytes), then a
-/// page body as Connect would answer a list call. Checks what `queryNext` does with it: split while
-/// it arrives in those pieces, it gives what splitting it at once gives; the body is split exactly when it is a
-/// JSON array by the JSON grammar (RFC 8259: no limit on numbers or nesting, and a lone surrogate
+/// page body as Connect would answer a list call. Checks what `queryNext` does with it: the query
+/// path's splitter gives the same result in those pieces as at once; the exact split's documents
+/// wherever the grammar accepts the page; and when it accepts a page the grammar refuses, exactly
+/// the page's top-level containers, each with sound strings, escapes and brackets. The exact split
+/// (also used for action responses) splits the body exactly when it is a JSON array by the JSON grammar (RFC 8259: no limit on numbers or nesting, and a lone surrogate
 /// escape is grammatical, so such documents go to Boomi as sent instead of failing the page); each
 /// document is exactly its element's bytes, in order, inside the page buffer; the tracked
 /// properties are the element's `id` and `status`; and the PAGE frame reads back the same.
@@ -485,13 +487,26 @@ pub fn connect_page(data: &[u8]) {
         None => (0, 1, data),
     };
     let page = Bytes::copy_from_slice(body);
-    // Split while it arrives (a piece at a time), the page gives the same documents, or fails too.
-    let whole = split_page(&page).map(|items| as_documents(&page, &items));
+    let at_once = split_in_pieces(&page, page.len().max(1));
     assert_eq!(
         split_in_pieces(&page, piece).map_err(|_| ()),
-        whole.map_err(|_| ()),
+        at_once.clone().map_err(|_| ()),
         "split in pieces of {piece}"
     );
+    let exact = split_page(&page).map(|items| as_documents(&page, &items));
+    match (&exact, &at_once) {
+        (Ok(exact), Ok(fast)) => assert_eq!(exact, fast, "the block splitter disagrees"),
+        (Ok(_), Err(e)) => panic!("the block splitter refused a JSON array: {e}"),
+        (Err(_), Ok(fast)) => {
+            let spans: Vec<(usize, usize)> = fast.iter().map(|d| (d.start, d.end)).collect();
+            assert_eq!(
+                Some(spans),
+                top_level_containers(&page),
+                "the block splitter accepted a page whose structure is broken"
+            );
+        }
+        (Err(_), Err(_)) => {}
+    }
     let spans = json_array_spans(&page).filter(|_| std::str::from_utf8(&page).is_ok());
     let items = match (split_page(&page), spans) {
         (Ok(items), Some(spans)) => {
@@ -558,6 +573,78 @@ pub fn connect_page(data: &[u8]) {
             payloads
         )
     );
+}
+
+/// The spans of the elements when `json` is UTF-8 and one array of objects and arrays whose strings
+/// (closed, no raw control bytes, valid escapes) and brackets (matched, no backslash outside a
+/// string) are sound, the grammar inside them aside; else `None`. Byte by byte, as plainly as
+/// possible: the reference for the block splitter.
+fn top_level_containers(json: &[u8]) -> Option<Vec<(usize, usize)>> {
+    std::str::from_utf8(json).ok()?;
+    let mut i = skip_ws(json, 0);
+    (json.get(i) == Some(&b'[')).then_some(())?;
+    i = skip_ws(json, i + 1);
+    let mut spans = Vec::new();
+    if json.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let mut open: Vec<u8> = Vec::new();
+            let mut in_string = false;
+            loop {
+                let b = *json.get(i)?;
+                if in_string {
+                    match b {
+                        b'"' => in_string = false,
+                        b'\\' => {
+                            i += 1;
+                            match json.get(i)? {
+                                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                                b'u' => json
+                                    .get(i + 1..i + 5)?
+                                    .iter()
+                                    .all(u8::is_ascii_hexdigit)
+                                    .then_some(())?,
+                                _ => return None,
+                            }
+                        }
+                        0..=0x1f => return None,
+                        _ => {}
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => open.push(b),
+                        b'}' | b']' => {
+                            let o = open.pop()?;
+                            (o == if b == b'}' { b'{' } else { b'[' }).then_some(())?;
+                        }
+                        b'\\' => return None,
+                        _ => {}
+                    }
+                    if i == start && open.is_empty() {
+                        return None;
+                    }
+                }
+                i += 1;
+                if open.is_empty() && !in_string {
+                    break;
+                }
+            }
+            spans.push((start, i));
+            i = skip_ws(json, i);
+            match json.get(i) {
+                Some(b',') => i = skip_ws(json, i + 1),
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(json, i) == json.len()).then_some(spans)
 }
 
 /// The byte spans of the elements when `json` is one JSON array (RFC 8259 grammar, surrounding

@@ -1,4 +1,4 @@
-//! One pass over a list page: finds the elements of the top-level JSON array and, in the same
+//! The exact split of a list page: finds the elements of the top-level JSON array and, in the same
 //! scan, the top-level `id` and `status` members of each element that is an object.
 //!
 //! Why hand-written: a page is ~3 MB and the query path used to walk it twice in Rust (serde's
@@ -8,6 +8,10 @@
 //! properties on the way. Only the rare cases (an escaped key, an escaped or non-string `id` or
 //! `status`) are handed to serde_json, on that member alone, so their text is exactly what the
 //! former `tracked()` produced.
+//!
+//! Queries split their pages with [`PageSplitter`], which leaves the common shape (an array of
+//! objects) to the faster block splitter in `blocks.rs` and everything else to this scanner; action
+//! responses, which are small, use [`split`] directly.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +19,8 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::wire::{PageDocument, TrackedText};
+
+use super::blocks::BlockSplitter;
 
 /// Why a body is not a JSON array: the byte offset and what was wrong there. Never contains page
 /// bytes, so it cannot leak a secret the body echoes.
@@ -109,10 +115,96 @@ enum Step {
     Closed(usize),
 }
 
-/// A page split while it arrives: [`PageSplitter::advance`] after each piece scans the elements
-/// complete so far, so splitting overlaps receiving, and [`PageSplitter::finish`] once the whole
-/// body is in. The result is exactly [`split`]'s, as positions in the page (its buffer may move
-/// while it grows).
+/// A page split while it arrives: [`PageSplitter::advance`] after each piece, so splitting
+/// overlaps receiving, and [`PageSplitter::finish`] once the whole body is in; the documents come
+/// as positions in the page (its buffer may move while it grows).
+///
+/// The block splitter ([`super::blocks`]) does the work; a page it gives up on (an error, or an
+/// element that is not an object or array) is scanned again by [`ExactSplitter`], whose result is
+/// exactly [`split`]'s. The two agree on every page the JSON grammar accepts; the block splitter
+/// also accepts a page whose only errors are inside elements (see its docs).
+#[derive(Debug)]
+pub struct PageSplitter {
+    utf8: Utf8Progress,
+    /// `None` once the block splitter gave up.
+    blocks: Option<BlockSplitter>,
+    exact: Option<ExactSplitter>,
+}
+
+impl Default for PageSplitter {
+    fn default() -> Self {
+        PageSplitter {
+            utf8: Utf8Progress::default(),
+            blocks: Some(BlockSplitter::default()),
+            exact: None,
+        }
+    }
+}
+
+impl PageSplitter {
+    /// Splits what `body` (everything received so far; earlier bytes unchanged) adds.
+    pub fn advance(&mut self, body: &[u8]) {
+        if let Some(blocks) = &mut self.blocks {
+            if self.utf8.advance(body) && blocks.advance(body).is_ok() {
+                return;
+            }
+            self.blocks = None;
+        }
+        self.exact.get_or_insert_default().advance(body);
+    }
+
+    /// The documents of the whole `body`, or why it is not one JSON array.
+    pub fn finish(self, body: &[u8]) -> Scan<Vec<PageDocument>> {
+        if let (Some(blocks), true) = (self.blocks, self.utf8.finish(body).is_ok())
+            && let Ok(documents) = blocks.finish(body)
+        {
+            return Ok(documents);
+        }
+        self.exact.unwrap_or_default().finish(body)
+    }
+}
+
+/// How far a body that arrives in pieces is known to be UTF-8.
+#[derive(Debug, Default)]
+struct Utf8Progress {
+    /// Valid up to here (a character may be cut at the end of a piece).
+    valid_to: usize,
+    /// Where the body is not UTF-8, once seen.
+    invalid: Option<usize>,
+}
+
+impl Utf8Progress {
+    /// Checks what `body` adds; false once it is not UTF-8.
+    fn advance(&mut self, body: &[u8]) -> bool {
+        if self.invalid.is_some() {
+            return false;
+        }
+        match std::str::from_utf8(&body[self.valid_to..]) {
+            Ok(_) => self.valid_to = body.len(),
+            Err(e) => {
+                self.valid_to += e.valid_up_to();
+                if e.error_len().is_some() {
+                    self.invalid = Some(self.valid_to);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The whole `body` is UTF-8, or where it is not.
+    fn finish(&self, body: &[u8]) -> Scan<()> {
+        if let Some(at) = self.invalid {
+            return err(at, "invalid UTF-8");
+        }
+        match std::str::from_utf8(&body[self.valid_to..]) {
+            Ok(_) => Ok(()),
+            Err(e) => err(self.valid_to + e.valid_up_to(), "invalid UTF-8"),
+        }
+    }
+}
+
+/// [`PageSplitter`]'s exact path: the token scanner, step by step as the page arrives.
 ///
 /// An element is taken only once the `,` or `]` after it has arrived, so a piece that ends inside
 /// an element (or inside a number, where the text so far would parse) never yields a wrong one: a
@@ -120,46 +212,32 @@ enum Step {
 /// keep that linear on a huge element, a retry waits until the body has grown by at least as much
 /// as the failed attempt scanned.
 #[derive(Debug)]
-pub struct PageSplitter {
+pub struct ExactSplitter {
     step: Step,
-    /// The body is valid UTF-8 up to here (a character may be cut at the end of a piece).
-    valid_to: usize,
-    /// Where the body is not UTF-8, once seen.
-    invalid_utf8: Option<usize>,
+    utf8: Utf8Progress,
     /// No scan before the body has this many bytes (see the type's docs).
     retry_at: usize,
     documents: Vec<PageDocument>,
 }
 
-impl Default for PageSplitter {
+impl Default for ExactSplitter {
     fn default() -> Self {
-        PageSplitter {
+        ExactSplitter {
             step: Step::Open(0),
-            valid_to: 0,
-            invalid_utf8: None,
+            utf8: Utf8Progress::default(),
             retry_at: 0,
             documents: Vec::new(),
         }
     }
 }
 
-impl PageSplitter {
+impl ExactSplitter {
     /// Scans what `body` (everything received so far; earlier bytes unchanged) adds.
     pub fn advance(&mut self, body: &[u8]) {
-        if body.len() < self.retry_at || self.invalid_utf8.is_some() {
+        if body.len() < self.retry_at || !self.utf8.advance(body) {
             return;
         }
-        match std::str::from_utf8(&body[self.valid_to..]) {
-            Ok(_) => self.valid_to = body.len(),
-            Err(e) => {
-                self.valid_to += e.valid_up_to();
-                if e.error_len().is_some() {
-                    self.invalid_utf8 = Some(self.valid_to);
-                    return;
-                }
-            }
-        }
-        if let Err(e) = self.run(&body[..self.valid_to]) {
+        if let Err(e) = self.run(&body[..self.utf8.valid_to]) {
             // Most likely the end of what has arrived inside an element; `finish` tells. What the
             // failed attempt scanned of that element is scanned again, so wait for as much more.
             self.retry_at = body.len() + e.offset.saturating_sub(self.position()).max(1);
@@ -168,12 +246,7 @@ impl PageSplitter {
 
     /// The documents of the whole `body`, or why it is not one JSON array.
     pub fn finish(mut self, body: &[u8]) -> Scan<Vec<PageDocument>> {
-        if let Some(at) = self.invalid_utf8 {
-            return err(at, "invalid UTF-8");
-        }
-        if let Err(e) = std::str::from_utf8(&body[self.valid_to..]) {
-            return err(self.valid_to + e.valid_up_to(), "invalid UTF-8");
-        }
+        self.utf8.finish(body)?;
         // `run` ends without an error only after the array's `]` and the whitespace after it.
         self.run(body)?;
         Ok(self.documents)
@@ -534,7 +607,7 @@ impl<'a> Scanner<'a> {
 /// string needs a look. Most of a page is string content in short strings, so this jumps straight
 /// to the next such byte, sixteen bytes a step, instead of walking to it byte by byte.
 #[inline]
-fn next_special(b: &[u8], mut i: usize) -> usize {
+pub(super) fn next_special(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 16) {
         let (lo, hi) = chunk.split_at(8);
         let lo = look_mask(u64::from_le_bytes(lo.try_into().unwrap_or([0; 8])));
@@ -574,7 +647,7 @@ fn look_mask(word: u64) -> u64 {
 /// the former typed parse gave it: strings and numbers as text, other values none; `Err` when
 /// serde cannot build the value (lone surrogate, number beyond `f64`, nesting beyond its limit),
 /// which made the whole document untracked.
-fn tracked_text(json: &[u8]) -> std::result::Result<Option<String>, ()> {
+pub(super) fn tracked_text(json: &[u8]) -> std::result::Result<Option<String>, ()> {
     match serde_json::from_slice::<Value>(json) {
         Ok(Value::String(s)) => Ok(Some(s)),
         Ok(Value::Number(n)) => Ok(Some(n.to_string())),

@@ -1,0 +1,650 @@
+//! The fast way to split a page: 64 bytes at a time, with SIMD compares, instead of token by token.
+//!
+//! A page of Connect records has a token every five bytes or so, and checking each token against
+//! the JSON grammar costs more than receiving the page. The split only needs the structure: where
+//! strings are (with their escapes), how brackets nest, and the array's own syntax around its
+//! elements. So each block of 64 bytes becomes bit masks (quotes, backslashes, brackets, commas,
+//! whitespace, control bytes); a prefix XOR of the unescaped quotes marks what is inside strings;
+//! only the brackets outside strings are visited one by one (about one in forty bytes), which
+//! gives every element's extent. The top-level `id` and `status` of an object element are read
+//! from the strings that open at the element's own level, once the element is complete.
+//!
+//! What is checked: UTF-8 (by the caller), strings (closed, no raw control bytes, valid escapes),
+//! brackets (nested and matched by kind, none outside the array), no backslash outside a string,
+//! and the array's syntax exactly (`[`, elements separated by single commas, `]`, whitespace).
+//! What is not: the grammar inside an element (numbers, `true`/`false`/`null`, `:` and `,`
+//! between members). Such an element is delivered as Connect sent it, byte for byte. Anything
+//! outside the common shape (an element that is not an object or array, any of the errors above)
+//! makes [`BlockSplitter`] give up with [`Fallback`], and the exact scanner decides the page.
+
+use crate::wire::{PageDocument, TrackedText};
+
+use super::split::{TRACKED, next_special, tracked_text};
+
+/// The page needs the exact scanner: an error, or a shape this splitter does not handle.
+#[derive(Debug)]
+pub struct Fallback;
+
+/// Where the page's own array is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Top {
+    /// Before the `[`.
+    Before,
+    /// After the `[`, before any element.
+    Open,
+    /// Inside an element.
+    Element,
+    /// After an element (commas counted since).
+    After,
+    /// After the `]`.
+    Closed,
+}
+
+/// The bytes of one 64-byte block that are of each kind, bit i for byte i.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    /// `{` or `[`.
+    open: u64,
+    /// `}` or `]`.
+    close: u64,
+    comma: u64,
+    /// Up to 0x20: space and the control bytes, whitespace among them (tab, line feed, carriage
+    /// return) told apart only where a control byte shows up outside a string, which is rare.
+    space_or_control: u64,
+    /// Below 0x20.
+    control: u64,
+}
+
+/// Splits a page block by block; see the module docs.
+#[derive(Debug)]
+pub struct BlockSplitter {
+    /// Offset of the next block to look at.
+    next: usize,
+    /// All ones when the last block ended inside a string.
+    in_string: u64,
+    /// The first byte of the next block is escaped by a backslash that ended the last one.
+    escape_first: bool,
+    /// How many brackets are open (the array's own `[` is the first).
+    depth: u32,
+    /// Their kinds, innermost in bit 0: 1 for `{`, 0 for `[` (see [`MAX_DEPTH`]).
+    kinds: u128,
+    /// Set when a bracket closed one of the other kind, or the nesting went too deep.
+    broken: u64,
+    /// Whether the current element is an object.
+    object: bool,
+    top: Top,
+    /// Commas between the array's elements since the last one.
+    commas: u32,
+    element_start: usize,
+    /// Where strings open at the top level of the current element, when it is an object.
+    candidates: Vec<usize>,
+    documents: Vec<PageDocument>,
+    /// The masks of the blocks being looked at (reused).
+    masks: Vec<Masks>,
+}
+
+impl Default for BlockSplitter {
+    fn default() -> Self {
+        BlockSplitter {
+            next: 0,
+            in_string: 0,
+            escape_first: false,
+            depth: 0,
+            kinds: 0,
+            broken: 0,
+            object: false,
+            top: Top::Before,
+            commas: 0,
+            element_start: 0,
+            candidates: Vec::new(),
+            documents: Vec::new(),
+            masks: Vec::new(),
+        }
+    }
+}
+
+/// Bytes a block needs after it: a `\u` escape in its last byte reads four more.
+const LOOK_AHEAD: usize = 5;
+/// Nesting this splitter follows (in the bits of a `u128`); deeper pages go to the exact scanner.
+const MAX_DEPTH: u32 = 120;
+
+impl BlockSplitter {
+    /// Looks at the whole blocks `body` (everything received so far) adds.
+    pub fn advance(&mut self, body: &[u8]) -> Result<(), Fallback> {
+        let end = body.len().saturating_sub(LOOK_AHEAD);
+        self.blocks(body, end)
+    }
+
+    /// The documents of the whole `body`.
+    pub fn finish(mut self, body: &[u8]) -> Result<Vec<PageDocument>, Fallback> {
+        self.blocks(body, body.len())?;
+        if self.next < body.len() {
+            // The last part block, padded with spaces (whitespace wherever it lands).
+            let mut last = [b' '; 64];
+            last[..body.len() - self.next].copy_from_slice(&body[self.next..]);
+            let mut masks = std::mem::take(&mut self.masks);
+            masks.clear();
+            classify(&last, &mut masks);
+            self.block(body, &last, &masks[0])?;
+        }
+        if self.top != Top::Closed || self.in_string != 0 || self.escape_first {
+            return Err(Fallback);
+        }
+        Ok(self.documents)
+    }
+
+    /// The whole blocks of `body` that end by `end`, classified a batch at a time.
+    fn blocks(&mut self, body: &[u8], end: usize) -> Result<(), Fallback> {
+        const BATCH: usize = 64 * 256;
+        let mut masks = std::mem::take(&mut self.masks);
+        while self.next + 64 <= end {
+            let batch = &body[self.next..self.next + (end - self.next).min(BATCH) / 64 * 64];
+            masks.clear();
+            classify(batch, &mut masks);
+            for (chunk, m) in batch.chunks_exact(64).zip(&masks) {
+                let block: &[u8; 64] = chunk.try_into().map_err(|_| Fallback)?;
+                self.block(body, block, m)?;
+            }
+        }
+        self.masks = masks;
+        Ok(())
+    }
+
+    /// One block, at `self.next` in `body`, with its masks `m`.
+    #[inline]
+    fn block(&mut self, body: &[u8], block: &[u8; 64], m: &Masks) -> Result<(), Fallback> {
+        let base = self.next;
+        self.next += 64;
+        let escaped = if m.backslash != 0 || self.escape_first {
+            self.escapes(body, base, m.backslash)?
+        } else {
+            0
+        };
+        let quotes = m.quote & !escaped;
+        let in_string = prefix_xor(quotes) ^ self.in_string;
+        self.in_string = 0u64.wrapping_sub(in_string >> 63);
+        // Inside a string: no raw control byte; outside: no backslash.
+        if m.control & in_string != 0 || m.backslash & !in_string != 0 {
+            return Err(Fallback);
+        }
+        let opening_quotes = quotes & in_string;
+        let mut brackets = (m.open | m.close) & !in_string;
+        let mut from = 0;
+        while brackets != 0 {
+            let to = brackets.trailing_zeros();
+            brackets &= brackets - 1;
+            let open = (m.open >> to) & 1;
+            // 1 for `{` and `}`, 0 for `[` and `]`.
+            let kind = u128::from((block[to as usize] >> 5) & 1);
+            if self.depth + open as u32 >= 4 {
+                // Deep inside an element (an open at depth 3 or more, a close at 4 or more):
+                // only the nesting changes, without a branch on which way it goes.
+                let pushed = (self.kinds << 1) | kind;
+                let popped = self.kinds >> 1;
+                self.broken |= (1 - open) & (self.kinds as u64 ^ kind as u64) & 1;
+                self.kinds = if open == 1 { pushed } else { popped };
+                self.depth = self.depth + 2 * open as u32 - 1;
+                self.broken |= u64::from(self.depth > MAX_DEPTH);
+            } else {
+                self.stretch(m, block, opening_quotes, base, bits(from, to))?;
+                let at = base + to as usize;
+                if open == 1 {
+                    self.open(kind, at)?;
+                } else {
+                    self.close(kind, at, body)?;
+                }
+            }
+            from = to + 1;
+        }
+        self.stretch(m, block, opening_quotes, base, bits(from, 64))?;
+        if self.broken != 0 {
+            return Err(Fallback);
+        }
+        Ok(())
+    }
+
+    /// The escaped bytes of a block whose backslashes are `backslash`, each escape checked.
+    fn escapes(&mut self, body: &[u8], base: usize, backslash: u64) -> Result<u64, Fallback> {
+        let mut escaped = u64::from(self.escape_first);
+        self.escape_first = false;
+        // In order: a backslash escapes the next byte unless it is escaped itself.
+        let mut rest = backslash & !escaped;
+        while rest != 0 {
+            let i = rest.trailing_zeros();
+            rest &= rest - 1;
+            if escaped >> i & 1 == 1 {
+                continue;
+            }
+            if i == 63 {
+                self.escape_first = true;
+            } else {
+                escaped |= 1 << (i + 1);
+            }
+        }
+        let mut check = escaped;
+        while check != 0 {
+            let at = base + check.trailing_zeros() as usize;
+            check &= check - 1;
+            match body.get(at) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                Some(b'u') => match body.get(at + 1..at + 5) {
+                    Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => {}
+                    _ => return Err(Fallback),
+                },
+                _ => return Err(Fallback),
+            }
+        }
+        Ok(escaped)
+    }
+
+    /// The bytes `stretch` of a block, between two brackets: all at the current depth.
+    #[inline]
+    fn stretch(
+        &mut self,
+        m: &Masks,
+        block: &[u8; 64],
+        opening_quotes: u64,
+        base: usize,
+        stretch: u64,
+    ) -> Result<(), Fallback> {
+        match self.depth {
+            // Around the array: whitespace only.
+            0 => only_space(m, block, stretch)?,
+            // Between elements: whitespace and commas only (an element that is not an object or
+            // array shows here too, and goes to the exact scanner).
+            1 => {
+                only_space(m, block, stretch & !m.comma)?;
+                self.commas += (stretch & m.comma).count_ones();
+            }
+            // The top level of an object element: where its member names (and string values) are.
+            2 if self.object => {
+                let mut opening = opening_quotes & stretch;
+                while opening != 0 {
+                    self.candidates
+                        .push(base + opening.trailing_zeros() as usize);
+                    opening &= opening - 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An opening bracket of `kind` at depth 0 to 2.
+    fn open(&mut self, kind: u128, at: usize) -> Result<(), Fallback> {
+        match (self.depth, self.top) {
+            (0, Top::Before) if kind == 0 => self.top = Top::Open,
+            (0, _) => return Err(Fallback),
+            (1, Top::Open) if self.commas == 0 => self.element(kind, at),
+            (1, Top::After) if self.commas == 1 => self.element(kind, at),
+            (1, _) => return Err(Fallback),
+            _ => {}
+        }
+        self.kinds = (self.kinds << 1) | kind;
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn element(&mut self, kind: u128, at: usize) {
+        self.top = Top::Element;
+        self.object = kind == 1;
+        self.element_start = at;
+        self.candidates.clear();
+    }
+
+    /// A closing bracket of `kind` at depth 1 to 3.
+    fn close(&mut self, kind: u128, at: usize, body: &[u8]) -> Result<(), Fallback> {
+        if self.depth == 0 || self.kinds & 1 != kind {
+            return Err(Fallback);
+        }
+        self.kinds >>= 1;
+        self.depth -= 1;
+        match self.depth {
+            0 => {
+                // The array's `]`: after `[` or an element, without a comma before it.
+                if !matches!(self.top, Top::Open | Top::After) || self.commas != 0 {
+                    return Err(Fallback);
+                }
+                self.top = Top::Closed;
+            }
+            1 => {
+                let end = at + 1;
+                let tracked = if self.object {
+                    self.tracked(body, end)
+                } else {
+                    [None, None]
+                };
+                self.documents.push(PageDocument {
+                    start: self.element_start,
+                    end,
+                    tracked,
+                });
+                self.top = Top::After;
+                self.commas = 0;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The `id` and `status` members of the object element that ends at `end`, read as the exact
+    /// scanner reads them: from the strings that open at the element's top level, those followed
+    /// by `:` being its member names. Escaped names and values are decoded; a repeated or
+    /// undecodable one leaves the document untracked.
+    fn tracked(&self, body: &[u8], end: usize) -> [Option<TrackedText>; 2] {
+        let element = &body[..end];
+        let mut tracked: [Option<TrackedText>; 2] = [None, None];
+        let mut seen = [false; 2];
+        let mut skip_to = 0;
+        for &open in &self.candidates {
+            if open < skip_to {
+                continue;
+            }
+            let Some((name_end, name_escaped)) = string_end(element, open) else {
+                return [None, None];
+            };
+            let after = skip_space(element, name_end);
+            if element.get(after) != Some(&b':') {
+                // A string value, not a member name.
+                continue;
+            }
+            let slot = if name_escaped {
+                match serde_json::from_slice::<String>(&element[open..name_end]) {
+                    Ok(name) => TRACKED.iter().position(|t| *t == name),
+                    Err(_) => return [None, None],
+                }
+            } else {
+                let name = &element[open + 1..name_end - 1];
+                TRACKED.iter().position(|t| t.as_bytes() == name)
+            };
+            let Some(n) = slot else { continue };
+            if seen[n] {
+                return [None, None];
+            }
+            seen[n] = true;
+            let value = skip_space(element, after + 1);
+            tracked[n] = match element.get(value) {
+                Some(b'"') => {
+                    let Some((value_end, escaped)) = string_end(element, value) else {
+                        return [None, None];
+                    };
+                    skip_to = value_end;
+                    if escaped {
+                        match tracked_text(&element[value..value_end]) {
+                            Ok(text) => text.map(TrackedText::Text),
+                            Err(()) => return [None, None],
+                        }
+                    } else {
+                        Some(TrackedText::At(value + 1, value_end - 1))
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    let number_end = value
+                        + element[value..]
+                            .iter()
+                            .take_while(|b| {
+                                matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                            })
+                            .count();
+                    match tracked_text(&element[value..number_end]) {
+                        Ok(text) => text.map(TrackedText::Text),
+                        Err(()) => return [None, None],
+                    }
+                }
+                // An object, array, `true`, `false` or `null`: no text.
+                _ => None,
+            };
+        }
+        tracked
+    }
+}
+
+/// Whether the bytes `stretch` of `block` are all whitespace (outside strings, where `"` and anything
+/// else that is not whitespace counts as something).
+#[inline]
+fn only_space(m: &Masks, block: &[u8; 64], stretch: u64) -> Result<(), Fallback> {
+    if stretch & !m.space_or_control != 0 {
+        return Err(Fallback);
+    }
+    let mut control = stretch & m.control;
+    while control != 0 {
+        if !matches!(
+            block[control.trailing_zeros() as usize],
+            b'\t' | b'\n' | b'\r'
+        ) {
+            return Err(Fallback);
+        }
+        control &= control - 1;
+    }
+    Ok(())
+}
+
+/// The end (after the closing quote) of the string that opens at `open`, and whether it has
+/// escapes. The block pass has checked the string already.
+fn string_end(b: &[u8], open: usize) -> Option<(usize, bool)> {
+    let mut i = open + 1;
+    let mut escaped = false;
+    loop {
+        i = next_special(b, i);
+        match b.get(i)? {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Bits `from..to` (`to` at most 64).
+fn bits(from: u32, to: u32) -> u64 {
+    let below_to = if to >= 64 { !0 } else { (1u64 << to) - 1 };
+    let from_up = if from >= 64 { 0 } else { !0u64 << from };
+    below_to & from_up
+}
+
+/// Bit i is the XOR of bits 0..=i: set from an opening quote up to (not including) its closing one.
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Appends the masks of each 64-byte block of `blocks` (a whole number of them) to `out`.
+#[cfg(target_arch = "x86_64")]
+fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+    // SAFETY: SSE2 is part of the x86-64 baseline: every CPU this code can run on has it.
+    unsafe { sse2::classify(blocks, out) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+    out.extend(blocks.chunks_exact(64).map(classify_bytes));
+}
+
+/// The masks of one block, a byte at a time (other targets, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn classify_bytes(block: &[u8]) -> Masks {
+    let mut m = Masks::default();
+    for (i, &b) in block.iter().enumerate().take(64) {
+        let bit = 1u64 << i;
+        match b {
+            b'"' => m.quote |= bit,
+            b'\\' => m.backslash |= bit,
+            b'{' | b'[' => m.open |= bit,
+            b'}' | b']' => m.close |= bit,
+            b',' => m.comma |= bit,
+            _ => {}
+        }
+        if b <= 0x20 {
+            m.space_or_control |= bit;
+        }
+        if b < 0x20 {
+            m.control |= bit;
+        }
+    }
+    m
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use super::Masks;
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+
+    #[target_feature(enable = "sse2")]
+    pub(super) fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let bit_20 = _mm_set1_epi8(0x20);
+        let open = _mm_set1_epi8(b'{' as i8);
+        let close = _mm_set1_epi8(b'}' as i8);
+        let comma = _mm_set1_epi8(b',' as i8);
+        let below_20 = _mm_set1_epi8(0x1f);
+        let mask = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16);
+        for block in blocks.chunks_exact(64) {
+            let mut m = Masks::default();
+            for (k, part) in block.chunks_exact(16).enumerate() {
+                // SAFETY: `part` is 16 readable bytes; the load has no alignment requirement.
+                let v = unsafe { _mm_loadu_si128(part.as_ptr().cast()) };
+                let shift = 16 * k;
+                // `{`/`[` and `}`/`]` differ only in bit 0x20.
+                let folded = _mm_or_si128(v, bit_20);
+                m.quote |= mask(_mm_cmpeq_epi8(v, quote)) << shift;
+                m.backslash |= mask(_mm_cmpeq_epi8(v, backslash)) << shift;
+                m.open |= mask(_mm_cmpeq_epi8(folded, open)) << shift;
+                m.close |= mask(_mm_cmpeq_epi8(folded, close)) << shift;
+                m.comma |= mask(_mm_cmpeq_epi8(v, comma)) << shift;
+                // Up to 0x20 / below 0x20: unchanged by a minimum with 0x20 / 0x1f.
+                m.space_or_control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, bit_20), v)) << shift;
+                m.control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, below_20), v)) << shift;
+            }
+            out.push(m);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_masks_are_the_bytes_kinds() {
+        // Every byte value at every position, against the byte-by-byte reference.
+        for start in 0..=255u8 {
+            let mut block = [0u8; 64];
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = start.wrapping_add((i * 37) as u8);
+            }
+            let mut masks = Vec::new();
+            classify(&block, &mut masks);
+            assert_eq!(masks, [classify_bytes(&block)], "{start}");
+        }
+        let text: &[u8; 64] = b"[{\"a\\\"\":[1, 2]},\t{}]\n\r \x01\x1f\x7f\xc3\xa9 {[}]\\\"\",,,........................x";
+        let mut masks = Vec::new();
+        classify(&text.repeat(3), &mut masks);
+        assert_eq!(masks, [classify_bytes(text); 3]);
+    }
+
+    #[test]
+    fn prefix_xor_marks_strings() {
+        assert_eq!(prefix_xor(0b1001), 0b0111);
+        assert_eq!(prefix_xor(1 << 63), 1 << 63);
+        assert_eq!(prefix_xor(1), !0);
+        assert_eq!(bits(0, 64), !0);
+        assert_eq!(bits(3, 5), 0b11000);
+        assert_eq!(bits(64, 64), 0);
+        assert_eq!(bits(7, 7), 0);
+    }
+
+    fn split(page: &str) -> Result<Vec<(String, Option<String>)>, Fallback> {
+        let body = page.as_bytes();
+        let mut s = BlockSplitter::default();
+        s.advance(body)?;
+        Ok(s.finish(body)?
+            .into_iter()
+            .map(|d| {
+                let id = d.tracked[0].as_ref().map(|t| match t {
+                    TrackedText::At(a, b) => page[*a..*b].to_owned(),
+                    TrackedText::Text(t) => t.clone(),
+                });
+                (page[d.start..d.end].to_owned(), id)
+            })
+            .collect())
+    }
+
+    #[test]
+    fn splits_arrays_of_objects_and_arrays_by_their_brackets() {
+        let long = "x".repeat(200);
+        let page = format!(
+            " [ {{\"id\":\"PR-1\",\"a\":{{\"id\":\"no\"}},\"s\":\"}}]\\\"{{\"}} ,\n[1,[2,{{}}]],{{\"k\":\"{long}\",\"id\":12.5e1}},{{\"i\\u0064\":\"é\\n\"}}]\t"
+        );
+        let docs = split(&page).unwrap();
+        assert_eq!(docs.len(), 4);
+        assert_eq!(
+            docs[0],
+            (
+                r#"{"id":"PR-1","a":{"id":"no"},"s":"}]\"{"}"#.to_owned(),
+                Some("PR-1".to_owned())
+            )
+        );
+        assert_eq!(docs[1], ("[1,[2,{}]]".to_owned(), None));
+        assert_eq!(docs[2].1.as_deref(), Some("125.0"));
+        assert_eq!(docs[3].1.as_deref(), Some("é\n"));
+        assert_eq!(split(" [ ] ").unwrap(), []);
+    }
+
+    #[test]
+    fn leaves_the_grammar_inside_an_element_alone() {
+        // Bytes as sent: Boomi gets the document, not a failed page.
+        let docs = split(r#"[{"id":"a" "b":tru,},{"id":"c"}]"#).unwrap();
+        assert_eq!(docs[0].0, r#"{"id":"a" "b":tru,}"#);
+        assert_eq!(docs[1], (r#"{"id":"c"}"#.to_owned(), Some("c".to_owned())));
+    }
+
+    #[test]
+    fn gives_up_on_anything_else() {
+        let deep = format!("[{}{}]", "[".repeat(200), "]".repeat(200));
+        for page in [
+            "",
+            "[",
+            "[1]",
+            "[\"a\"]",
+            "[{},1]",
+            "[{}{}]",
+            "[{},]",
+            "[,{}]",
+            "[{},,{}]",
+            "[{}] x",
+            "x[{}]",
+            "[{]}",
+            "[{\"a\":[}]]",
+            "[{\"a\":\"\u{1}\"}]",
+            "[{\"a\":\"\\x\"}]",
+            "[{\"a\":\"\\u12g4\"}]",
+            "[{\"a\":\"b}]",
+            "[{\\}]",
+            "[{}]]",
+            "{}",
+            &deep,
+        ] {
+            assert!(split(page).is_err(), "{page:?}");
+        }
+    }
+}

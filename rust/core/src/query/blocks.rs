@@ -3,8 +3,8 @@
 //! A page of Connect records has a token every five bytes or so, and checking each token against
 //! the JSON grammar costs more than receiving the page. The split only needs the structure: where
 //! strings are (with their escapes), how brackets nest, and the array's own syntax around its
-//! elements. So each block of 64 bytes becomes bit masks (quotes, backslashes, brackets, commas,
-//! whitespace, control bytes); a prefix XOR of the unescaped quotes marks what is inside strings;
+//! elements. So each block of 64 bytes becomes bit masks (quotes, backslashes, brackets, control
+//! bytes); a prefix XOR of the unescaped quotes marks what is inside strings;
 //! only the brackets outside strings are visited one by one (about one in forty bytes), which
 //! gives every element's extent. The top-level `id` and `status` of an object element are read
 //! from the strings that open at the element's own level, once the element is complete.
@@ -49,10 +49,6 @@ struct Masks {
     open: u64,
     /// `}` or `]`.
     close: u64,
-    comma: u64,
-    /// Up to 0x20: space and the control bytes, whitespace among them (tab, line feed, carriage
-    /// return) told apart only where a control byte shows up outside a string, which is rare.
-    space_or_control: u64,
     /// Below 0x20.
     control: u64,
 }
@@ -188,7 +184,7 @@ impl BlockSplitter {
                 self.depth = self.depth + 2 * open as u32 - 1;
                 self.broken |= u64::from(self.depth > MAX_DEPTH);
             } else {
-                self.stretch(m, block, opening_quotes, base, bits(from, to))?;
+                self.stretch(block, opening_quotes, base, bits(from, to))?;
                 let at = base + to as usize;
                 if open == 1 {
                     self.open(kind, at)?;
@@ -198,7 +194,7 @@ impl BlockSplitter {
             }
             from = to + 1;
         }
-        self.stretch(m, block, opening_quotes, base, bits(from, 64))?;
+        self.stretch(block, opening_quotes, base, bits(from, 64))?;
         if self.broken != 0 {
             return Err(Fallback);
         }
@@ -243,7 +239,6 @@ impl BlockSplitter {
     #[inline]
     fn stretch(
         &mut self,
-        m: &Masks,
         block: &[u8; 64],
         opening_quotes: u64,
         base: usize,
@@ -251,13 +246,14 @@ impl BlockSplitter {
     ) -> Result<(), Fallback> {
         match self.depth {
             // Around the array: whitespace only.
-            0 => only_space(m, block, stretch)?,
+            0 => {
+                if between_elements(block, stretch)? != 0 {
+                    return Err(Fallback);
+                }
+            }
             // Between elements: whitespace and commas only (an element that is not an object or
             // array shows here too, and goes to the exact scanner).
-            1 => {
-                only_space(m, block, stretch & !m.comma)?;
-                self.commas += (stretch & m.comma).count_ones();
-            }
+            1 => self.commas += between_elements(block, stretch)?,
             // The top level of an object element: where its member names (and string values) are.
             2 if self.object => {
                 let mut opening = opening_quotes & stretch;
@@ -401,24 +397,20 @@ impl BlockSplitter {
     }
 }
 
-/// Whether the bytes `stretch` of `block` are all whitespace (outside strings, where `"` and anything
-/// else that is not whitespace counts as something).
-#[inline]
-fn only_space(m: &Masks, block: &[u8; 64], stretch: u64) -> Result<(), Fallback> {
-    if stretch & !m.space_or_control != 0 {
-        return Err(Fallback);
-    }
-    let mut control = stretch & m.control;
-    while control != 0 {
-        if !matches!(
-            block[control.trailing_zeros() as usize],
-            b'\t' | b'\n' | b'\r'
-        ) {
-            return Err(Fallback);
+/// The commas among the bytes `stretch` of `block`, which must be whitespace otherwise. Looked at
+/// a byte at a time: such stretches (around the array and between its elements) are a few bytes
+/// each, a few per page.
+fn between_elements(block: &[u8; 64], mut stretch: u64) -> Result<u32, Fallback> {
+    let mut commas = 0;
+    while stretch != 0 {
+        match block[stretch.trailing_zeros() as usize] {
+            b',' => commas += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => return Err(Fallback),
         }
-        control &= control - 1;
+        stretch &= stretch - 1;
     }
-    Ok(())
+    Ok(commas)
 }
 
 /// The end (after the closing quote) of the string that opens at `open`, and whether it has
@@ -487,11 +479,7 @@ fn classify_bytes(block: &[u8]) -> Masks {
             b'\\' => m.backslash |= bit,
             b'{' | b'[' => m.open |= bit,
             b'}' | b']' => m.close |= bit,
-            b',' => m.comma |= bit,
             _ => {}
-        }
-        if b <= 0x20 {
-            m.space_or_control |= bit;
         }
         if b < 0x20 {
             m.control |= bit;
@@ -515,7 +503,6 @@ mod sse2 {
         let bit_20 = _mm_set1_epi8(0x20);
         let open = _mm_set1_epi8(b'{' as i8);
         let close = _mm_set1_epi8(b'}' as i8);
-        let comma = _mm_set1_epi8(b',' as i8);
         let below_20 = _mm_set1_epi8(0x1f);
         let mask = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16);
         for block in blocks.chunks_exact(64) {
@@ -530,9 +517,7 @@ mod sse2 {
                 m.backslash |= mask(_mm_cmpeq_epi8(v, backslash)) << shift;
                 m.open |= mask(_mm_cmpeq_epi8(folded, open)) << shift;
                 m.close |= mask(_mm_cmpeq_epi8(folded, close)) << shift;
-                m.comma |= mask(_mm_cmpeq_epi8(v, comma)) << shift;
-                // Up to 0x20 / below 0x20: unchanged by a minimum with 0x20 / 0x1f.
-                m.space_or_control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, bit_20), v)) << shift;
+                // Below 0x20: unchanged by a minimum with 0x1f.
                 m.control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, below_20), v)) << shift;
             }
             out.push(m);

@@ -246,11 +246,8 @@ impl BlockSplitter {
     ) -> Result<(), Fallback> {
         match self.depth {
             // Around the array: whitespace only.
-            0 => {
-                if between_elements(block, stretch)? != 0 {
-                    return Err(Fallback);
-                }
-            }
+            0 if between_elements(block, stretch)? != 0 => return Err(Fallback),
+            0 => {}
             // Between elements: whitespace and commas only (an element that is not an object or
             // array shows here too, and goes to the exact scanner).
             1 => self.commas += between_elements(block, stretch)?,

@@ -286,7 +286,7 @@ pub extern "system" fn Java_com_cloudblue_connect_boomi_Native_queryNext<'local>
     cursor: jlong,
 ) -> jbyteArray {
     run(&mut env, |env| {
-        byte_array(env, &api::query_next(id(cursor))?)
+        api::query_next_with(id(cursor), |frame| byte_array(env, frame))?
     })
 }
 

@@ -52,11 +52,17 @@ pub fn query_open(client_handle: u64, query_json: &[u8]) -> Result<u64> {
 
 /// Fetches the next page of a cursor (a PAGE frame).
 pub fn query_next(cursor: u64) -> Result<Vec<u8>> {
+    query_next_with(cursor, <[u8]>::to_vec)
+}
+
+/// [`query_next`] handing the frame to `deliver` (the bridge copies it into a Java array) while the
+/// cursor keeps its buffer for the next page.
+pub fn query_next_with<R>(cursor: u64, deliver: impl FnOnce(&[u8]) -> R) -> Result<R> {
     let cursor = CURSORS.get(cursor)?;
     // A panic mid-page leaves the cursor at a page boundary (paging state is updated only after a
     // page arrived), so a poisoned lock is still usable.
     let mut guard = cursor.lock().unwrap_or_else(|p| p.into_inner());
-    guard.next_page()
+    Ok(deliver(guard.next_page()?))
 }
 
 pub fn query_close(cursor: u64) -> Result<()> {

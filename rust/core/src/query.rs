@@ -55,6 +55,8 @@ pub struct QueryCursor {
     mode: Mode,
     /// The request for the next page, already running (see the module docs).
     prefetch: Option<Prefetch>,
+    /// The last frame, its buffer reused for the next.
+    frame: Vec<u8>,
 }
 
 /// A page request running ahead of `queryNext`.
@@ -283,6 +285,7 @@ impl QueryCursor {
             }),
             mode,
             prefetch: None,
+            frame: Vec::new(),
         })
     }
 
@@ -294,11 +297,13 @@ impl QueryCursor {
     }
 
     /// Fetches the next page as a PAGE frame; after the last page, an empty frame with `done`.
-    pub fn next_page(&mut self) -> Result<Vec<u8>> {
+    pub fn next_page(&mut self) -> Result<&[u8]> {
         let mut log = Log::new();
         match &mut self.mode {
-            Mode::Documents(pager) => documents(&self.target, pager, &mut self.prefetch),
-            Mode::Count { done: true } => Ok(wire::page(&log, true, "", &[])),
+            Mode::Documents(pager) => {
+                documents(&self.target, pager, &mut self.prefetch, &mut self.frame)?;
+            }
+            Mode::Count { done: true } => self.frame = wire::page(&log, true, "", &[]),
             Mode::Count { done } => {
                 let (total, status) = self.target.count(&mut log)?;
                 *done = true;
@@ -306,20 +311,24 @@ impl QueryCursor {
                     tracked: vec![("count".to_owned(), total.to_string())],
                     data: Bytes::from(format!("{{\"count\":{total}}}")),
                 };
-                Ok(wire::page(&log, true, &status.to_string(), &[doc]))
+                self.frame = wire::page(&log, true, &status.to_string(), &[doc]);
             }
         }
+        Ok(&self.frame)
     }
 }
 
-/// The next page of documents as a PAGE frame; starts the request for the page after it.
+/// The next page of documents as a PAGE frame into `frame`; starts the request for the page after
+/// it.
 fn documents(
     target: &Arc<Target>,
     pager: &mut Pager,
     prefetch: &mut Option<Prefetch>,
-) -> Result<Vec<u8>> {
+    frame: &mut Vec<u8>,
+) -> Result<()> {
     let Some(req) = pager.next_request() else {
-        return Ok(wire::page(&Log::new(), true, "", &[]));
+        *frame = wire::page(&Log::new(), true, "", &[]);
+        return Ok(());
     };
     let (fetched, mut log) = match prefetch.take() {
         Some(p) if p.request == req => p.wait(target, pager, prefetch)?,
@@ -359,7 +368,8 @@ fn documents(
             *prefetch = Some(Prefetch::start(target, next)?);
         }
     }
-    let frame = wire::page_of(
+    wire::page_of(
+        frame,
         &log,
         pager.is_done(),
         &page.status.to_string(),
@@ -368,7 +378,7 @@ fn documents(
         &documents,
     );
     target.recycle(page.body);
-    Ok(frame)
+    Ok(())
 }
 
 /// The request the pager will make after page `req` arrived with `content_range`, before its

@@ -4,9 +4,9 @@
 //! the JSON grammar costs more than receiving the page. The split only needs the structure: where
 //! strings are (with their escapes), how brackets nest, and the array's own syntax around its
 //! elements. So each block of 64 bytes becomes bit masks (quotes, backslashes, brackets, control
-//! bytes); a prefix XOR of the unescaped quotes marks what is inside strings;
-//! only the brackets outside strings are visited one by one (about one in forty bytes), which
-//! gives every element's extent. The top-level `id` and `status` of an object element are read
+//! bytes); a prefix XOR of the unescaped quotes marks what is inside strings; only the brackets
+//! outside strings are visited one by one (about one byte in forty), which gives every element's
+//! extent. The top-level `id` and `status` of an object element are read
 //! from the strings that open at the element's own level, once the element is complete.
 //!
 //! What is checked: UTF-8 (by the caller), strings (closed, no raw control bytes, valid escapes),

@@ -8,15 +8,15 @@
 //! reads (receiving one costs little), a compressed one by the calling thread (inflating already
 //! fills the I/O side).
 //!
-//! The request for page k+1 starts as soon as page k's `Content-Range` says page k is full: when
-//! its headers arrive if the calling thread is already waiting for it (so that round trip overlaps
-//! receiving and splitting page k), otherwise when page k is handed over. Without a full range only
-//! the number of documents can tell what follows, so the request waits for it; when the count
-//! contradicts the range, the early request is aborted and the right one, if any, is sent. At most
-//! the page being waited for and the one after it are in flight, so memory stays at about three
-//! pages whatever the size of the result; closing the cursor aborts the prefetch.
+//! The request for page k+1 starts as soon as page k's headers arrive with a `Content-Range` that
+//! says page k is full (a watcher task on the I/O runtime, armed once page k-1 is handed over), so
+//! its round trip overlaps receiving and splitting page k. Without a full range only the number of
+//! documents can tell what follows, so the request waits for page k to be handed over; when the
+//! count contradicts the range, the early request is aborted and the right one, if any, is sent.
+//! At most two requests are in flight, so memory stays at about three pages whatever the size of
+//! the result; closing the cursor aborts them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use reqwest::header::{CONTENT_RANGE, HeaderMap};
@@ -59,12 +59,29 @@ pub struct QueryCursor {
     frame: Vec<u8>,
 }
 
-/// A page request running ahead of `queryNext`.
+/// A page request running ahead of `queryNext`. Dropping it aborts it, and the request started
+/// after it, if any.
 struct Prefetch {
     request: PageRequest,
-    task: tokio::task::JoinHandle<(Result<SplitPage>, Log)>,
-    /// The page's `Content-Range` as soon as its headers are in, before its body.
-    range: oneshot::Receiver<Option<String>>,
+    task: tokio::task::JoinHandle<Fetched>,
+    /// Until [`Prefetch::arm`]: the page's `Content-Range` as soon as its headers are in.
+    range: Option<oneshot::Receiver<Option<String>>>,
+    /// The request after this page, once armed (see the module docs).
+    after: Arc<Mutex<After>>,
+    /// Waits for this page's headers to start the request after it.
+    watcher: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A page request's outcome, with the log lines of the request.
+type Fetched = (Result<SplitPage>, Log);
+
+/// The request after a prefetched page.
+enum After {
+    /// Not started (yet).
+    Waiting,
+    Started(Prefetch),
+    /// Taken over by the cursor: none will be started.
+    Closed,
 }
 
 impl Prefetch {
@@ -74,56 +91,65 @@ impl Prefetch {
         Ok(Prefetch {
             request,
             task,
-            range,
+            range: Some(range),
+            after: Arc::new(Mutex::new(After::Waiting)),
+            watcher: None,
         })
     }
 
-    /// The page, once it is in. When its headers say it is full before its body is in, the request
-    /// after it is started then (into `prefetch`, which must be empty), so that request's round
-    /// trip overlaps receiving and splitting this page instead of following them.
-    fn wait(
-        self,
-        target: &Arc<Target>,
-        pager: &Pager,
-        prefetch: &mut Option<Prefetch>,
-    ) -> Result<(Result<SplitPage>, Log)> {
-        enum First {
-            Done(std::result::Result<(Result<SplitPage>, Log), tokio::task::JoinError>),
-            Range(Option<String>),
-        }
-        let Prefetch {
-            request,
-            mut task,
-            range,
-        } = self;
-        let first = crate::runtime::block_on(async {
-            tokio::select! {
-                biased;
-                done = &mut task => First::Done(done),
-                // A dropped sender (the request failed before any 2xx) disables this branch.
-                Ok(range) = range => First::Range(range),
-            }
-        })?;
-        let done = match first {
-            First::Done(done) => done,
-            First::Range(range) => {
-                if prefetch.is_none()
-                    && let Some(next) = likely_next(pager, request, range.as_deref())
-                {
-                    *prefetch = Some(Prefetch::start(target, next)?);
-                }
-                crate::runtime::block_on(task)?
-            }
+    /// Lets this page's headers start the request after it when they say the page is full, even
+    /// while the calling thread is still busy with the page before: `pager` is where this page is
+    /// the next request. Armed only once the page before it is handed over, so at most two
+    /// requests are ever in flight.
+    fn arm(&mut self, target: &Arc<Target>, pager: &Pager) -> Result<()> {
+        let Some(range) = self.range.take() else {
+            return Ok(());
         };
-        Ok(done.unwrap_or_else(|e| (Err(joined(e)), Log::new())))
+        let after = Arc::clone(&self.after);
+        let target = Arc::clone(target);
+        let pager = pager.clone();
+        let request = self.request;
+        self.watcher = Some(crate::runtime::runtime()?.spawn(async move {
+            // A dropped sender: the request failed before any 2xx answer.
+            let Ok(range) = range.await else { return };
+            let Some(next) = likely_next(&pager, request, range.as_deref()) else {
+                return;
+            };
+            let mut slot = after.lock().unwrap_or_else(|p| p.into_inner());
+            if matches!(*slot, After::Waiting)
+                && let Ok(started) = Prefetch::start(&target, next)
+            {
+                *slot = After::Started(started);
+            }
+        }));
+        Ok(())
+    }
+
+    /// The page, once it is in, and the request its headers started after it, if any (no other
+    /// will be started for it).
+    fn wait(mut self) -> Result<(Fetched, Option<Prefetch>)> {
+        let done = crate::runtime::block_on(&mut self.task)?;
+        let after = self.take_after();
+        Ok((done.unwrap_or_else(|e| (Err(joined(e)), Log::new())), after))
+    }
+
+    fn take_after(&mut self) -> Option<Prefetch> {
+        if let Some(watcher) = self.watcher.take() {
+            watcher.abort();
+        }
+        let mut slot = self.after.lock().unwrap_or_else(|p| p.into_inner());
+        match std::mem::replace(&mut *slot, After::Closed) {
+            After::Started(next) => Some(next),
+            After::Waiting | After::Closed => None,
+        }
     }
 }
 
-impl Drop for QueryCursor {
+impl Drop for Prefetch {
     fn drop(&mut self) {
-        if let Some(p) = self.prefetch.take() {
-            p.task.abort();
-        }
+        self.task.abort();
+        // The request started after this one goes with it (aborted by its own drop).
+        drop(self.take_after());
     }
 }
 
@@ -331,13 +357,15 @@ fn documents(
         return Ok(());
     };
     let (fetched, mut log) = match prefetch.take() {
-        Some(p) if p.request == req => p.wait(target, pager, prefetch)?,
+        Some(p) if p.request == req => {
+            let (fetched, after) = p.wait()?;
+            *prefetch = after;
+            fetched
+        }
         stale => {
             // Not the page the pager wants now (cannot happen while paging is sequential, but a
-            // wrong page must never be delivered): drop it and fetch the right one.
-            if let Some(p) = stale {
-                p.task.abort();
-            }
+            // wrong page must never be delivered): drop (abort) it and fetch the right one.
+            drop(stale);
             let (sender, _) = oneshot::channel();
             crate::runtime::block_on(Arc::clone(target).fetch(req, sender))?
         }
@@ -360,13 +388,14 @@ fn documents(
     let next = pager.next_request();
     if prefetch.as_ref().map(|p| p.request) != next {
         // The guess was wrong (a short page, a count that does not match the range): the pages
-        // must come in the pager's order, so replace it.
-        if let Some(p) = prefetch.take() {
-            p.task.abort();
-        }
+        // must come in the pager's order, so replace it (dropping aborts it).
+        *prefetch = None;
         if let Some(next) = next {
             *prefetch = Some(Prefetch::start(target, next)?);
         }
+    }
+    if let Some(p) = prefetch {
+        p.arm(target, pager)?;
     }
     wire::page_of(
         frame,
@@ -427,7 +456,7 @@ impl Target {
         self: Arc<Self>,
         req: PageRequest,
         range: oneshot::Sender<Option<String>>,
-    ) -> (Result<SplitPage>, Log) {
+    ) -> Fetched {
         let mut log = Log::new();
         let outcome = self
             .get_async(req.limit, req.offset, Some(range), &mut log)

@@ -55,9 +55,28 @@ pub struct QueryCursor {
     mode: Mode,
     /// The request for the next page, already running (see the module docs).
     prefetch: Option<Prefetch>,
+    /// The page whose documents are being handed over, a frame at a time.
+    delivering: Option<Delivering>,
     /// The last frame, its buffer reused for the next.
     frame: Vec<u8>,
 }
+
+/// A page being handed over in frames of at most [`MAX_FRAME_DOCUMENT_BYTES`] of documents.
+struct Delivering {
+    status: String,
+    body: Bytes,
+    documents: Vec<PageDocument>,
+    /// The first document not handed over yet.
+    next: usize,
+    /// Log lines of the page, sent with its first frame.
+    log: Log,
+}
+
+/// Documents per frame, in bytes (a single larger document gets a frame of its own). A whole page
+/// of 1,000 records is about 3 MB; as one Java `byte[]` that is what G1 calls a humongous object
+/// (half a heap region or more, and regions are 1 MB on a small heap), allocated outside the young
+/// generation, zeroed and page-faulted afresh. Frames of this size are ordinary young objects.
+const MAX_FRAME_DOCUMENT_BYTES: usize = 256 * 1024;
 
 /// A page request running ahead of `queryNext`. Dropping it aborts it, and the request started
 /// after it, if any.
@@ -311,13 +330,14 @@ impl QueryCursor {
             }),
             mode,
             prefetch: None,
+            delivering: None,
             frame: Vec::new(),
         })
     }
 
     pub fn is_done(&self) -> bool {
         match &self.mode {
-            Mode::Documents(pager) => pager.is_done(),
+            Mode::Documents(pager) => pager.is_done() && self.delivering.is_none(),
             Mode::Count { done } => *done,
         }
     }
@@ -327,7 +347,14 @@ impl QueryCursor {
         let mut log = Log::new();
         match &mut self.mode {
             Mode::Documents(pager) => {
-                documents(&self.target, pager, &mut self.prefetch, &mut self.frame)?;
+                let target = &self.target;
+                documents(
+                    target,
+                    pager,
+                    &mut self.prefetch,
+                    &mut self.delivering,
+                    &mut self.frame,
+                )?;
             }
             Mode::Count { done: true } => self.frame = wire::page(&log, true, "", &[]),
             Mode::Count { done } => {
@@ -344,17 +371,60 @@ impl QueryCursor {
     }
 }
 
-/// The next page of documents as a PAGE frame into `frame`; starts the request for the page after
-/// it.
+/// The next PAGE frame into `frame`: the next documents of the page being handed over, or of the
+/// next page, whose request starts the one after it.
 fn documents(
     target: &Arc<Target>,
     pager: &mut Pager,
     prefetch: &mut Option<Prefetch>,
+    delivering: &mut Option<Delivering>,
     frame: &mut Vec<u8>,
 ) -> Result<()> {
+    let d = match delivering {
+        Some(d) => d,
+        None => match next_page(target, pager, prefetch)? {
+            Some(page) => delivering.insert(page),
+            None => {
+                *frame = wire::page(&Log::new(), true, "", &[]);
+                return Ok(());
+            }
+        },
+    };
+    let from = d.next;
+    let mut to = from;
+    let mut bytes = 0;
+    while let Some(doc) = d.documents.get(to) {
+        bytes += doc.end - doc.start;
+        if to > from && bytes > MAX_FRAME_DOCUMENT_BYTES {
+            break;
+        }
+        to += 1;
+    }
+    let last = to == d.documents.len();
+    wire::page_of(
+        frame,
+        &std::mem::take(&mut d.log),
+        last && pager.is_done(),
+        &d.status,
+        &d.body,
+        split::TRACKED,
+        &d.documents[from..to],
+    );
+    d.next = to;
+    if last && let Some(d) = delivering.take() {
+        target.recycle(d.body);
+    }
+    Ok(())
+}
+
+/// The next page, split and counted, with the request after it started; `None` after the last.
+fn next_page(
+    target: &Arc<Target>,
+    pager: &mut Pager,
+    prefetch: &mut Option<Prefetch>,
+) -> Result<Option<Delivering>> {
     let Some(req) = pager.next_request() else {
-        *frame = wire::page(&Log::new(), true, "", &[]);
-        return Ok(());
+        return Ok(None);
     };
     let (fetched, mut log) = match prefetch.take() {
         Some(p) if p.request == req => {
@@ -397,17 +467,13 @@ fn documents(
     if let Some(p) = prefetch {
         p.arm(target, pager)?;
     }
-    wire::page_of(
-        frame,
-        &log,
-        pager.is_done(),
-        &page.status.to_string(),
-        &page.body,
-        split::TRACKED,
-        &documents,
-    );
-    target.recycle(page.body);
-    Ok(())
+    Ok(Some(Delivering {
+        status: page.status.to_string(),
+        body: page.body,
+        documents,
+        next: 0,
+        log,
+    }))
 }
 
 /// The request the pager will make after page `req` arrived with `content_range`, before its

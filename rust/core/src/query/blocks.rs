@@ -332,7 +332,12 @@ impl BlockSplitter {
         let mut seen = [false; 2];
         let mut skip_to = 0;
         for &open in &self.candidates {
-            if open < skip_to {
+            // A string right after `:` is a member's value, not its name: no need to read it.
+            let before = element[..open]
+                .iter()
+                .rev()
+                .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+            if open < skip_to || before == Some(&b':') {
                 continue;
             }
             let Some((name_end, name_escaped)) = string_end(element, open) else {

@@ -124,16 +124,7 @@ pub fn run() -> Result<Tally> {
     );
     let mut tally = Tally::default();
     for (name, check) in CHECKS {
-        match check(&car) {
-            Ok(()) => {
-                println!("archive {name} ... ok");
-                tally.passed += 1;
-            }
-            Err(err) => {
-                println!("archive {name} ... FAILED\n    {err:#}");
-                tally.failed += 1;
-            }
-        }
+        tally.record(&format!("archive {name}"), "", check(&car));
     }
     Ok(tally)
 }

@@ -184,16 +184,8 @@ pub fn run() -> Result<Tally> {
     println!("JDK {major} at {}", home.display());
     let server = Server::start()?;
     let mut tally = Tally::default();
-    let mut record = |name: &str, outcome: Result<()>| match outcome {
-        Ok(()) => {
-            println!("newjdk {name} ... ok");
-            tally.passed += 1;
-        }
-        Err(err) => {
-            println!("newjdk {name} ... FAILED\n    {err:#}");
-            tally.failed += 1;
-        }
-    };
+    let mut record =
+        |name: &str, outcome: Result<()>| tally.record(&format!("newjdk {name}"), "", outcome);
 
     record(
         "native_access_enabled_no_warning",

@@ -111,18 +111,28 @@ impl Tally {
             let started = std::time::Instant::now();
             let outcome = before_each(ctx).and_then(|()| case(ctx));
             let secs = started.elapsed().as_secs_f64();
-            match outcome {
-                Ok(()) => {
-                    println!("{stage} {name} ... ok ({secs:.1} s)");
-                    tally.passed += 1;
-                }
-                Err(err) => {
-                    println!("{stage} {name} ... FAILED ({secs:.1} s)\n    {err:#}");
-                    tally.failed += 1;
-                }
-            }
+            tally.record(
+                &format!("{stage} {name}"),
+                &format!(" ({secs:.1} s)"),
+                outcome,
+            );
         }
         tally
+    }
+
+    /// Counts one case and prints `<label> ... ok<note>` or `<label> ... FAILED<note>` with
+    /// the error below it; `note` is empty or a timing such as ` (1.2 s)`.
+    pub fn record(&mut self, label: &str, note: &str, outcome: anyhow::Result<()>) {
+        match outcome {
+            Ok(()) => {
+                println!("{label} ... ok{note}");
+                self.passed += 1;
+            }
+            Err(err) => {
+                println!("{label} ... FAILED{note}\n    {err:#}");
+                self.failed += 1;
+            }
+        }
     }
 
     /// `3 passed, 0 failed` plus `, 2 skipped` when some were skipped.

@@ -137,15 +137,15 @@ pub(crate) fn prepare(
             RequestBody::None
         }
         (Body::Json { schema }, Some(data)) => {
-            let value = match serde_json::from_slice::<serde_json::Value>(&data) {
-                Ok(value) => value,
+            let actual = match serde_json::from_slice::<JsonType>(&data) {
+                Ok(JsonType(actual)) => actual,
                 Err(e) => {
                     return Err(format!(
                         "the document is not valid JSON ({e}); send a JSON document matching the {schema} profile"
                     ));
                 }
             };
-            check_shape(schema, &value)?;
+            check_shape(schema, actual)?;
             RequestBody::Json(data)
         }
         (
@@ -232,16 +232,8 @@ fn read_shape(schema: Option<&str>) -> BodyShape {
 /// A document of the wrong JSON type (an array where the action takes an object) fails before any
 /// request, saying what to fix. Missing members are left to Connect, whose validation error names
 /// them: the spec's `required` lists are not always what the server enforces.
-fn check_shape(schema: &str, value: &serde_json::Value) -> Result<(), String> {
+fn check_shape(schema: &str, actual: &str) -> Result<(), String> {
     let shape = body_shape(schema);
-    let actual = match value {
-        serde_json::Value::Object(_) => "object",
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::Bool(_) => "boolean",
-        serde_json::Value::Null => "null",
-    };
     if let Some(kind) = shape.kind.as_deref()
         && kind != actual
     {
@@ -250,6 +242,67 @@ fn check_shape(schema: &str, value: &serde_json::Value) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The JSON Schema type name of a document's top level, read by one pass that checks the whole
+/// document as a `serde_json::Value` would (same errors, numbers in range included) but keeps
+/// nothing: a `Value` of a large document costs several times its size, once per document.
+struct JsonType(&'static str);
+
+impl<'de> Deserialize<'de> for JsonType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(JsonTypeVisitor).map(JsonType)
+    }
+}
+
+struct JsonTypeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonTypeVisitor {
+    type Value = &'static str;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok("boolean")
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok("number")
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok("number")
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok("number")
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok("string")
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok("null")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while seq.next_element::<JsonType>()?.is_some() {}
+        Ok("array")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while map.next_entry::<JsonType, JsonType>()?.is_some() {}
+        Ok("object")
+    }
 }
 
 /// The upload setting (and document property) of the old connector: a file on the Atom's disk.
@@ -356,4 +409,51 @@ fn status_line(status: u16) -> String {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
     format!("{status} {reason}").trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonType;
+
+    #[test]
+    fn json_type_reads_and_refuses_as_a_value_would() {
+        let docs = [
+            "{}",
+            " [1, {\"a\": [null]}] ",
+            "\"x\\u00e9\"",
+            "-1.5e3",
+            "18446744073709551616",
+            "true",
+            "null",
+            "1e400",
+            "{\"a\":1,}",
+            "[1] x",
+            "{\"a\" 1}",
+            "\"\\q\"",
+            "",
+        ];
+        for doc in docs {
+            let ours = serde_json::from_slice::<JsonType>(doc.as_bytes());
+            let value = serde_json::from_slice::<serde_json::Value>(doc.as_bytes());
+            match (ours, value) {
+                (Ok(JsonType(t)), Ok(v)) => {
+                    let want = match v {
+                        serde_json::Value::Object(_) => "object",
+                        serde_json::Value::Array(_) => "array",
+                        serde_json::Value::String(_) => "string",
+                        serde_json::Value::Number(_) => "number",
+                        serde_json::Value::Bool(_) => "boolean",
+                        serde_json::Value::Null => "null",
+                    };
+                    assert_eq!(t, want, "{doc}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc}"),
+                (a, b) => panic!("{doc}: {:?} vs {b:?}", a.map(|t| t.0)),
+            }
+        }
+        // Deep nesting hits the same recursion limit.
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(serde_json::from_str::<JsonType>(&deep).is_err());
+        assert!(serde_json::from_str::<serde_json::Value>(&deep).is_err());
+    }
 }

@@ -23,14 +23,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
  * The Java side of {@code cargo xtask bench}: one measurement per JVM, result printed as one line
@@ -43,9 +40,9 @@ import java.util.zip.ZipFile;
  * cold    ARCHIVE ENDPOINT
  * </pre>
  *
- * It lives in the runner's package to build the runner's contexts directly: the runner's own
- * {@code run} records every document, which is right for tests and would dominate a benchmark of a
- * million documents.
+ * It lives in the runner's package to use the runner's contexts with a {@link StreamingResponse}:
+ * the runner's own {@code run} copies every document into a record (and keeps it unless given a
+ * {@link ResultSink}), which is right for tests and would dominate a benchmark of a million documents.
  */
 public final class BenchMain {
     /** Connect's token shape; the page server ignores it, the connector insists on one. */
@@ -90,7 +87,7 @@ public final class BenchMain {
         switch (impl) {
             case "connector":
                 runner = ConnectorRunner.load(Paths.get(archive));
-                fetch = new ConnectorFetch(runner, Paths.get(archive), endpoint, pageSize);
+                fetch = new ConnectorFetch(runner, endpoint, pageSize);
                 break;
             case "java":
                 fetch = new JacksonFetch(endpoint, pageSize, gzip);
@@ -143,15 +140,12 @@ public final class BenchMain {
     /** The whole chain: runner contexts, the shim, JNI, Rust, HTTP, documents back in Java. */
     static final class ConnectorFetch implements Fetch {
         private final ConnectorRunner runner;
-        private final Descriptor descriptor;
         private final String endpoint;
         private final int pageSize;
-        private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<Object, Object>();
         private final Logger logger = quietLogger();
 
-        ConnectorFetch(ConnectorRunner runner, Path archive, String endpoint, int pageSize) throws IOException {
+        ConnectorFetch(ConnectorRunner runner, String endpoint, int pageSize) {
             this.runner = runner;
-            this.descriptor = descriptor(archive);
             this.endpoint = endpoint;
             this.pageSize = pageSize;
         }
@@ -161,18 +155,12 @@ public final class BenchMain {
             OperationSettings s = OperationSettings.forAction("LIST", "REQUEST").connection("endpoint", endpoint)
                     .connection("apiToken", TOKEN).property("pageSize", (long) pageSize).property("maxDocuments", docs);
             StreamingResponse response = new StreamingResponse(logger);
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(runner.classLoader());
-            try {
-                RunnerContext context = new RunnerContext(runner.connector(), cache, s,
-                        descriptor.connection(s.connection()), descriptor.operation(s));
-                Operation operation = runner.connector().createOperation(context);
+            runner.inConnector(() -> {
+                Operation operation = runner.connector().createOperation(runner.context(s));
                 RunnerTrackedData input = new RunnerTrackedData(0, InputDocument.filter(null), logger);
                 operation.execute(new RunnerTrackedData.Query(input), response);
-            } finally {
-                thread.setContextClassLoader(previous);
-            }
+                return null;
+            });
             if (response.failure != null || !response.finished) {
                 throw new IllegalStateException("query failed: " + response.failure);
             }
@@ -540,7 +528,7 @@ public final class BenchMain {
     static Map<String, Object> memory(Path archive, String endpoint, long docs, int pageSize) throws Exception {
         try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
             long t0 = System.nanoTime();
-            long[] got = new ConnectorFetch(runner, archive, endpoint, pageSize).run(docs);
+            long[] got = new ConnectorFetch(runner, endpoint, pageSize).run(docs);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (got[0] != docs) {
                 throw new IllegalStateException(got[0] + " documents, not " + docs);
@@ -578,7 +566,7 @@ public final class BenchMain {
     static Map<String, Object> cold(Path archive, String endpoint) throws Exception {
         long t0 = System.nanoTime();
         try (ConnectorRunner runner = ConnectorRunner.load(archive)) {
-            ConnectorFetch fetch = new ConnectorFetch(runner, archive, endpoint, 1);
+            ConnectorFetch fetch = new ConnectorFetch(runner, endpoint, 1);
             long t1 = System.nanoTime();
             long[] got = fetch.run(1);
             long t2 = System.nanoTime();
@@ -593,18 +581,6 @@ public final class BenchMain {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    static Descriptor descriptor(Path archive) throws IOException {
-        try (ZipFile zip = new ZipFile(archive.toFile())) {
-            ZipEntry e = zip.getEntry("META-INF/connector-descriptor.xml");
-            if (e == null) {
-                return Descriptor.none();
-            }
-            try (InputStream in = zip.getInputStream(e)) {
-                return Descriptor.parse(in);
-            }
-        }
-    }
 
     /** Process log: warnings and errors to stderr, the per-page INFO lines dropped. */
     static Logger quietLogger() {

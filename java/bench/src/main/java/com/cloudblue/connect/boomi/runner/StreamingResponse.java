@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 /**
  * A QUERY response for benchmarks: consumes every document the way an Atom stores it (writeTo, then
  * close), counts documents, bytes and tracked ids, and keeps nothing, so memory measures the
- * connector and not the recorder. {@link RecordingResponse} keeps every document, which is right for
- * tests and wrong for a million documents.
+ * connector and not the recorder. {@link RecordingResponse} copies every document into a record (and
+ * keeps it unless streaming to a {@link ResultSink}), which is right for tests and wrong for a million
+ * documents.
  */
 final class StreamingResponse implements OperationResponse {
     private final Logger logger;

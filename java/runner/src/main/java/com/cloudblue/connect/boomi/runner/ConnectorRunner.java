@@ -234,7 +234,8 @@ public final class ConnectorRunner implements Closeable {
         }
     }
 
-    private RunnerContext context(OperationSettings settings) {
+    /** The context the Atom would give an operation or browser with these settings. */
+    RunnerContext context(OperationSettings settings) {
         return new RunnerContext(connector, cache, settings, descriptor.connection(settings.connection()),
                 descriptor.operation(settings));
     }
@@ -247,7 +248,7 @@ public final class ConnectorRunner implements Closeable {
     }
 
     /** Calls into the connector with its class loader as the thread's context loader, as the Atom does. */
-    private <T> T inConnector(Callable<T> call) {
+    <T> T inConnector(Callable<T> call) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);

@@ -53,12 +53,17 @@ struct QueryJson {
 pub struct QueryCursor {
     target: Arc<Target>,
     mode: Mode,
+    /// The last frame, its buffer reused for the next.
+    frame: Vec<u8>,
+}
+
+/// Where a query that lists records is.
+struct Paging {
+    pager: Pager,
     /// The request for the next page, already running (see the module docs).
     prefetch: Option<Prefetch>,
     /// The page whose documents are being handed over, a frame at a time.
     delivering: Option<Delivering>,
-    /// The last frame, its buffer reused for the next.
-    frame: Vec<u8>,
 }
 
 /// A page being handed over in frames of at most [`MAX_FRAME_DOCUMENT_BYTES`] of documents.
@@ -106,7 +111,8 @@ enum After {
 impl Prefetch {
     fn start(target: &Arc<Target>, request: PageRequest) -> Result<Prefetch> {
         let (sender, range) = oneshot::channel();
-        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request, sender));
+        let task =
+            crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request, Some(sender)));
         Ok(Prefetch {
             request,
             task,
@@ -180,16 +186,26 @@ struct Target {
     /// Encoded query string without `limit`/`offset` (filter, ordering, selection, extra params).
     base_query: String,
     /// Buffers of delivered pages, for the next ones (see [`Target::recycle`]).
-    buffers: std::sync::Mutex<Vec<Vec<u8>>>,
+    buffers: Mutex<Vec<Vec<u8>>>,
 }
 
 /// What the cursor returns.
 #[derive(Debug)]
 enum Mode {
     /// Every matching record, page by page.
-    Documents(Pager),
+    Documents(Paging),
     /// "Count Only": one document `{"count":N}` from a `limit=0` request; `done` once sent.
     Count { done: bool },
+}
+
+impl std::fmt::Debug for Paging {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paging")
+            .field("pager", &self.pager)
+            .field("prefetch", &self.prefetch.as_ref().map(|p| p.request))
+            .field("delivering", &self.delivering.as_ref().map(|d| d.next))
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for QueryCursor {
@@ -316,28 +332,27 @@ impl QueryCursor {
         let mode = if count_only {
             Mode::Count { done: false }
         } else {
-            Mode::Documents(Pager::new(
-                page_size.unsigned_abs(),
-                max_documents.unsigned_abs(),
-            ))
+            Mode::Documents(Paging {
+                pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
+                prefetch: None,
+                delivering: None,
+            })
         };
         Ok(QueryCursor {
             target: Arc::new(Target {
                 client,
                 segments,
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
-                buffers: std::sync::Mutex::new(Vec::new()),
+                buffers: Mutex::new(Vec::new()),
             }),
             mode,
-            prefetch: None,
-            delivering: None,
             frame: Vec::new(),
         })
     }
 
     pub fn is_done(&self) -> bool {
         match &self.mode {
-            Mode::Documents(pager) => pager.is_done() && self.delivering.is_none(),
+            Mode::Documents(paging) => paging.pager.is_done() && paging.delivering.is_none(),
             Mode::Count { done } => *done,
         }
     }
@@ -346,16 +361,7 @@ impl QueryCursor {
     pub fn next_page(&mut self) -> Result<&[u8]> {
         let mut log = Log::new();
         match &mut self.mode {
-            Mode::Documents(pager) => {
-                let target = &self.target;
-                documents(
-                    target,
-                    pager,
-                    &mut self.prefetch,
-                    &mut self.delivering,
-                    &mut self.frame,
-                )?;
-            }
+            Mode::Documents(paging) => paging.next_frame(&self.target, &mut self.frame)?,
             Mode::Count { done: true } => self.frame = wire::page(&log, true, "", &[]),
             Mode::Count { done } => {
                 let (total, status) = self.target.count(&mut log)?;
@@ -371,109 +377,100 @@ impl QueryCursor {
     }
 }
 
-/// The next PAGE frame into `frame`: the next documents of the page being handed over, or of the
-/// next page, whose request starts the one after it.
-fn documents(
-    target: &Arc<Target>,
-    pager: &mut Pager,
-    prefetch: &mut Option<Prefetch>,
-    delivering: &mut Option<Delivering>,
-    frame: &mut Vec<u8>,
-) -> Result<()> {
-    let d = match delivering {
-        Some(d) => d,
-        None => match next_page(target, pager, prefetch)? {
-            Some(page) => delivering.insert(page),
-            None => {
-                *frame = wire::page(&Log::new(), true, "", &[]);
-                return Ok(());
+impl Paging {
+    /// The next PAGE frame into `frame`: the next documents of the page being handed over, or of the
+    /// next page, whose request starts the one after it.
+    fn next_frame(&mut self, target: &Arc<Target>, frame: &mut Vec<u8>) -> Result<()> {
+        if self.delivering.is_none() {
+            self.delivering = self.next_page(target)?;
+        }
+        let Some(d) = &mut self.delivering else {
+            *frame = wire::page(&Log::new(), true, "", &[]);
+            return Ok(());
+        };
+        let from = d.next;
+        let mut to = from;
+        let mut bytes = 0;
+        while let Some(doc) = d.documents.get(to) {
+            bytes += doc.end - doc.start;
+            if to > from && bytes > MAX_FRAME_DOCUMENT_BYTES {
+                break;
             }
-        },
-    };
-    let from = d.next;
-    let mut to = from;
-    let mut bytes = 0;
-    while let Some(doc) = d.documents.get(to) {
-        bytes += doc.end - doc.start;
-        if to > from && bytes > MAX_FRAME_DOCUMENT_BYTES {
-            break;
+            to += 1;
         }
-        to += 1;
+        let last = to == d.documents.len();
+        wire::page_of(
+            frame,
+            &std::mem::take(&mut d.log),
+            last && self.pager.is_done(),
+            &d.status,
+            &d.body,
+            split::TRACKED,
+            &d.documents[from..to],
+        );
+        d.next = to;
+        if last && let Some(d) = self.delivering.take() {
+            target.recycle(d.body);
+        }
+        Ok(())
     }
-    let last = to == d.documents.len();
-    wire::page_of(
-        frame,
-        &std::mem::take(&mut d.log),
-        last && pager.is_done(),
-        &d.status,
-        &d.body,
-        split::TRACKED,
-        &d.documents[from..to],
-    );
-    d.next = to;
-    if last && let Some(d) = delivering.take() {
-        target.recycle(d.body);
-    }
-    Ok(())
-}
 
-/// The next page, split and counted, with the request after it started; `None` after the last.
-fn next_page(
-    target: &Arc<Target>,
-    pager: &mut Pager,
-    prefetch: &mut Option<Prefetch>,
-) -> Result<Option<Delivering>> {
-    let Some(req) = pager.next_request() else {
-        return Ok(None);
-    };
-    let (fetched, mut log) = match prefetch.take() {
-        Some(p) if p.request == req => {
-            let (fetched, after) = p.wait()?;
-            *prefetch = after;
-            fetched
-        }
-        stale => {
-            // Not the page the pager wants now (cannot happen while paging is sequential, but a
-            // wrong page must never be delivered): drop (abort) it and fetch the right one.
-            drop(stale);
-            let (sender, _) = oneshot::channel();
-            crate::runtime::block_on(Arc::clone(target).fetch(req, sender))?
-        }
-    };
-    let SplitPage { page, documents } = fetched?;
-    // Start the next request (unless its headers already did) before this page is split or
-    // delivered, so receiving it overlaps that work.
-    if prefetch.is_none()
-        && let Some(next) = likely_next(pager, req, page.content_range.as_deref())
-    {
-        *prefetch = Some(Prefetch::start(target, next)?);
-    }
-    let mut documents = match documents {
-        Some(documents) => documents,
-        None => target.split(&page, PageSplitter::default())?,
-    };
-    let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
-    let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
-    documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
-    let next = pager.next_request();
-    if prefetch.as_ref().map(|p| p.request) != next {
-        // The guess was wrong (a short page, a count that does not match the range): the pages
-        // must come in the pager's order, so replace it (dropping aborts it).
-        *prefetch = None;
-        if let Some(next) = next {
+    /// The next page, split and counted, with the request after it started; `None` after the last.
+    fn next_page(&mut self, target: &Arc<Target>) -> Result<Option<Delivering>> {
+        let Paging {
+            pager, prefetch, ..
+        } = self;
+        let Some(req) = pager.next_request() else {
+            return Ok(None);
+        };
+        let (fetched, mut log) = match prefetch.take() {
+            Some(p) if p.request == req => {
+                let (fetched, after) = p.wait()?;
+                *prefetch = after;
+                fetched
+            }
+            stale => {
+                // Not the page the pager wants now (cannot happen while paging is sequential, but a
+                // wrong page must never be delivered): drop (abort) it and fetch the right one.
+                drop(stale);
+                crate::runtime::block_on(Arc::clone(target).fetch(req, None))?
+            }
+        };
+        let SplitPage { page, documents } = fetched?;
+        // Start the next request (unless its headers already did) before this page is split or
+        // delivered, so receiving it overlaps that work.
+        if prefetch.is_none()
+            && let Some(next) = likely_next(pager, req, page.content_range.as_deref())
+        {
             *prefetch = Some(Prefetch::start(target, next)?);
         }
+        let mut documents = match documents {
+            Some(documents) => documents,
+            None => target.split(&page, PageSplitter::default())?,
+        };
+        let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
+        let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
+        documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
+        let next = pager.next_request();
+        if prefetch.as_ref().map(|p| p.request) != next {
+            // The guess was wrong (a short page, a count that does not match the range): the pages
+            // must come in the pager's order, so replace it (dropping aborts it).
+            *prefetch = None;
+            if let Some(next) = next {
+                *prefetch = Some(Prefetch::start(target, next)?);
+            }
+        }
+        if let Some(p) = prefetch {
+            p.arm(target, pager)?;
+        }
+        Ok(Some(Delivering {
+            status: page.status.to_string(),
+            body: page.body,
+            documents,
+            next: 0,
+            log,
+        }))
     }
-    if let Some(p) = prefetch {
-        p.arm(target, pager)?;
-    }
-    Ok(Some(Delivering {
-        status: page.status.to_string(),
-        body: page.body,
-        documents,
-        next: 0,
-        log,
-    }))
 }
 
 /// The request the pager will make after page `req` arrived with `content_range`, before its
@@ -521,12 +518,10 @@ impl Target {
     async fn fetch(
         self: Arc<Self>,
         req: PageRequest,
-        range: oneshot::Sender<Option<String>>,
+        range: Option<oneshot::Sender<Option<String>>>,
     ) -> Fetched {
         let mut log = Log::new();
-        let outcome = self
-            .get_async(req.limit, req.offset, Some(range), &mut log)
-            .await;
+        let outcome = self.get_async(req.limit, req.offset, range, &mut log).await;
         (outcome, log)
     }
 

@@ -32,7 +32,8 @@ final class Requests {
     }
 
     /**
-     * {@code {"properties": {...}}}, without a proxy (tests, and Atoms that give none).
+     * {@code {"properties": {...}}}, without a proxy: for tests that have no Boomi context. The shim
+     * itself always goes through {@link #connection(BrowseContext, Logger)}.
      */
     static byte[] connection(Map<String, Object> connectionProperties) {
         Map<String, Object> json = new LinkedHashMap<String, Object>();

@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use server::{Config, PageServer};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Duration;
 
 const BENCH_MAIN: &str = "com.cloudblue.connect.boomi.runner.BenchMain";
@@ -497,28 +497,13 @@ fn ensure_jackson() -> Result<()> {
     if JACKSON_JARS.iter().all(|j| Path::new(j).is_file()) {
         return Ok(());
     }
-    let root_user = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !(root_user && util::have("apt-get")) {
+    if !util::can_apt_install() {
         bail!(
             "Jackson is missing: apt-get install --no-install-recommends libjackson2-databind-java"
         );
     }
     println!("Jackson missing: installing Debian package libjackson2-databind-java");
-    util::run(Command::new("apt-get").args(["update", "-qq"]))?;
-    util::run(
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "libjackson2-databind-java",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    util::apt_install("libjackson2-databind-java")
 }
 
 /// What the figures were measured on.

@@ -290,14 +290,9 @@ fn setup(install: bool) -> Result<()> {
         }
     }
     if !Path::new(JUNIT_CONSOLE).is_file() {
-        if install && is_root() && util::have("apt-get") {
+        if install && util::can_apt_install() {
             println!("JUnit 5 console launcher missing: installing Debian package junit5");
-            util::run(Command::new("apt-get").args(["update", "-qq"]))?;
-            util::run(
-                Command::new("apt-get")
-                    .args(["install", "-y", "-qq", "--no-install-recommends", "junit5"])
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )?;
+            util::apt_install("junit5")?;
         } else {
             missing.push(format!(
                 "{JUNIT_CONSOLE} (Debian package junit5: apt-get install --no-install-recommends junit5)"
@@ -315,19 +310,8 @@ fn setup(install: bool) -> Result<()> {
         .status()
         .is_ok_and(|s| s.success());
     if !venv_ok {
-        if install && is_root() && util::have("apt-get") {
-            util::run(Command::new("apt-get").args(["update", "-qq"]))?;
-            util::run(
-                Command::new("apt-get")
-                    .args([
-                        "install",
-                        "-y",
-                        "-qq",
-                        "--no-install-recommends",
-                        "python3-venv",
-                    ])
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )?;
+        if install && util::can_apt_install() {
+            util::apt_install("python3-venv")?;
         } else {
             missing.push("python3 with venv (Debian package python3-venv)".into());
         }
@@ -355,14 +339,6 @@ fn setup(install: bool) -> Result<()> {
         contract::PRISM_VERSION
     );
     Ok(())
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 /// npm writes node_modules/.package-lock.json on install: when it is older than the

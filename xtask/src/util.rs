@@ -112,6 +112,23 @@ pub fn have(program: impl AsRef<OsStr>) -> bool {
         .is_ok()
 }
 
+/// Whether Debian packages can be installed here: running as root with `apt-get` available.
+pub fn can_apt_install() -> bool {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    root && have("apt-get")
+}
+
+/// `apt-get update`, then a quiet, non-interactive install of `package` without recommends.
+pub fn apt_install(package: &str) -> Result<()> {
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends", package])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 pub fn human_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))

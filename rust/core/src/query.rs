@@ -193,7 +193,8 @@ struct Target {
 #[derive(Debug)]
 enum Mode {
     /// Every matching record, page by page.
-    Documents(Paging),
+    /// (Boxed: it is far larger than the other variant, and there is one per cursor.)
+    Documents(Box<Paging>),
     /// "Count Only": one document `{"count":N}` from a `limit=0` request; `done` once sent.
     Count { done: bool },
 }
@@ -332,11 +333,11 @@ impl QueryCursor {
         let mode = if count_only {
             Mode::Count { done: false }
         } else {
-            Mode::Documents(Paging {
+            Mode::Documents(Box::new(Paging {
                 pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
                 prefetch: None,
                 delivering: None,
-            })
+            }))
         };
         Ok(QueryCursor {
             target: Arc::new(Target {

@@ -7,8 +7,7 @@ mod common;
 use common::*;
 use connect_core::api;
 use connect_core::catalog::FILE_ACCEPT;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 fn accept_of(req: &wiremock::Request) -> String {
     req.headers
@@ -20,30 +19,22 @@ fn accept_of(req: &wiremock::Request) -> String {
 #[test]
 fn downloads_accept_the_file_type_and_json_actions_accept_json() {
     let server = Server::start();
-    let xlsx = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/UF.xlsx"
-    ))
-    .unwrap();
+    let xlsx = fixture_xlsx();
     for p in [
-        "/public/v1/usage/chunks/UFC-1/download",
-        "/public/v1/usage/reconciliations/URC-1/processedfile",
-        "/public/v1/usage/reconciliations/URC-1/uploadedfile",
+        "/usage/chunks/UFC-1/download",
+        "/usage/reconciliations/URC-1/processedfile",
+        "/usage/reconciliations/URC-1/uploadedfile",
     ] {
-        server.mount(Mock::given(method("GET")).and(path(p)).respond_with(
+        server.mount(mock(
+            "GET",
+            p,
             ResponseTemplate::new(200).set_body_raw(
                 xlsx.clone(),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
         ));
     }
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests/PR-1"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(r#"{"id":"PR-1"}"#, "application/json"),
-            ),
-    );
+    server.mount(json_mock("GET", "/requests/PR-1", 200, r#"{"id":"PR-1"}"#));
     let client = server.client("");
     let doc = r#"{"dynamicProperties":{}}"#;
     for (object, props) in [
@@ -84,12 +75,7 @@ fn downloads_accept_the_file_type_and_json_actions_accept_json() {
 fn bulk_close_answers_one_document_per_record() {
     let server = Server::start();
     let answer = r#"[{"id":"UR-1","status":"closed"}, {"id":"UR-2","status":"invalid","error_details":"x"}]"#;
-    server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/usage/records/close-records"))
-            .respond_with(ResponseTemplate::new(206).set_body_raw(answer, "application/json"))
-            .expect(2),
-    );
+    server.mount(json_mock("POST", "/usage/records/close-records", 206, answer).expect(2));
     let client = server.client("");
     let b = batch(
         "USAGE_RECORD",
@@ -118,13 +104,7 @@ fn generic_get_and_delete_append_the_object_id() {
     let server = Server::start();
     for m in ["GET", "DELETE"] {
         server.mount(
-            Mock::given(method(m))
-                .and(path("/public/v1/marketplaces/MP-1"))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_raw(r#"{"id":"MP-1","name":"m"}"#, "application/json"),
-                )
-                .expect(1),
+            json_mock(m, "/marketplaces/MP-1", 200, r#"{"id":"MP-1","name":"m"}"#).expect(1),
         );
     }
     let client = server.client("");
@@ -177,20 +157,16 @@ impl Drop for TempFile {
 fn uploads_read_the_legacy_file_path_when_the_document_is_empty() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/usage/files/UF-1/upload"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(r#"{"id":"UF-1","status":"uploaded"}"#, "application/json"),
-            )
-            .expect(2),
+        json_mock(
+            "POST",
+            "/usage/files/UF-1/upload",
+            200,
+            r#"{"id":"UF-1","status":"uploaded"}"#,
+        )
+        .expect(2),
     );
     let client = server.client("");
-    let xlsx = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/UF.xlsx"
-    ))
-    .unwrap();
+    let xlsx = fixture_xlsx();
     let file = TempFile::new("usage.xlsx");
     std::fs::write(&file.path, &xlsx).unwrap();
     let empty = TempFile::new("empty.xlsx");

@@ -5,8 +5,7 @@ mod common;
 
 use common::*;
 use connect_core::api;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 /// A document naming its request and conversation (what Approve and message creation need).
 const DOC: &str = r#"{"dynamicProperties":{"request_id":"PR-1","conversation_id":"CO-1"}}"#;
@@ -14,14 +13,12 @@ const DOC: &str = r#"{"dynamicProperties":{"request_id":"PR-1","conversation_id"
 #[test]
 fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-1/approve"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(r#"{"id":"PR-1","status":"approved"}"#, "application/json"),
-            ),
-    );
+    server.mount(json_mock(
+        "POST",
+        "/requests/PR-1/approve",
+        200,
+        r#"{"id":"PR-1","status":"approved"}"#,
+    ));
     let client = server.client("");
 
     // Approve takes an object: an array, a string and a good object side by side.
@@ -71,11 +68,11 @@ fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
 #[test]
 fn a_write_answered_502_says_it_was_not_sent_again() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-1/approve"))
-            .respond_with(ResponseTemplate::new(502).set_body_raw("bad gateway", "text/plain")),
-    );
+    server.mount(mock(
+        "POST",
+        "/requests/PR-1/approve",
+        ResponseTemplate::new(502).set_body_raw("bad gateway", "text/plain"),
+    ));
     let client = server.client("");
     let b = batch("REQUEST", "EXECUTE", Some("APPROVE"), "", &[DOC]);
     let (rs, _) = results(

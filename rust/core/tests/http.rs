@@ -151,14 +151,12 @@ fn query_respects_max_documents_and_sends_the_filter_as_rql() {
 #[test]
 fn query_errors_are_whole_call_errors() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests"))
-            .respond_with(ResponseTemplate::new(401).set_body_raw(
-                format!(r#"{{"error_code":"AUTH_001","errors":["bad token ApiKey {TOKEN}"]}}"#),
-                "application/json",
-            )),
-    );
+    server.mount(json_mock(
+        "GET",
+        "/requests",
+        401,
+        format!(r#"{{"error_code":"AUTH_001","errors":["bad token ApiKey {TOKEN}"]}}"#),
+    ));
     let client = server.client("");
     let cursor = api::query_open(client, &requests_query("", "null")).unwrap();
     let e = api::query_next(cursor).unwrap_err();
@@ -233,14 +231,14 @@ fn approve_batch_with_one_rejected_document() {
         );
     }
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-2/approve"))
-            .respond_with(ResponseTemplate::new(400).set_body_raw(
-                r#"{"error_code":"VAL_001","errors":["template_id: Template not found."]}"#,
-                "application/json",
-            ))
-            // A 400 is final: never retried.
-            .expect(1),
+        json_mock(
+            "POST",
+            "/requests/PR-2/approve",
+            400,
+            r#"{"error_code":"VAL_001","errors":["template_id: Template not found."]}"#,
+        )
+        // A 400 is final: never retried.
+        .expect(1),
     );
     let client = server.client("");
     let (rs, _) = approve(client, &["PR-1", "PR-2", "PR-3"]);
@@ -263,15 +261,13 @@ fn execute_results_stay_in_input_order_under_parallelism() {
     let server = Server::start();
     // The first document answers last.
     for (i, delay) in [(1, 300), (2, 100), (3, 0)] {
-        server.mount(
-            Mock::given(method("POST"))
-                .and(path(format!("/public/v1/requests/PR-{i}/approve")))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_raw(request_json(&format!("PR-{i}")), "application/json")
-                        .set_delay(std::time::Duration::from_millis(delay)),
-                ),
-        );
+        server.mount(mock(
+            "POST",
+            &format!("/requests/PR-{i}/approve"),
+            ResponseTemplate::new(200)
+                .set_body_raw(request_json(&format!("PR-{i}")), "application/json")
+                .set_delay(std::time::Duration::from_millis(delay)),
+        ));
     }
     let client = server.client("");
     let started = std::time::Instant::now();
@@ -292,14 +288,7 @@ fn execute_results_stay_in_input_order_under_parallelism() {
 #[test]
 fn bad_documents_fail_alone_without_a_request() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-2/approve"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(request_json("PR-2"), "application/json"),
-            )
-            .expect(1),
-    );
+    server.mount(json_mock("POST", "/requests/PR-2/approve", 200, request_json("PR-2")).expect(1));
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","properties":{}},"documents":[{"dynamicProperties":{"request_id":"PR-1"}},{"dynamicProperties":{"request_id":"PR-2"}},{"dynamicProperties":{}}]}"#;
     let frame = api::execute(
@@ -323,10 +312,12 @@ fn bad_documents_fail_alone_without_a_request() {
 fn no_content_answers_are_empty_successes() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/tier/config-requests/TCR-1/pend"))
-            .respond_with(ResponseTemplate::new(204))
-            .expect(1),
+        mock(
+            "POST",
+            "/tier/config-requests/TCR-1/pend",
+            ResponseTemplate::new(204),
+        )
+        .expect(1),
     );
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"PENDING","objectType":"TIER_CONFIG_REQUEST","properties":{"tier_config_request_id":"TCR-1"}},"documents":[{"dynamicProperties":{}}]}"#;
@@ -345,21 +336,18 @@ fn no_content_answers_are_empty_successes() {
 #[test]
 fn get_of_a_missing_object_is_an_empty_success() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests/PR-404"))
-            .respond_with(ResponseTemplate::new(404).set_body_raw(
-                r#"{"error_code":"NOT_FOUND","errors":["Object not found"]}"#,
-                "application/json",
-            )),
-    );
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests/PR-1"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(request_json("PR-1"), "application/json"),
-            ),
-    );
+    server.mount(json_mock(
+        "GET",
+        "/requests/PR-404",
+        404,
+        r#"{"error_code":"NOT_FOUND","errors":["Object not found"]}"#,
+    ));
+    server.mount(json_mock(
+        "GET",
+        "/requests/PR-1",
+        200,
+        request_json("PR-1"),
+    ));
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-404","dynamicProperties":{}},{"objectId":"PR-1","dynamicProperties":{}}]}"#;
     let (rs, _) = run_bodiless(client, batch, 2);
@@ -379,13 +367,11 @@ fn get_of_a_missing_object_is_an_empty_success() {
 fn downloads_are_binary_payloads() {
     let server = Server::start();
     let xlsx: Vec<u8> = (0..=255u8).collect();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/usage/chunks/UFC-1/download"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(xlsx.clone(), "application/octet-stream"),
-            ),
-    );
+    server.mount(mock(
+        "GET",
+        "/usage/chunks/UFC-1/download",
+        ResponseTemplate::new(200).set_body_raw(xlsx.clone(), "application/octet-stream"),
+    ));
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"DOWNLOAD","objectType":"USAGE_CHUNK","properties":{"usage_chunk_id":"UFC-1"}},"documents":[{"dynamicProperties":{}}]}"#;
     let (rs, _) = run_bodiless(client, batch, 1);
@@ -398,20 +384,15 @@ fn downloads_are_binary_payloads() {
 fn get_retries_a_503_then_succeeds() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests/PR-1"))
-            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
-            .up_to_n_times(2)
-            .expect(2),
+        mock(
+            "GET",
+            "/requests/PR-1",
+            ResponseTemplate::new(503).insert_header("Retry-After", "0"),
+        )
+        .up_to_n_times(2)
+        .expect(2),
     );
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests/PR-1"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw(request_json("PR-1"), "application/json"),
-            )
-            .expect(1),
-    );
+    server.mount(json_mock("GET", "/requests/PR-1", 200, request_json("PR-1")).expect(1));
     let client = server.client("");
     let batch = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
     let (rs, frame) = run_bodiless(client, batch, 1);
@@ -434,10 +415,12 @@ fn get_retries_a_503_then_succeeds() {
 fn post_is_not_resent_after_a_500() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-1/approve"))
-            .respond_with(ResponseTemplate::new(500).set_body_raw("oops", "text/plain"))
-            .expect(1),
+        mock(
+            "POST",
+            "/requests/PR-1/approve",
+            ResponseTemplate::new(500).set_body_raw("oops", "text/plain"),
+        )
+        .expect(1),
     );
     let client = server.client("");
     let (rs, _) = approve(client, &["PR-1"]);
@@ -453,12 +436,7 @@ fn post_is_not_resent_after_a_500() {
 #[test]
 fn retries_give_up_after_max_attempts() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-1/approve"))
-            .respond_with(ResponseTemplate::new(429))
-            .expect(2),
-    );
+    server.mount(mock("POST", "/requests/PR-1/approve", ResponseTemplate::new(429)).expect(2));
     let client = server.client(r#","maxAttempts":2"#);
     let (rs, _) = approve(client, &["PR-1"]);
     assert_result(&rs[0], APPLICATION_ERROR, "429", "after 2 attempts");
@@ -561,11 +539,11 @@ fn test_connection_outcomes() {
     ];
     for (status, ct, body, code) in cases {
         let server = Server::start();
-        server.mount(
-            Mock::given(method("GET"))
-                .and(path("/public/v1/accounts"))
-                .respond_with(ResponseTemplate::new(status).set_body_raw(body, ct)),
-        );
+        server.mount(mock(
+            "GET",
+            "/accounts",
+            ResponseTemplate::new(status).set_body_raw(body, ct),
+        ));
         let client = server.client(r#","maxAttempts":1"#);
         let e = api::test_connection(client).unwrap_err();
         assert_eq!(e.code, code, "{status}: {}", e.message);
@@ -590,14 +568,12 @@ fn the_token_never_appears_in_frames_or_errors() {
     let echo =
         format!(r#"{{"error_code":"VAL_001","errors":["you sent ApiKey {TOKEN} and {CANARY}"]}}"#);
     for (m, p, status) in [
-        ("GET", "/public/v1/accounts", 401),
-        ("GET", "/public/v1/requests", 400),
-        ("POST", "/public/v1/requests/PR-1/approve", 400),
-        ("GET", "/public/v1/requests/PR-1", 418),
+        ("GET", "/accounts", 401),
+        ("GET", "/requests", 400),
+        ("POST", "/requests/PR-1/approve", 400),
+        ("GET", "/requests/PR-1", 418),
     ] {
-        server.mount(Mock::given(method(m)).and(path(p)).respond_with(
-            ResponseTemplate::new(status).set_body_raw(echo.clone(), "application/json"),
-        ));
+        server.mount(json_mock(m, p, status, echo.clone()));
     }
     let client = server.client("");
     let e = api::test_connection(client).unwrap_err();
@@ -736,20 +712,16 @@ fn handles_survive_misuse() {
 fn uploads_send_the_document_as_a_multipart_file() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/usage/reconciliations"))
-            .respond_with(
-                ResponseTemplate::new(201)
-                    .set_body_raw(r#"{"id":"URC-1","status":"draft"}"#, "application/json"),
-            )
-            .expect(1),
+        json_mock(
+            "POST",
+            "/usage/reconciliations",
+            201,
+            r#"{"id":"URC-1","status":"draft"}"#,
+        )
+        .expect(1),
     );
     let client = server.client("");
-    let xlsx = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/UF.xlsx"
-    ))
-    .unwrap();
+    let xlsx = fixture_xlsx();
     let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"UPLOAD","objectType":"USAGE_RECONCILIATION","properties":{"upload_note":"from the operation"}},"documents":[{"dynamicProperties":{"upload_note":"March run"}},{"dynamicProperties":{}}]}"#;
     let (rs, _) = results(&api::execute(client, batch, vec![Some(xlsx.clone()), None]).unwrap());
     assert_eq!((rs[0].status, rs[0].status_code.as_str()), (SUCCESS, "201"));
@@ -815,14 +787,14 @@ fn requests_go_through_the_atoms_proxy() {
 fn a_slow_answer_times_out_and_a_post_is_not_resent() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/public/v1/requests/PR-1/approve"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(request_json("PR-1"), "application/json")
-                    .set_delay(std::time::Duration::from_secs(3)),
-            )
-            .expect(1),
+        mock(
+            "POST",
+            "/requests/PR-1/approve",
+            ResponseTemplate::new(200)
+                .set_body_raw(request_json("PR-1"), "application/json")
+                .set_delay(std::time::Duration::from_secs(3)),
+        )
+        .expect(1),
     );
     let client = server.client(r#","readTimeoutSeconds":1"#);
     let (rs, _) = approve(client, &["PR-1"]);

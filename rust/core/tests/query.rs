@@ -298,15 +298,13 @@ fn page_size_and_maximum_documents_out_of_range_fail_before_any_request() {
 /// query string the server received.
 fn query_sent(object: &str, list_path: &str, selected: &str) -> String {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/public/v1{list_path}")))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw("[]", "application/json")
-                    .insert_header("Content-Range", "items 0-0/0"),
-            ),
-    );
+    server.mount(mock(
+        "GET",
+        list_path,
+        ResponseTemplate::new(200)
+            .set_body_raw("[]", "application/json")
+            .insert_header("Content-Range", "items 0-0/0"),
+    ));
     let client = server.client("");
     let filter =
         r#"{"expression":{"property":"id","operator":"ne","arguments":["X-1"]},"sort":[]}"#;
@@ -450,15 +448,13 @@ fn count_only_without_a_usable_content_range_fails_and_says_why() {
 #[test]
 fn count_only_refuses_an_answer_that_is_not_a_list() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw("<html>portal</html>", "text/html")
-                    .insert_header("Content-Range", "items 0-0/7"),
-            ),
-    );
+    server.mount(mock(
+        "GET",
+        "/requests",
+        ResponseTemplate::new(200)
+            .set_body_raw("<html>portal</html>", "text/html")
+            .insert_header("Content-Range", "items 0-0/7"),
+    ));
     let client = server.client("");
     let cursor = api::query_open(
         client,
@@ -511,9 +507,11 @@ fn large_page() -> (String, Vec<String>) {
 }
 
 fn large_page_mock(response: ResponseTemplate) -> Mock {
-    Mock::given(method("GET"))
-        .and(path("/public/v1/requests"))
-        .respond_with(response.insert_header("Content-Range", "items 0-150/151"))
+    mock(
+        "GET",
+        "/requests",
+        response.insert_header("Content-Range", "items 0-150/151"),
+    )
 }
 
 fn assert_large_page_documents(server: &Server) {
@@ -558,15 +556,15 @@ fn a_large_gzip_page_is_split_exactly_after_inflating() {
 fn a_retried_page_keeps_nothing_of_the_failed_attempt() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests"))
-            .respond_with(
-                ResponseTemplate::new(503)
-                    .insert_header("Retry-After", "0")
-                    .set_body_raw("[{\"id\":\"PR-X\"},", "application/json"),
-            )
-            .up_to_n_times(1)
-            .expect(1),
+        mock(
+            "GET",
+            "/requests",
+            ResponseTemplate::new(503)
+                .insert_header("Retry-After", "0")
+                .set_body_raw("[{\"id\":\"PR-X\"},", "application/json"),
+        )
+        .up_to_n_times(1)
+        .expect(1),
     );
     server.mount(large_page_mock(
         ResponseTemplate::new(200).set_body_raw(large_page().0, "application/json"),

@@ -307,6 +307,22 @@ pub fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
     panic!("query never finished");
 }
 
+/// Answers `method` on `path` (below `/public/v1`) with `response`.
+pub fn mock(method: &str, path: &str, response: wiremock::ResponseTemplate) -> Mock {
+    Mock::given(wiremock::matchers::method(method))
+        .and(wiremock::matchers::path(format!("/public/v1{path}")))
+        .respond_with(response)
+}
+
+/// Answers `method` on `path` (below `/public/v1`) with `status` and the JSON `body`.
+pub fn json_mock(method: &str, path: &str, status: u16, body: impl Into<Vec<u8>>) -> Mock {
+    mock(
+        method,
+        path,
+        wiremock::ResponseTemplate::new(status).set_body_raw(body.into(), "application/json"),
+    )
+}
+
 /// Answers `GET /requests?limit=…&offset=…` with `items` requests from `offset` on, and the
 /// `Content-Range` header when given.
 pub fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>) -> Mock {
@@ -323,6 +339,15 @@ pub fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>)
             offset.to_string(),
         ))
         .respond_with(resp)
+}
+
+/// The usage file fixture (a real `.xlsx`), as bytes.
+pub fn fixture_xlsx() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/UF.xlsx"
+    ))
+    .expect("tests/fixtures/UF.xlsx")
 }
 
 pub fn assert_no_canary(what: &str, text: &str) {

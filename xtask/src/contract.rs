@@ -19,7 +19,6 @@ use crate::util::root;
 use anyhow::{Context, Result, ensure};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 pub const PRISM_VERSION: &str = "5.16.0";
@@ -149,13 +148,12 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
     }
 
     let mut cmd = crate::run::runner_command(car);
-    cmd.args(&args).stdin(Stdio::null());
-    let out = cmd.output().context("could not start the runner")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let results: Vec<Value> = serde_json::Deserializer::from_str(&stdout)
+    cmd.args(&args);
+    let out = crate::run::output(&mut cmd)?;
+    let results: Vec<Value> = serde_json::Deserializer::from_str(&out.stdout)
         .into_iter::<Value>()
         .collect::<Result<_, _>>()
-        .with_context(|| format!("runner output is not JSON:\n{stdout}"))?;
+        .with_context(|| format!("runner output is not JSON:\n{}", out.stdout))?;
     let bad: Vec<String> = results
         .iter()
         .filter(|r| r.get("status").and_then(Value::as_str) != Some("SUCCESS"))
@@ -176,7 +174,7 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
         } else {
             bad.join("; ")
         },
-        String::from_utf8_lossy(&out.stderr).trim()
+        out.stderr.trim()
     );
     Ok(())
 }

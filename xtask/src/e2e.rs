@@ -14,7 +14,6 @@ use crate::wiremock::{Recorded, WireMock};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Stdio;
 
 /// The token the good-token stub accepts. Its secret half doubles as a canary: it must
 /// never show up in anything the runner prints.
@@ -126,12 +125,12 @@ impl Ctx {
 
     fn run_raw(&self, args: &[String]) -> Result<Run> {
         let mut cmd = crate::run::runner_command(&self.car);
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .env("CLOUDBLUE_CONNECT_TEST_HOOKS", "1");
-        let out = cmd.output().context("could not start the runner")?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        cmd.args(args).env("CLOUDBLUE_CONNECT_TEST_HOOKS", "1");
+        let crate::run::Output {
+            status,
+            stdout,
+            stderr,
+        } = crate::run::output(&mut cmd)?;
         for text in [&stdout, &stderr] {
             ensure!(
                 !text.contains(TOKEN_SECRET),
@@ -147,7 +146,7 @@ impl Ctx {
             .collect::<Result<Vec<Value>, _>>()
             .with_context(|| format!("runner stdout is not one JSON value per line:\n{stdout}"))?;
         Ok(Run {
-            ok: out.status.success(),
+            ok: status.success(),
             lines,
             stdout,
             stderr,

@@ -20,7 +20,6 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -489,12 +488,12 @@ impl Ctx {
         ] {
             cmd.arg("--connection").arg(c);
         }
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
-        let out = cmd.output().context("could not start the runner")?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        cmd.args(args).env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
+        let crate::run::Output {
+            status,
+            stdout,
+            stderr,
+        } = crate::run::output(&mut cmd)?;
         scan(&format!("{stdout}\n{stderr}"), &[SECRET, PROXY_PASSWORD])?;
         ensure!(
             !stdout.contains("in native method") && !stderr.contains("in native method"),
@@ -508,7 +507,7 @@ impl Ctx {
             .filter(|v| v.get("status").is_some())
             .collect();
         Ok(Run {
-            code: out.status.code(),
+            code: status.code(),
             results,
             stdout,
             stderr,

@@ -11,11 +11,11 @@
 use crate::dist;
 use crate::run::{RUNNER_MAIN, runner_classpath};
 use crate::test::Tally;
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -126,14 +126,13 @@ fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome>
         .arg(RUNNER_MAIN)
         .arg("--archive")
         .arg(dist::built_car()?)
-        .args(args)
-        .stdin(Stdio::null());
+        .args(args);
     println!("$ {}", crate::util::show(&cmd));
-    let out = cmd.output().context("could not start java")?;
+    let out = crate::run::output(&mut cmd)?;
     Ok(Outcome {
         ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: out.stdout,
+        stderr: out.stderr,
     })
 }
 

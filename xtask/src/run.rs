@@ -7,7 +7,7 @@
 use crate::dist;
 use crate::util::{jdk_tool, show};
 use anyhow::{Context, Result};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
 
 pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
 
@@ -58,4 +58,24 @@ pub fn runner_command(car: &std::path::Path) -> Command {
     let mut cmd = runner_java();
     cmd.arg("--archive").arg(car);
     cmd
+}
+
+/// What a finished runner printed (as text) and how it exited.
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a runner command to completion with no input, capturing its output.
+pub fn output(cmd: &mut Command) -> Result<Output> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .context("could not start the runner")?;
+    Ok(Output {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
 }

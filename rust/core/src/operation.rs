@@ -256,6 +256,16 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
+    /// A Generic Resource operation on the user's `resource_path`.
+    fn generic(action: &str, resource_path: &str) -> Operation {
+        op(
+            "GENERIC",
+            action,
+            None,
+            serde_json::json!({ "resource_path": resource_path }),
+        )
+    }
+
     #[test]
     fn unknown_things_are_invalid_requests() {
         let j = |t: &str, c: Option<&str>, o: &str| {
@@ -312,12 +322,7 @@ mod tests {
     fn generic_object_id_fills_id_or_is_appended() {
         let none = Properties::default();
         for action in ["GET", "DELETE"] {
-            let plain = op(
-                "GENERIC",
-                action,
-                None,
-                serde_json::json!({"resource_path": "/marketplaces"}),
-            );
+            let plain = generic(action, "/marketplaces");
             assert_eq!(
                 plain.path_segments(&none, Some("MP-1")).unwrap(),
                 ["marketplaces", "MP-1"],
@@ -325,12 +330,7 @@ mod tests {
             );
             // Without an object id the path is used as it is.
             assert_eq!(plain.path_segments(&none, None).unwrap(), ["marketplaces"]);
-            let placeholder = op(
-                "GENERIC",
-                action,
-                None,
-                serde_json::json!({"resource_path": "/listing-requests/{id}/x"}),
-            );
+            let placeholder = generic(action, "/listing-requests/{id}/x");
             assert_eq!(
                 placeholder.path_segments(&none, Some("LR-1")).unwrap(),
                 ["listing-requests", "LR-1", "x"],
@@ -365,13 +365,8 @@ mod tests {
             .path_segments(&props(serde_json::json!({"request_id": ".."})), None)
             .unwrap_err();
         assert!(e.contains("\"Request ID\" (request_id)"), "{e}");
-        let generic = op(
-            "GENERIC",
-            "GET",
-            None,
-            serde_json::json!({"resource_path": "/a/../b"}),
-        );
-        let e = generic.path_segments(&none, None).unwrap_err();
+        let dotted = generic("GET", "/a/../b");
+        let e = dotted.path_segments(&none, None).unwrap_err();
         assert!(e.contains("resource_path"), "{e}");
         // Not path steps: these are percent-encoded and sent as they are.
         assert_eq!(

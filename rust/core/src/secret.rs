@@ -145,9 +145,12 @@ impl fmt::Display for Secret {
 mod tests {
     use super::*;
 
+    /// A Connect token: the public `SU-…` handle and the secret after the colon.
+    const TOKEN: &str = "ApiKey SU-123-456:abcdef0123456789";
+
     #[test]
     fn never_prints_itself() {
-        let s = Secret::new("ApiKey SU-123-456:abcdef0123456789");
+        let s = Secret::new(TOKEN);
         assert_eq!(format!("{s}"), "***");
         assert_eq!(format!("{s:?}"), "***");
         assert_eq!(s.expose(), "ApiKey SU-123-456:abcdef0123456789");
@@ -155,7 +158,7 @@ mod tests {
 
     #[test]
     fn redacts_whole_value_and_secret_part() {
-        let s = Secret::new("ApiKey SU-123-456:abcdef0123456789");
+        let s = Secret::new(TOKEN);
         assert_eq!(
             s.redact("header ApiKey SU-123-456:abcdef0123456789 and abcdef0123456789 alone"),
             "header *** and *** alone"
@@ -165,7 +168,7 @@ mod tests {
 
     #[test]
     fn redacts_pieces_of_the_secret() {
-        let s = Secret::new("ApiKey SU-123-456:abcdef0123456789");
+        let s = Secret::new(TOKEN);
         // A cut excerpt ("…abcdef01") and a piece in the middle of other text.
         assert_eq!(
             s.redact("body: ApiKey SU-123-456:abcdef01…"),

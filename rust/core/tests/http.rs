@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use connect_core::api;
 use connect_core::error::ErrorCode;
-use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
 const SUCCESS: Status = Status::Success;
@@ -18,26 +18,17 @@ fn requests_query(props: &str, filter: &str) -> Vec<u8> {
     query_json("REQUEST", props, "null", filter)
 }
 
-fn list_mock(offset: usize, limit: usize, items: usize, range: Option<String>) -> Mock {
-    page_mock(limit, offset, items, range.as_deref()).expect(1)
+/// [`page_mock`], expected exactly once.
+fn list_mock(limit: usize, offset: usize, items: usize, range: Option<&str>) -> Mock {
+    page_mock(limit, offset, items, range).expect(1)
 }
 
 #[test]
 fn query_pages_through_2500_requests_in_three_pages() {
     let server = Server::start();
-    server.mount(list_mock(0, 1000, 1000, Some("items 0-999/2500".into())));
-    server.mount(list_mock(
-        1000,
-        1000,
-        1000,
-        Some("items 1000-1999/2500".into()),
-    ));
-    server.mount(list_mock(
-        2000,
-        1000,
-        500,
-        Some("items 2000-2499/2500".into()),
-    ));
+    server.mount(list_mock(1000, 0, 1000, Some("items 0-999/2500")));
+    server.mount(list_mock(1000, 1000, 1000, Some("items 1000-1999/2500")));
+    server.mount(list_mock(1000, 2000, 500, Some("items 2000-2499/2500")));
     let client = server.client("");
     let (docs, frames) = run_query(client, &requests_query(r#""pageSize":1000"#, "null"));
     assert_eq!(docs.len(), 2500);
@@ -77,9 +68,9 @@ fn query_pages_through_2500_requests_in_three_pages() {
 fn query_follows_a_clamped_page_size() {
     let server = Server::start();
     // Asked for 1000, the server sends 100 at a time.
-    server.mount(list_mock(0, 1000, 100, Some("items 0-99/250".into())));
-    server.mount(list_mock(100, 1000, 100, Some("items 100-199/250".into())));
-    server.mount(list_mock(200, 1000, 50, Some("items 200-249/250".into())));
+    server.mount(list_mock(1000, 0, 100, Some("items 0-99/250")));
+    server.mount(list_mock(1000, 100, 100, Some("items 100-199/250")));
+    server.mount(list_mock(1000, 200, 50, Some("items 200-249/250")));
     let client = server.client("");
     let (docs, _) = run_query(client, &requests_query(r#""pageSize":"1000""#, "null"));
     assert_eq!(docs.len(), 250);
@@ -90,9 +81,9 @@ fn query_follows_a_clamped_page_size() {
 #[test]
 fn query_without_content_range_stops_after_a_short_page() {
     let server = Server::start();
-    server.mount(list_mock(0, 10, 10, None));
-    server.mount(list_mock(10, 10, 10, Some("garbage".into())));
-    server.mount(list_mock(20, 10, 3, None));
+    server.mount(list_mock(10, 0, 10, None));
+    server.mount(list_mock(10, 10, 10, Some("garbage")));
+    server.mount(list_mock(10, 20, 3, None));
     let client = server.client("");
     let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#, "null"));
     assert_eq!(docs.len(), 23);
@@ -109,9 +100,9 @@ fn query_without_content_range_stops_after_a_short_page() {
 #[test]
 fn query_follows_a_total_that_changes_between_pages() {
     let server = Server::start();
-    server.mount(list_mock(0, 10, 10, Some("items 0-9/25".into())));
+    server.mount(list_mock(10, 0, 10, Some("items 0-9/25")));
     // Five records were deleted meanwhile: this is now the last page.
-    server.mount(list_mock(10, 10, 10, Some("items 10-19/20".into())));
+    server.mount(list_mock(10, 10, 10, Some("items 10-19/20")));
     let client = server.client("");
     let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#, "null"));
     assert_eq!(docs.len(), 20);
@@ -122,18 +113,7 @@ fn query_follows_a_total_that_changes_between_pages() {
 #[test]
 fn query_respects_max_documents_and_sends_the_filter_as_rql() {
     let server = Server::start();
-    server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/requests"))
-            .and(query_param("limit", "5"))
-            .and(query_param("offset", "0"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(request_page(0, 5), "application/json")
-                    .insert_header("Content-Range", "items 0-4/100"),
-            )
-            .expect(1),
-    );
+    server.mount(list_mock(5, 0, 5, Some("items 0-4/100")));
     let client = server.client("");
     let filter = r#"{"expression":{"property":"status","operator":"eq","arguments":["pending"]},"sort":[{"property":"created","order":"desc"}]}"#;
     let (docs, _) = run_query(
@@ -219,8 +199,7 @@ fn approve_batch_with_one_rejected_document() {
     let server = Server::start();
     for id in ["PR-1", "PR-3"] {
         server.mount(
-            Mock::given(method("POST"))
-                .and(path(format!("/public/v1/requests/{id}/approve")))
+            given("POST", &format!("/requests/{id}/approve"))
                 .and(header("authorization", format!("ApiKey {TOKEN}").as_str()))
                 .and(header("content-type", "application/json"))
                 .and(body_json(serde_json::json!({"template_id": "TL-1"})))
@@ -481,8 +460,7 @@ fn connection_refused_is_a_failure_result_and_unreachable() {
 fn test_connection_outcomes() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/accounts"))
+        given("GET", "/accounts")
             .and(query_param("limit", "1"))
             .and(header("authorization", format!("ApiKey {TOKEN}").as_str()))
             .and(header("accept", "application/json"))
@@ -747,8 +725,7 @@ fn requests_go_through_the_atoms_proxy() {
     // wiremock plays the proxy: a plain-HTTP proxy receives absolute-form requests.
     let proxy = Server::start();
     proxy.mount(
-        Mock::given(method("GET"))
-            .and(path("/public/v1/accounts"))
+        given("GET", "/accounts")
             .and(header("proxy-authorization", "Basic dTpw"))
             .respond_with(
                 ResponseTemplate::new(200)

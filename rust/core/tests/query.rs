@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use connect_core::api;
 use connect_core::error::{CoreError, ErrorCode};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::query_param;
 use wiremock::{Mock, ResponseTemplate};
 
 /// INFO, as the frame numbers log levels.
@@ -359,8 +359,7 @@ fn count_mock(range: Option<&str>) -> Mock {
     if let Some(r) = range {
         resp = resp.insert_header("Content-Range", r);
     }
-    Mock::given(method("GET"))
-        .and(path("/public/v1/requests"))
+    given("GET", "/requests")
         .and(query_param("limit", "0"))
         .and(query_param("offset", "0"))
         .respond_with(resp)

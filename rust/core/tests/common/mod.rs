@@ -307,11 +307,15 @@ pub fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
     panic!("query never finished");
 }
 
-/// Answers `method` on `path` (below `/public/v1`) with `response`.
-pub fn mock(method: &str, path: &str, response: wiremock::ResponseTemplate) -> Mock {
+/// Matches `method` on `path` (below `/public/v1`); more matchers may follow.
+pub fn given(method: &str, path: &str) -> wiremock::MockBuilder {
     Mock::given(wiremock::matchers::method(method))
         .and(wiremock::matchers::path(format!("/public/v1{path}")))
-        .respond_with(response)
+}
+
+/// Answers `method` on `path` (below `/public/v1`) with `response`.
+pub fn mock(method: &str, path: &str, response: wiremock::ResponseTemplate) -> Mock {
+    given(method, path).respond_with(response)
 }
 
 /// Answers `method` on `path` (below `/public/v1`) with `status` and the JSON `body`.
@@ -331,8 +335,7 @@ pub fn page_mock(limit: usize, offset: usize, items: usize, range: Option<&str>)
     if let Some(r) = range {
         resp = resp.insert_header("Content-Range", r);
     }
-    Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path("/public/v1/requests"))
+    given("GET", "/requests")
         .and(wiremock::matchers::query_param("limit", limit.to_string()))
         .and(wiremock::matchers::query_param(
             "offset",

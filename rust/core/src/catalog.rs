@@ -1570,20 +1570,19 @@ mod catalog_tests {
         let n = u32_at(take(4));
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
-            let mut strs = [0, 1, 2].map(|_| {
+            let [id, _label, _help] = [0, 1, 2].map(|_| {
                 let len = u32_at(take(4));
                 String::from_utf8(take(len).to_vec()).unwrap()
             });
-            ids.push(std::mem::take(&mut strs[0]));
+            ids.push(id);
         }
         assert_eq!(pos, frame.len(), "trailing bytes after the object types");
         // Browsing an action lists exactly the objects that support it.
-        let expected: Vec<&str> = objects_for(action).map(|o| o.id).collect();
+        let mut expected: Vec<&str> = objects_for(action).map(|o| o.id).collect();
+        expected.sort_unstable();
         let mut sorted = ids.clone();
         sorted.sort();
-        let mut expected_sorted = expected.clone();
-        expected_sorted.sort_unstable();
-        assert_eq!(sorted, expected_sorted, "{action:?}");
+        assert_eq!(sorted, expected, "{action:?}");
         ids
     }
 

@@ -74,32 +74,22 @@ pub fn split(body: &[u8]) -> Scan<Vec<Element<'_>>> {
         Ok(t) => t,
         Err(e) => return err(e.valid_up_to(), "invalid UTF-8"),
     };
-    let mut out = Vec::new();
-    let mut s = Scanner {
-        b: body,
-        stack: Vec::new(),
+    let mut exact = ExactSplitter::default();
+    // `run` ends without an error only after the array's `]` and the whitespace after it.
+    exact.run(body)?;
+    // The scanner only stops at ASCII bytes (quotes among them), so positions are char boundaries.
+    let text_at = |t: TrackedText| match t {
+        TrackedText::At(start, end) => Cow::Borrowed(&text[start..end]),
+        TrackedText::Text(t) => Cow::Owned(t),
     };
-    let mut step = Step::Open(0);
-    let text_at = |t: &TrackedText| match t {
-        // Quotes are ASCII, so the positions are char boundaries.
-        TrackedText::At(start, end) => Cow::Borrowed(&text[*start..*end]),
-        TrackedText::Text(t) => Cow::Owned(t.clone()),
-    };
-    loop {
-        step = match s.step(step, &mut |d| {
-            out.push(Element {
-                // The scanner only stops at ASCII bytes, so these are char boundaries.
-                text: &text[d.start..d.end],
-                tracked: [
-                    d.tracked[0].as_ref().map(text_at),
-                    d.tracked[1].as_ref().map(text_at),
-                ],
-            });
-        })? {
-            Some(next) => next,
-            None => return Ok(out),
-        };
-    }
+    Ok(exact
+        .documents
+        .into_iter()
+        .map(|d| Element {
+            text: &text[d.start..d.end],
+            tracked: d.tracked.map(|t| t.map(text_at)),
+        })
+        .collect())
 }
 
 /// Where [`Scanner::step`] goes on: each position is a byte offset in the page.
@@ -155,7 +145,8 @@ impl PageSplitter {
 
     /// The documents of the whole `body`, or why it is not one JSON array.
     pub fn finish(self, body: &[u8]) -> Scan<Vec<PageDocument>> {
-        if let (Some(blocks), true) = (self.blocks, self.utf8.finish(body).is_ok())
+        if let Some(blocks) = self.blocks
+            && self.utf8.finish(body).is_ok()
             && let Ok(documents) = blocks.finish(body)
         {
             return Ok(documents);

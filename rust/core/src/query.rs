@@ -253,9 +253,8 @@ impl PageSink {
 
 impl BodySink for PageSink {
     fn start(&mut self, status: u16, headers: &HeaderMap, content_length: Option<u64>) {
-        if (200..300).contains(&status)
-            && let Some(range) = self.range.take()
-        {
+        let success = (200..300).contains(&status);
+        if success && let Some(range) = self.range.take() {
             let value = headers
                 .get(CONTENT_RANGE)
                 .and_then(|v| v.to_str().ok())
@@ -271,7 +270,7 @@ impl BodySink for PageSink {
         self.splitter = PageSplitter::default();
         self.split_to = 0;
         // A body of known length is not being inflated on the way (see the module docs).
-        self.splitting = (200..300).contains(&status) && content_length.is_some();
+        self.splitting = success && content_length.is_some();
     }
 
     fn push(&mut self, piece: &[u8]) {

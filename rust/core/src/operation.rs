@@ -110,8 +110,8 @@ impl Operation {
                 let path = required(name)?;
                 if path.contains(['?', '#']) {
                     return Err(format!(
-                        "\"{}\" ({name}) must be a path only, without '?' or '#'",
-                        catalog::param_label(name)
+                        "{} must be a path only, without '?' or '#'",
+                        labelled(name)
                     ));
                 }
                 let mut used_id = false;

@@ -132,7 +132,7 @@ impl Operation {
                     }
                 }
                 // `/marketplaces` with the object id MP-1 addresses `/marketplaces/MP-1`.
-                if let (Some(id), false, true) = (object_id, used_id, self.spec.takes_object_id()) {
+                if let Some(id) = object_id.filter(|_| !used_id && self.spec.takes_object_id()) {
                     out.push(id.to_owned());
                 }
             } else {

@@ -270,7 +270,7 @@ impl Client {
         loop {
             let outcome = self.send_once(req, sink.as_deref_mut()).await;
             let retry = retry_decision(req.method, &outcome);
-            if retry.is_none() && retry_decision(HttpMethod::Get, &outcome).is_some() {
+            if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
                 log.warning(format!(
                     "{} {}: {}; {NOT_RETRIED}",
@@ -422,9 +422,7 @@ impl Client {
         };
         let tries = if attempts > 1 {
             format!(" (after {attempts} attempts)")
-        } else if retry_decision(req.method, &Err((kind, String::new()))).is_none()
-            && retry_decision(HttpMethod::Get, &Err((kind, String::new()))).is_some()
-        {
+        } else if withheld_retry(req.method, &Err((kind, String::new()))) {
             format!(" ({NOT_RETRIED})")
         } else {
             String::new()
@@ -510,6 +508,15 @@ fn outcome_summary(outcome: &std::result::Result<ApiResponse, (TransportKind, St
         Ok(resp) => format!("HTTP {}", resp.status),
         Err((kind, _)) => kind.code().to_owned(),
     }
+}
+
+/// Whether `outcome` is one a read would retry but a `method` request must not: a write that may
+/// already have taken effect (what [`NOT_RETRIED`] tells the user).
+pub fn withheld_retry(
+    method: HttpMethod,
+    outcome: &std::result::Result<ApiResponse, (TransportKind, String)>,
+) -> bool {
+    retry_decision(method, outcome).is_none() && retry_decision(HttpMethod::Get, outcome).is_some()
 }
 
 /// Whether to retry an attempt's outcome, and the server's `Retry-After` if it gave one.

@@ -381,8 +381,7 @@ pub(crate) fn map_response(
         return DocResult::success(code, message, payloads);
     }
     // A write answered 500/502/504 is not sent again (it may have taken effect): say so.
-    let not_retried = if op.spec.method != HttpMethod::Get && matches!(resp.status, 500 | 502 | 504)
-    {
+    let not_retried = if crate::client::withheld_retry(op.spec.method, &Ok(resp.clone())) {
         format!("; {}", crate::client::NOT_RETRIED)
     } else {
         String::new()

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::client::Client;
+use crate::clients::ClientCache;
 use crate::error::{CoreError, Result};
 use crate::handles::HandleTable;
 use crate::query::QueryCursor;
@@ -11,6 +12,8 @@ use crate::settings::Settings;
 
 static CLIENTS: HandleTable<Client> = HandleTable::new("client");
 static CURSORS: HandleTable<Mutex<QueryCursor>> = HandleTable::new("query cursor");
+/// The clients behind the handles, shared by handles of identical settings (see [`crate::clients`]).
+static RECENT_CLIENTS: ClientCache = ClientCache::new();
 
 /// The environment variable that enables [`test_hook`]. No Atom sets it.
 pub const TEST_HOOKS_ENV: &str = "CLOUDBLUE_CONNECT_TEST_HOOKS";
@@ -20,14 +23,16 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// Validates `connectionJson` and builds the connection's HTTP client.
+/// Validates `connectionJson` and returns a handle to the connection's HTTP client: the one of an
+/// earlier execution with identical settings (its idle connections included), or a new one.
 pub fn client_open(connection_json: &[u8]) -> Result<u64> {
     let settings = Settings::parse(connection_json)?;
-    let client = Client::new(settings)?;
-    Ok(CLIENTS.insert(client))
+    let client = RECENT_CLIENTS.get_or_build(settings, Client::new)?;
+    Ok(CLIENTS.insert_shared(client))
 }
 
-/// Releases a client handle (0 is a no-op). Open cursors keep their own reference to the client.
+/// Releases a client handle (0 is a no-op). Open cursors keep their own reference to the client,
+/// and the client itself stays for the next execution with the same settings.
 pub fn client_close(client: u64) -> Result<()> {
     CLIENTS.remove(client)
 }

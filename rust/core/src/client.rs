@@ -1,4 +1,5 @@
-//! The HTTP client of one connection: reqwest with rustls, one connection pool per client handle,
+//! The HTTP client of one connection: reqwest with rustls, one connection pool per connection settings
+//! (shared by the executions that use them, see [`crate::clients`]),
 //! retries with capped exponential backoff, and error texts a Boomi user can act on.
 
 use std::time::Duration;

@@ -34,8 +34,13 @@ impl<T> HandleTable<T> {
     }
 
     pub fn insert(&self, value: T) -> u64 {
+        self.insert_shared(Arc::new(value))
+    }
+
+    /// A new handle to an object that may have other handles (or owners) too.
+    pub fn insert_shared(&self, value: Arc<T>) -> u64 {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.map().insert(id, Arc::new(value));
+        self.map().insert(id, value);
         id
     }
 

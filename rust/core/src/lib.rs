@@ -10,6 +10,7 @@ pub mod rql;
 pub mod api;
 pub mod browse;
 pub mod client;
+pub mod clients;
 pub mod connection;
 pub mod error;
 pub mod execute;

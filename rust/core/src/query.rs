@@ -35,7 +35,7 @@ use crate::rql;
 use crate::settings::Properties;
 use crate::wire::{self, PageDocument, Payload};
 
-mod blocks;
+pub(crate) mod blocks;
 mod split;
 pub(crate) use split::{Element, PageSplitter, SplitError, as_documents, split_in_pieces};
 

@@ -368,7 +368,13 @@ impl BlockSplitter {
         let mut tracked: [Option<TrackedText>; 2] = [None, None];
         let mut seen = [false; 2];
         let mut skip_to = 0;
+        // What a tracked name can start with: its first letter, or an escape.
+        const INITIALS: [u8; 3] = [TRACKED[0].as_bytes()[0], TRACKED[1].as_bytes()[0], b'\\'];
         for &open in &self.candidates {
+            // Any other string is neither a tracked name nor needed: no need to read it.
+            if !element.get(open + 1).is_some_and(|b| INITIALS.contains(b)) {
+                continue;
+            }
             // A string right after `:` is a member's value, not its name: no need to read it.
             let before = element[..open]
                 .iter()

@@ -170,7 +170,7 @@ impl Utf8Progress {
         if self.invalid.is_some() {
             return false;
         }
-        match std::str::from_utf8(&body[self.valid_to..]) {
+        match simdutf8::compat::from_utf8(&body[self.valid_to..]) {
             Ok(_) => self.valid_to = body.len(),
             Err(e) => {
                 self.valid_to += e.valid_up_to();
@@ -188,7 +188,7 @@ impl Utf8Progress {
         if let Some(at) = self.invalid {
             return err(at, "invalid UTF-8");
         }
-        match std::str::from_utf8(&body[self.valid_to..]) {
+        match simdutf8::compat::from_utf8(&body[self.valid_to..]) {
             Ok(_) => Ok(()),
             Err(e) => err(self.valid_to + e.valid_up_to(), "invalid UTF-8"),
         }

@@ -9,6 +9,7 @@ use crate::error::{CoreError, Result};
 use crate::handles::HandleTable;
 use crate::query::QueryCursor;
 use crate::settings::Settings;
+use crate::wire::Frame;
 
 static CLIENTS: HandleTable<Client> = HandleTable::new("client");
 static CURSORS: HandleTable<Mutex<QueryCursor>> = HandleTable::new("query cursor");
@@ -55,19 +56,20 @@ pub fn query_open(client_handle: u64, query_json: &[u8]) -> Result<u64> {
     Ok(CURSORS.insert(Mutex::new(cursor)))
 }
 
-/// Fetches the next page of a cursor (a PAGE frame).
+/// Fetches the next documents of a cursor (a PAGE frame).
 pub fn query_next(cursor: u64) -> Result<Vec<u8>> {
-    query_next_with(cursor, <[u8]>::to_vec)
+    query_next_with(cursor, |frame| frame.to_vec())
 }
 
-/// [`query_next`] handing the frame to `deliver` (the bridge copies it into a Java array) while the
-/// cursor keeps its buffer for the next page.
-pub fn query_next_with<R>(cursor: u64, deliver: impl FnOnce(&[u8]) -> R) -> Result<R> {
+/// [`query_next`] handing the frame to `deliver`, which writes it where it goes (the bridge:
+/// straight into a Java array of [`Frame::len`] bytes, without a buffer in between).
+pub fn query_next_with<R>(cursor: u64, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
     let cursor = CURSORS.get(cursor)?;
-    // A panic mid-page leaves the cursor at a page boundary (paging state is updated only after a
-    // page arrived), so a poisoned lock is still usable.
+    // A panic mid-page leaves the cursor at a frame boundary (paging state is updated only after a
+    // page arrived, and a frame's documents count as delivered only once `deliver` returned), so a
+    // poisoned lock is still usable.
     let mut guard = cursor.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(deliver(guard.next_page()?))
+    guard.next_frame(deliver)
 }
 
 pub fn query_close(cursor: u64) -> Result<()> {

@@ -33,7 +33,7 @@ use crate::paging::{PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
-use crate::wire::{self, PageDocument, Payload};
+use crate::wire::{self, Frame, PageDocument, PageFrame, Payload};
 
 pub(crate) mod blocks;
 mod split;
@@ -53,8 +53,6 @@ struct QueryJson {
 pub struct QueryCursor {
     target: Arc<Target>,
     mode: Mode,
-    /// The last frame, its buffer reused for the next.
-    frame: Vec<u8>,
 }
 
 /// Where a query that lists records is.
@@ -346,7 +344,6 @@ impl QueryCursor {
                 buffers: Mutex::new(Vec::new()),
             }),
             mode,
-            frame: Vec::new(),
         })
     }
 
@@ -357,12 +354,13 @@ impl QueryCursor {
         }
     }
 
-    /// Fetches the next page as a PAGE frame; after the last page, an empty frame with `done`.
-    pub fn next_page(&mut self) -> Result<&[u8]> {
+    /// Hands the next PAGE frame to `deliver` (which writes it where it goes); after the last
+    /// page, an empty frame with `done`.
+    pub fn next_frame<R>(&mut self, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
         let mut log = Log::new();
-        match &mut self.mode {
-            Mode::Documents(paging) => paging.next_frame(&self.target, &mut self.frame)?,
-            Mode::Count { done: true } => self.frame = wire::page(&log, true, "", &[]),
+        let frame = match &mut self.mode {
+            Mode::Documents(paging) => return paging.next_frame(&self.target, deliver),
+            Mode::Count { done: true } => wire::page(&log, true, "", &[]),
             Mode::Count { done } => {
                 let (total, status) = self.target.count(&mut log)?;
                 *done = true;
@@ -370,23 +368,31 @@ impl QueryCursor {
                     tracked: vec![("count".to_owned(), total.to_string())],
                     data: Bytes::from(format!("{{\"count\":{total}}}")),
                 };
-                self.frame = wire::page(&log, true, &status.to_string(), &[doc]);
+                wire::page(&log, true, &status.to_string(), &[doc])
             }
-        }
-        Ok(&self.frame)
+        };
+        Ok(deliver(&Frame::Written(&frame)))
     }
 }
 
 impl Paging {
-    /// The next PAGE frame into `frame`: the next documents of the page being handed over, or of the
-    /// next page, whose request starts the one after it.
-    fn next_frame(&mut self, target: &Arc<Target>, frame: &mut Vec<u8>) -> Result<()> {
+    /// Hands the next PAGE frame to `deliver`: the next documents of the page being handed over,
+    /// or of the next page, whose request starts the one after it.
+    fn next_frame<R>(
+        &mut self,
+        target: &Arc<Target>,
+        deliver: impl FnOnce(&Frame<'_>) -> R,
+    ) -> Result<R> {
         if self.delivering.is_none() {
             self.delivering = self.next_page(target)?;
         }
         let Some(d) = &mut self.delivering else {
-            *frame = wire::page(&Log::new(), true, "", &[]);
-            return Ok(());
+            return Ok(deliver(&Frame::Written(&wire::page(
+                &Log::new(),
+                true,
+                "",
+                &[],
+            ))));
         };
         let from = d.next;
         let mut to = from;
@@ -399,20 +405,19 @@ impl Paging {
             to += 1;
         }
         let last = to == d.documents.len();
-        wire::page_of(
-            frame,
-            &std::mem::take(&mut d.log),
-            last && self.pager.is_done(),
-            &d.status,
-            &d.body,
-            split::TRACKED,
-            &d.documents[from..to],
-        );
+        let delivered = deliver(&Frame::Page(PageFrame {
+            log: &std::mem::take(&mut d.log),
+            done: last && self.pager.is_done(),
+            status_code: &d.status,
+            body: &d.body,
+            names: split::TRACKED,
+            documents: &d.documents[from..to],
+        }));
         d.next = to;
         if last && let Some(d) = self.delivering.take() {
             target.recycle(d.body);
         }
-        Ok(())
+        Ok(delivered)
     }
 
     /// The next page, split and counted, with the request after it started; `None` after the last.

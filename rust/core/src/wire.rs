@@ -124,20 +124,49 @@ pub struct Definition {
     pub fields: Vec<FieldSpec>,
 }
 
-/// Appends big-endian primitives to a frame buffer.
-struct Writer {
-    buf: Vec<u8>,
+/// Where a frame's bytes go.
+trait Sink {
+    fn put(&mut self, data: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, data: &[u8]) {
+        self.extend_from_slice(data);
+    }
+}
+
+/// Nowhere: counts the bytes, to size a frame before it is written.
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, data: &[u8]) {
+        self.0 += data.len();
+    }
+}
+
+/// A slice of exactly the frame's size, filled from the start.
+struct Filler<'a> {
+    out: &'a mut [u8],
+    at: usize,
+}
+
+impl Sink for Filler<'_> {
+    fn put(&mut self, data: &[u8]) {
+        let end = self.at + data.len();
+        self.out[self.at..end].copy_from_slice(data);
+        self.at = end;
+    }
+}
+
+/// Appends big-endian primitives to a frame.
+struct Writer<S: Sink = Vec<u8>> {
+    buf: S,
 }
 
 impl Writer {
     /// A frame with the log header and `kind`; `body` is the number of bytes that will follow, so
     /// a frame written with the exact figure is allocated once and never grows.
     fn new(log: &Log, kind: u8, body: usize) -> Self {
-        Writer::into(Vec::new(), log, kind, body)
-    }
-
-    /// [`Writer::new`] into `buf`, emptied first.
-    fn into(mut buf: Vec<u8>, log: &Log, kind: u8, body: usize) -> Self {
         let header = 1
             + 4
             + log
@@ -146,21 +175,28 @@ impl Writer {
                 .map(|(_, m)| 1 + 4 + m.len())
                 .sum::<usize>()
             + 1;
-        buf.clear();
-        buf.reserve(header + body);
-        let mut w = Writer { buf };
-        w.u8(VERSION);
-        w.len(log.entries().len());
-        for (level, message) in log.entries() {
-            w.u8(*level as u8);
-            w.str(message);
-        }
-        w.u8(kind);
+        let mut w = Writer {
+            buf: Vec::with_capacity(header + body),
+        };
+        w.header(log, kind);
         w
+    }
+}
+
+impl<S: Sink> Writer<S> {
+    /// The log lines and the frame's `kind`.
+    fn header(&mut self, log: &Log, kind: u8) {
+        self.u8(VERSION);
+        self.len(log.entries().len());
+        for (level, message) in log.entries() {
+            self.u8(*level as u8);
+            self.str(message);
+        }
+        self.u8(kind);
     }
 
     fn u8(&mut self, v: u8) {
-        self.buf.push(v);
+        self.buf.put(&[v]);
     }
 
     fn bool(&mut self, v: bool) {
@@ -171,12 +207,12 @@ impl Writer {
     /// is limited to 2^31-1 bytes, so saturating keeps the encoder total without a panic path.
     fn len(&mut self, n: usize) {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
-        self.buf.extend_from_slice(&n.to_be_bytes());
+        self.buf.put(&n.to_be_bytes());
     }
 
     fn bytes(&mut self, data: &[u8]) {
         self.len(data.len());
-        self.buf.extend_from_slice(data);
+        self.buf.put(data);
     }
 
     fn str(&mut self, s: &str) {
@@ -192,7 +228,7 @@ impl Writer {
         self.bytes(&p.data);
     }
 
-    fn finish(self) -> Vec<u8> {
+    fn finish(self) -> S {
         self.buf
     }
 }
@@ -251,58 +287,110 @@ pub struct PageDocument {
     pub tracked: [Option<TrackedText>; 2],
 }
 
-/// PAGE frame of documents inside one page `body` (see [`PageDocument`]): the same bytes as
-/// [`page`] with the equivalent payloads, written into `frame` (emptied first; a query reuses one
-/// buffer for all its pages, so a page costs no fresh multi-megabyte allocation).
-///
-/// Panics when a position is outside `body`: the positions come from scanning `body` itself.
-#[allow(clippy::too_many_arguments)]
-pub fn page_of(
-    frame: &mut Vec<u8>,
-    log: &Log,
-    done: bool,
-    status_code: &str,
-    body: &[u8],
-    names: [&str; 2],
-    documents: &[PageDocument],
-) {
-    fn text<'a>(body: &'a [u8], t: &'a TrackedText) -> &'a [u8] {
-        match t {
-            TrackedText::At(start, end) => &body[*start..*end],
-            TrackedText::Text(s) => s.as_bytes(),
-        }
+/// PAGE frame of documents inside one page `body` (see [`PageDocument`]), the same bytes as
+/// [`page`] with the equivalent payloads. Its size is known before it is written, so it can be
+/// written once, straight into where it goes (the Java array), instead of into a buffer first.
+#[derive(Clone, Copy, Debug)]
+pub struct PageFrame<'a> {
+    pub log: &'a Log,
+    pub done: bool,
+    pub status_code: &'a str,
+    pub body: &'a [u8],
+    /// Names of the tracked properties, in the order of [`PageDocument::tracked`].
+    pub names: [&'a str; 2],
+    /// Positions in `body`: a position outside it panics.
+    pub documents: &'a [PageDocument],
+}
+
+impl PageFrame<'_> {
+    /// The frame's size in bytes.
+    pub fn len(&self) -> usize {
+        let mut w = Writer { buf: Counter(0) };
+        self.write(&mut w);
+        w.finish().0
     }
-    let size = documents
-        .iter()
-        .map(|d| {
-            let tracked: usize = names
-                .iter()
-                .zip(&d.tracked)
-                .filter_map(|(n, t)| Some(8 + n.len() + text(body, t.as_ref()?).len()))
-                .sum();
-            4 + tracked + 4 + (d.end - d.start)
-        })
-        .sum::<usize>();
-    let mut w = Writer::into(
-        std::mem::take(frame),
-        log,
-        KIND_PAGE,
-        1 + 4 + status_code.len() + 4 + size,
-    );
-    w.bool(done);
-    w.str(status_code);
-    w.len(documents.len());
-    for d in documents {
-        w.len(d.tracked.iter().flatten().count());
-        for (name, t) in names.iter().zip(&d.tracked) {
-            if let Some(t) = t {
-                w.str(name);
-                w.bytes(text(body, t));
+
+    /// Whether the frame is empty (never: a frame has at least its header).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the frame into `out`, which must be exactly [`PageFrame::len`] bytes.
+    ///
+    /// Panics when `out` has another size.
+    pub fn write_into(&self, out: &mut [u8]) {
+        let mut w = Writer {
+            buf: Filler { out, at: 0 },
+        };
+        self.write(&mut w);
+        let filled = w.finish();
+        assert_eq!(filled.at, filled.out.len(), "PAGE frame size");
+    }
+
+    /// The frame as a new buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = vec![0; self.len()];
+        self.write_into(&mut out);
+        out
+    }
+
+    fn write<S: Sink>(&self, w: &mut Writer<S>) {
+        fn text<'t>(body: &'t [u8], t: &'t TrackedText) -> &'t [u8] {
+            match t {
+                TrackedText::At(start, end) => &body[*start..*end],
+                TrackedText::Text(s) => s.as_bytes(),
             }
         }
-        w.bytes(&body[d.start..d.end]);
+        w.header(self.log, KIND_PAGE);
+        w.bool(self.done);
+        w.str(self.status_code);
+        w.len(self.documents.len());
+        for d in self.documents {
+            w.len(d.tracked.iter().flatten().count());
+            for (name, t) in self.names.iter().zip(&d.tracked) {
+                if let Some(t) = t {
+                    w.str(name);
+                    w.bytes(text(self.body, t));
+                }
+            }
+            w.bytes(&self.body[d.start..d.end]);
+        }
     }
-    *frame = w.finish();
+}
+
+/// A frame ready to hand over: written already, or a [`PageFrame`] to be written where it goes.
+#[derive(Clone, Copy, Debug)]
+pub enum Frame<'a> {
+    Written(&'a [u8]),
+    Page(PageFrame<'a>),
+}
+
+impl Frame<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Frame::Written(bytes) => bytes.len(),
+            Frame::Page(page) => page.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the frame into `out`, which must be exactly [`Frame::len`] bytes (else a panic).
+    pub fn write_into(&self, out: &mut [u8]) {
+        match self {
+            Frame::Written(bytes) => out.copy_from_slice(bytes),
+            Frame::Page(page) => page.write_into(out),
+        }
+    }
+
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Frame::Written(bytes) => bytes.to_vec(),
+            Frame::Page(page) => page.to_vec(),
+        }
+    }
 }
 
 /// OBJECT_TYPES frame.
@@ -411,7 +499,7 @@ mod tests {
     }
 
     #[test]
-    fn page_of_positions_equals_page_of_payloads_in_one_allocation() {
+    fn a_page_frame_of_positions_equals_the_page_of_payloads() {
         let body = br#"[{"id":"PR-1","status":"x"},7,{"status":"a\nb"}]"#;
         let mut log = Log::new();
         log.info("page 1");
@@ -432,9 +520,17 @@ mod tests {
                 tracked: [None, Some(TrackedText::Text("a\nb".into()))],
             },
         ];
-        // Written over whatever an earlier page left in the buffer.
-        let mut got = b"an earlier, longer frame than this one".repeat(4);
-        page_of(&mut got, &log, false, "200", body, ["id", "status"], &docs);
+        let frame = PageFrame {
+            log: &log,
+            done: false,
+            status_code: "200",
+            body,
+            names: ["id", "status"],
+            documents: &docs,
+        };
+        // Written over whatever was in the destination.
+        let mut got = vec![0xAA; frame.len()];
+        frame.write_into(&mut got);
         let payload = |data: &[u8], tracked: &[(&str, &str)]| Payload {
             tracked: tracked
                 .iter()
@@ -456,8 +552,26 @@ mod tests {
             ],
         );
         assert_eq!(got, want);
+        assert_eq!(frame.len(), want.len());
+        assert_eq!(Frame::Page(frame).to_vec(), want);
+        assert_eq!(Frame::Written(&want).to_vec(), want);
         // Sized up front: the buffer never grew past what was written.
         assert_eq!(want.len(), want.capacity());
+    }
+
+    #[test]
+    #[should_panic(expected = "PAGE frame size")]
+    fn a_page_frame_fills_exactly_its_size() {
+        let log = Log::new();
+        let frame = PageFrame {
+            log: &log,
+            done: true,
+            status_code: "200",
+            body: b"[]",
+            names: ["id", "status"],
+            documents: &[],
+        };
+        frame.write_into(&mut vec![0; frame.len() + 1]);
     }
 
     #[test]

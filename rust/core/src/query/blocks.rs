@@ -80,8 +80,6 @@ pub struct BlockSplitter {
     /// Where strings open at the top level of the current element, when it is an object.
     candidates: Vec<usize>,
     documents: Vec<PageDocument>,
-    /// The masks of the blocks being looked at (reused).
-    masks: Vec<Masks>,
     /// Set when this CPU has AVX2 and the rest (see [`x86::Avx2`]): the blocks are then looked at
     /// by code compiled for it. The result is the same either way.
     #[cfg(target_arch = "x86_64")]
@@ -102,7 +100,6 @@ impl Default for BlockSplitter {
             element_start: 0,
             candidates: Vec::new(),
             documents: Vec::new(),
-            masks: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             avx2: x86::Avx2::detect(),
         }
@@ -139,10 +136,7 @@ impl BlockSplitter {
             // The last part block, padded with spaces (whitespace wherever it lands).
             let mut last = [b' '; 64];
             last[..body.len() - self.next].copy_from_slice(&body[self.next..]);
-            let mut masks = std::mem::take(&mut self.masks);
-            masks.clear();
-            Portable.classify(&last, &mut masks);
-            self.block(Portable, body, &last, &masks[0])?;
+            self.block(Portable, body, &last)?;
         }
         if self.top != Top::Closed || self.in_string != 0 || self.escape_first {
             return Err(Fallback);
@@ -159,34 +153,21 @@ impl BlockSplitter {
         self.blocks_with(Portable, body, end)
     }
 
-    /// [`BlockSplitter::blocks`] with the instructions of `isa`, classified a batch at a time.
-    /// Always inlined, so that it is compiled once for each `isa` with that `isa`'s features.
+    /// [`BlockSplitter::blocks`] with the instructions of `isa`. Always inlined, so that it is
+    /// compiled once for each `isa` with that `isa`'s features.
     #[inline(always)]
     fn blocks_with(&mut self, isa: impl Isa, body: &[u8], end: usize) -> Result<(), Fallback> {
-        const BATCH: usize = 64 * 256;
-        let mut masks = std::mem::take(&mut self.masks);
-        while self.next + 64 <= end {
-            let batch = &body[self.next..self.next + (end - self.next).min(BATCH) / 64 * 64];
-            masks.clear();
-            isa.classify(batch, &mut masks);
-            for (chunk, m) in batch.chunks_exact(64).zip(&masks) {
-                let block: &[u8; 64] = chunk.try_into().map_err(|_| Fallback)?;
-                self.block(isa, body, block, m)?;
-            }
+        let (blocks, _) = body[self.next..end.max(self.next)].as_chunks::<64>();
+        for block in blocks {
+            self.block(isa, body, block)?;
         }
-        self.masks = masks;
         Ok(())
     }
 
-    /// One block, at `self.next` in `body`, with its masks `m`.
+    /// One block, at `self.next` in `body`.
     #[inline(always)]
-    fn block(
-        &mut self,
-        isa: impl Isa,
-        body: &[u8],
-        block: &[u8; 64],
-        m: &Masks,
-    ) -> Result<(), Fallback> {
+    fn block(&mut self, isa: impl Isa, body: &[u8], block: &[u8; 64]) -> Result<(), Fallback> {
+        let m = &isa.classify(block);
         let base = self.next;
         self.next += 64;
         let escaped = if m.backslash != 0 || self.escape_first {
@@ -492,8 +473,8 @@ fn bits(from: u32, to: u32) -> u64 {
 
 /// What looking at a block takes from the CPU. The implementations give the same results.
 trait Isa: Copy {
-    /// Appends the masks of each 64-byte block of `blocks` (a whole number of them) to `out`.
-    fn classify(self, blocks: &[u8], out: &mut Vec<Masks>);
+    /// The masks of a block.
+    fn classify(self, block: &[u8; 64]) -> Masks;
     /// Bit i is the XOR of bits 0..=i: set from an opening quote up to (not including) its
     /// closing one.
     fn prefix_xor(self, x: u64) -> u64;
@@ -505,8 +486,8 @@ struct Portable;
 
 impl Isa for Portable {
     #[inline(always)]
-    fn classify(self, blocks: &[u8], out: &mut Vec<Masks>) {
-        classify(blocks, out);
+    fn classify(self, block: &[u8; 64]) -> Masks {
+        classify(block)
     }
 
     #[inline(always)]
@@ -526,16 +507,18 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// Appends the masks of each 64-byte block of `blocks` (a whole number of them) to `out`.
+/// The masks of a block with the target's baseline instructions.
 #[cfg(target_arch = "x86_64")]
-fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> Masks {
     // SAFETY: SSE2 is part of the x86-64 baseline: every CPU this code can run on has it.
-    unsafe { sse2::classify(blocks, out) }
+    unsafe { sse2::classify(block) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
-    out.extend(blocks.chunks_exact(64).map(classify_bytes));
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> Masks {
+    classify_bytes(block)
 }
 
 /// The masks of one block, a byte at a time (other targets, and the reference in tests).
@@ -607,9 +590,9 @@ mod x86 {
 
     impl Isa for Avx2 {
         #[inline(always)]
-        fn classify(self, blocks: &[u8], out: &mut Vec<Masks>) {
+        fn classify(self, block: &[u8; 64]) -> Masks {
             // SAFETY: `self` exists, so the CPU has AVX2.
-            unsafe { classify(blocks, out) }
+            unsafe { classify(block) }
         }
 
         #[inline(always)]
@@ -628,7 +611,8 @@ mod x86 {
     }
 
     #[target_feature(enable = "avx2")]
-    fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+    #[inline]
+    fn classify(block: &[u8; 64]) -> Masks {
         let quote = _mm256_set1_epi8(b'"' as i8);
         let backslash = _mm256_set1_epi8(b'\\' as i8);
         let bit_20 = _mm256_set1_epi8(0x20);
@@ -636,22 +620,20 @@ mod x86 {
         let close = _mm256_set1_epi8(b'}' as i8);
         let below_20 = _mm256_set1_epi8(0x1f);
         let mask = |x: __m256i| u64::from(_mm256_movemask_epi8(x) as u32);
-        for block in blocks.chunks_exact(64) {
-            let mut m = Masks::default();
-            for (k, half) in block.chunks_exact(32).enumerate() {
-                // SAFETY: `half` is 32 readable bytes; the load has no alignment requirement.
-                let v = unsafe { _mm256_loadu_si256(half.as_ptr().cast()) };
-                let shift = 32 * k;
-                // As in the SSE2 version.
-                let folded = _mm256_or_si256(v, bit_20);
-                m.quote |= mask(_mm256_cmpeq_epi8(v, quote)) << shift;
-                m.backslash |= mask(_mm256_cmpeq_epi8(v, backslash)) << shift;
-                m.open |= mask(_mm256_cmpeq_epi8(folded, open)) << shift;
-                m.close |= mask(_mm256_cmpeq_epi8(folded, close)) << shift;
-                m.control |= mask(_mm256_cmpeq_epi8(_mm256_min_epu8(v, below_20), v)) << shift;
-            }
-            out.push(m);
+        let mut m = Masks::default();
+        for (k, half) in block.as_chunks::<32>().0.iter().enumerate() {
+            // SAFETY: `half` is 32 readable bytes; the load has no alignment requirement.
+            let v = unsafe { _mm256_loadu_si256(half.as_ptr().cast()) };
+            let shift = 32 * k;
+            // As in the SSE2 version.
+            let folded = _mm256_or_si256(v, bit_20);
+            m.quote |= mask(_mm256_cmpeq_epi8(v, quote)) << shift;
+            m.backslash |= mask(_mm256_cmpeq_epi8(v, backslash)) << shift;
+            m.open |= mask(_mm256_cmpeq_epi8(folded, open)) << shift;
+            m.close |= mask(_mm256_cmpeq_epi8(folded, close)) << shift;
+            m.control |= mask(_mm256_cmpeq_epi8(_mm256_min_epu8(v, below_20), v)) << shift;
         }
+        m
     }
 }
 
@@ -664,7 +646,8 @@ mod sse2 {
     };
 
     #[target_feature(enable = "sse2")]
-    pub(super) fn classify(blocks: &[u8], out: &mut Vec<Masks>) {
+    #[inline]
+    pub(super) fn classify(block: &[u8; 64]) -> Masks {
         let quote = _mm_set1_epi8(b'"' as i8);
         let backslash = _mm_set1_epi8(b'\\' as i8);
         let bit_20 = _mm_set1_epi8(0x20);
@@ -672,23 +655,21 @@ mod sse2 {
         let close = _mm_set1_epi8(b'}' as i8);
         let below_20 = _mm_set1_epi8(0x1f);
         let mask = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16);
-        for block in blocks.chunks_exact(64) {
-            let mut m = Masks::default();
-            for (k, part) in block.chunks_exact(16).enumerate() {
-                // SAFETY: `part` is 16 readable bytes; the load has no alignment requirement.
-                let v = unsafe { _mm_loadu_si128(part.as_ptr().cast()) };
-                let shift = 16 * k;
-                // `{`/`[` and `}`/`]` differ only in bit 0x20.
-                let folded = _mm_or_si128(v, bit_20);
-                m.quote |= mask(_mm_cmpeq_epi8(v, quote)) << shift;
-                m.backslash |= mask(_mm_cmpeq_epi8(v, backslash)) << shift;
-                m.open |= mask(_mm_cmpeq_epi8(folded, open)) << shift;
-                m.close |= mask(_mm_cmpeq_epi8(folded, close)) << shift;
-                // Below 0x20: unchanged by a minimum with 0x1f.
-                m.control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, below_20), v)) << shift;
-            }
-            out.push(m);
+        let mut m = Masks::default();
+        for (k, part) in block.as_chunks::<16>().0.iter().enumerate() {
+            // SAFETY: `part` is 16 readable bytes; the load has no alignment requirement.
+            let v = unsafe { _mm_loadu_si128(part.as_ptr().cast()) };
+            let shift = 16 * k;
+            // `{`/`[` and `}`/`]` differ only in bit 0x20.
+            let folded = _mm_or_si128(v, bit_20);
+            m.quote |= mask(_mm_cmpeq_epi8(v, quote)) << shift;
+            m.backslash |= mask(_mm_cmpeq_epi8(v, backslash)) << shift;
+            m.open |= mask(_mm_cmpeq_epi8(folded, open)) << shift;
+            m.close |= mask(_mm_cmpeq_epi8(folded, close)) << shift;
+            // Below 0x20: unchanged by a minimum with 0x1f.
+            m.control |= mask(_mm_cmpeq_epi8(_mm_min_epu8(v, below_20), v)) << shift;
         }
+        m
     }
 }
 
@@ -705,12 +686,12 @@ mod tests {
                 *b = start.wrapping_add((i * 37) as u8);
             }
             for isa in isas() {
-                assert_eq!(isa.classify(&block), [classify_bytes(&block)], "{start}");
+                assert_eq!(isa.classify(&block), classify_bytes(&block), "{start}");
             }
         }
         let text: &[u8; 64] = b"[{\"a\\\"\":[1, 2]},\t{}]\n\r \x01\x1f\x7f\xc3\xa9 {[}]\\\"\",,,........................x";
         for isa in isas() {
-            assert_eq!(isa.classify(&text.repeat(3)), [classify_bytes(text); 3]);
+            assert_eq!(isa.classify(text), classify_bytes(text));
         }
     }
 
@@ -723,14 +704,12 @@ mod tests {
     }
 
     impl AnyIsa {
-        fn classify(self, blocks: &[u8]) -> Vec<Masks> {
-            let mut out = Vec::new();
+        fn classify(self, block: &[u8; 64]) -> Masks {
             match self {
-                AnyIsa::Portable => Portable.classify(blocks, &mut out),
+                AnyIsa::Portable => Portable.classify(block),
                 #[cfg(target_arch = "x86_64")]
-                AnyIsa::Avx2(isa) => isa.classify(blocks, &mut out),
+                AnyIsa::Avx2(isa) => isa.classify(block),
             }
-            out
         }
 
         fn prefix_xor(self, x: u64) -> u64 {

@@ -79,6 +79,11 @@ pub struct BlockSplitter {
     element_start: usize,
     /// Where strings open at the top level of the current element, when it is an object.
     candidates: Vec<usize>,
+    /// Whether the block being looked at has a backslash.
+    block_has_backslash: bool,
+    /// Whether a block the current element overlaps has a backslash: without one, none of its
+    /// member names has an escape.
+    backslash_in_element: bool,
     documents: Vec<PageDocument>,
     /// Set when this CPU has AVX2 and the rest (see [`x86::Avx2`]): the blocks are then looked at
     /// by code compiled for it. The result is the same either way.
@@ -99,6 +104,8 @@ impl Default for BlockSplitter {
             commas: 0,
             element_start: 0,
             candidates: Vec::new(),
+            block_has_backslash: false,
+            backslash_in_element: false,
             documents: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             avx2: x86::Avx2::detect(),
@@ -170,6 +177,8 @@ impl BlockSplitter {
         let m = &isa.classify(block);
         let base = self.next;
         self.next += 64;
+        self.block_has_backslash = m.backslash != 0;
+        self.backslash_in_element |= self.block_has_backslash;
         let escaped = if m.backslash != 0 || self.escape_first {
             self.escapes(body, base, m.backslash)?
         } else {
@@ -332,6 +341,8 @@ impl BlockSplitter {
                     end,
                     tracked,
                 });
+                // The rest of this block may hold the next element.
+                self.backslash_in_element = self.block_has_backslash;
                 self.top = Top::After;
                 self.commas = 0;
             }
@@ -352,8 +363,11 @@ impl BlockSplitter {
         // What a tracked name can start with: its first letter, or an escape.
         const INITIALS: [u8; 3] = [TRACKED[0].as_bytes()[0], TRACKED[1].as_bytes()[0], b'\\'];
         for &open in &self.candidates {
-            // Any other string is neither a tracked name nor needed: no need to read it.
-            if !element.get(open + 1).is_some_and(|b| INITIALS.contains(b)) {
+            // Any other string is not a tracked name. Without escapes it is not an undecodable
+            // name either (which leaves the document untracked, below): no need to read it.
+            if !self.backslash_in_element
+                && !element.get(open + 1).is_some_and(|b| INITIALS.contains(b))
+            {
                 continue;
             }
             // A string right after `:` is a member's value, not its name: no need to read it.
@@ -847,6 +861,29 @@ mod tests {
         let docs = split(r#"[{"a":[{"b":[1}]],"id":"x"}]"#).unwrap();
         assert_eq!(docs[0].0, r#"{"a":[{"b":[1}]],"id":"x"}"#);
         assert_eq!(docs[0].1.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn tracks_as_the_exact_scanner_does() {
+        let pad = "x".repeat(70);
+        for page in [
+            // An undecodable name anywhere leaves the document untracked.
+            r#"[{"!sa\ud83d\ud830/us":"y","id":"c"}]"#.to_owned(),
+            format!(r#"[{{"p":"{pad}"}},{{"!\ud800":1,"q":"{pad}","id":"c"}}]"#),
+            // Escapes in values, or in the element before, change nothing.
+            format!(r#"[{{"p":"\n{pad}"}},{{"q":"{pad}","id":"c","s":"\u00e9"}}]"#),
+            r#"[{"i\u0064":"a","status":"s"},{"\u0073tatus":"t"}]"#.to_owned(),
+        ] {
+            let mut blocks = BlockSplitter::default();
+            blocks.advance(page.as_bytes()).unwrap();
+            let got = blocks.finish(page.as_bytes()).unwrap();
+            let exact = crate::query::split_page(page.as_bytes()).unwrap();
+            assert_eq!(
+                got,
+                crate::query::as_documents(page.as_bytes(), &exact),
+                "{page}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! Steps: build the archive (release library) when stale, compile `java/bench` (never shipped),
 //! start the page server (`bench/server.rs`) inside this process, run each measurement in a
-//! fresh JVM (`BenchMain`, one `RESULT {json}` line each), print figures and ratios, and write
+//! fresh JVM (`BenchMain`, one `RESULT {json}` line each; the connector/bare ratio also from pairs
+//! of runs made alternately in one JVM), print figures and ratios, and write
 //! `target/bench/results.json`. The exit status is 1 when a target is missed.
 
 pub(crate) mod server;
@@ -165,6 +166,24 @@ fn run(o: &Options) -> Result<ExitCode> {
             );
             by_impl.insert(imp.to_owned(), r);
         }
+        // The same ratio from runs made alternately in one JVM (see `BenchMain.paired`).
+        let pairs = (2 * o.runs + 1).to_string();
+        let r = bench.java(&[
+            "paired",
+            &endpoint,
+            &o.docs.to_string(),
+            &o.page_size.to_string(),
+            &pairs,
+            &gzip.to_string(),
+            &car.display().to_string(),
+        ])?;
+        println!(
+            "query paired    gzip={gzip:<5} connector/bare {:.2}x (median of {pairs} pairs run alternately in one JVM; {:.2}x-{:.2}x)",
+            num(&r, "medianRatio"),
+            num(&r, "minRatio"),
+            num(&r, "maxRatio")
+        );
+        by_impl.insert("paired".to_owned(), r);
         query.insert(
             if gzip { "gzip" } else { "identity" }.to_owned(),
             Value::Object(by_impl),

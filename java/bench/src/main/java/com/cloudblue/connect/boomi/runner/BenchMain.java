@@ -35,6 +35,7 @@ import java.util.zip.GZIPInputStream;
  *
  * <pre>
  * query   connector|java|bare|bare-jdk ENDPOINT DOCS PAGE_SIZE RUNS GZIP [ARCHIVE]
+ * paired  ENDPOINT DOCS PAGE_SIZE PAIRS GZIP ARCHIVE   (bare client and connector alternately)
  * execute ARCHIVE ENDPOINT DOCS PARALLELISM   (0 = the operation's default)
  * memory  ARCHIVE ENDPOINT DOCS PAGE_SIZE
  * cold    ARCHIVE ENDPOINT
@@ -57,6 +58,10 @@ public final class BenchMain {
             case "query":
                 result = query(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
                         Integer.parseInt(args[5]), Boolean.parseBoolean(args[6]), args.length > 7 ? args[7] : null);
+                break;
+            case "paired":
+                result = paired(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                        Boolean.parseBoolean(args[5]), args[6]);
                 break;
             case "execute":
                 result = execute(Paths.get(args[1]), args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
@@ -134,6 +139,52 @@ public final class BenchMain {
             if (runner != null) {
                 runner.close();
             }
+        }
+    }
+
+    /**
+     * The connector against the bare client in one JVM, alternately (which goes first alternates
+     * too), so that each ratio compares two runs made under the same conditions: separate JVMs
+     * minutes apart see the machine's drift (the bare client varies most), a pair does not.
+     */
+    static Map<String, Object> paired(String endpoint, long docs, int pageSize, int pairs, boolean gzip,
+            String archive) throws Exception {
+        ConnectorRunner runner = ConnectorRunner.load(Paths.get(archive));
+        try {
+            Fetch[] both = {new BareFetch(endpoint, pageSize, gzip), new ConnectorFetch(runner, endpoint, pageSize)};
+            for (int i = 0; i < 3; i++) {
+                for (Fetch f : both) {
+                    f.run(Math.min(docs, 50_000));
+                }
+            }
+            List<Double> ratios = new ArrayList<Double>();
+            double[] seconds = new double[2];
+            for (int i = 0; i < pairs; i++) {
+                for (int k = 0; k < 2; k++) {
+                    int which = (i + k) % 2;
+                    long t0 = System.nanoTime();
+                    long[] got = both[which].run(docs);
+                    seconds[which] = (System.nanoTime() - t0) / 1e9;
+                    if (got[0] != docs) {
+                        throw new IllegalStateException("delivered " + got[0] + " documents, not " + docs);
+                    }
+                }
+                // Throughput ratio connector/bare = time bare / time connector.
+                ratios.add(seconds[0] / seconds[1]);
+            }
+            List<Double> sorted = new ArrayList<Double>(ratios);
+            java.util.Collections.sort(sorted);
+            Map<String, Object> r = new LinkedHashMap<String, Object>();
+            r.put("gzip", gzip);
+            r.put("documents", docs);
+            r.put("pairs", pairs);
+            r.put("ratios", ratios);
+            r.put("medianRatio", sorted.get(pairs / 2));
+            r.put("minRatio", sorted.get(0));
+            r.put("maxRatio", sorted.get(pairs - 1));
+            return r;
+        } finally {
+            runner.close();
         }
     }
 

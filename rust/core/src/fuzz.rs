@@ -1031,7 +1031,8 @@ fn check_body(op: &Operation, dynamic: &Properties, body: Option<&[u8]>, sent: &
 /// Input: one byte choosing an operation (as in [`document_body`]), two bytes for the HTTP status
 /// (100..=599; the low bit of the second also says whether it took a retry), then the response
 /// body. Checks what `execute` makes of Connect's answer: a SUCCESS exactly for 2xx (and the 404
-/// of a GET), the body as the one payload when the action returns something, Connect's
+/// of a GET), the body as the one payload when the action returns something (one per element
+/// when a JSON action is answered with an array, as Bulk Close is), Connect's
 /// `{"error_code", "errors"}` in the message, never the token, and a RESULTS frame that reads back.
 pub fn connect_response(data: &[u8]) {
     let [selector, high, low, body @ ..] = data else {
@@ -1063,16 +1064,29 @@ pub fn connect_response(data: &[u8]) {
     assert!(!result.message.is_empty());
     if (200..300).contains(&status) {
         assert_eq!(result.status, Status::Success);
-        let want = match op.spec.output {
-            _ if body.is_empty() => 0,
-            Output::Empty => 0,
-            Output::Binary | Output::Json { .. } => 1,
+        // A JSON action answered with an array (Bulk Close) gives one document per element.
+        let elements = match op.spec.output {
+            Output::Json { .. }
+                if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') =>
+            {
+                json_array_spans(&body).filter(|_| std::str::from_utf8(&body).is_ok())
+            }
+            _ => None,
         };
-        assert_eq!(result.payloads.len(), want);
-        if let Some(p) = result.payloads.first() {
-            assert_eq!(p.data, body);
+        let want: Vec<&[u8]> = match (op.spec.output, elements) {
+            _ if body.is_empty() => Vec::new(),
+            (Output::Empty, _) => Vec::new(),
+            (_, Some(spans)) => spans
+                .iter()
+                .map(|&(start, end)| &body[start..end])
+                .collect(),
+            (Output::Binary | Output::Json { .. }, None) => vec![&body[..]],
+        };
+        assert_eq!(result.payloads.len(), want.len());
+        for (p, data) in result.payloads.iter().zip(want) {
+            assert_eq!(p.data, data);
             if matches!(op.spec.output, Output::Json { .. }) {
-                assert_eq!(p.tracked, tracked(&body));
+                assert_eq!(p.tracked, tracked(data));
             }
         }
     } else {

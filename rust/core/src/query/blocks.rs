@@ -23,7 +23,7 @@
 
 use crate::wire::{PageDocument, TrackedText};
 
-use super::split::{TRACKED, next_special, tracked_text};
+use super::split::{TRACKED, next_special, skip_ws, tracked_slot, tracked_text};
 
 /// The page needs the exact scanner: an error, or a shape this splitter does not handle.
 #[derive(Debug)]
@@ -359,7 +359,6 @@ impl BlockSplitter {
         let element = &body[..end];
         let mut tracked: [Option<TrackedText>; 2] = [None, None];
         let mut seen = [false; 2];
-        let mut skip_to = 0;
         // What a tracked name can start with: its first letter, or an escape.
         const INITIALS: [u8; 3] = [TRACKED[0].as_bytes()[0], TRACKED[1].as_bytes()[0], b'\\'];
         for &open in &self.candidates {
@@ -375,38 +374,31 @@ impl BlockSplitter {
                 .iter()
                 .rev()
                 .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-            if open < skip_to || before == Some(&b':') {
+            if before == Some(&b':') {
                 continue;
             }
             let Some((name_end, name_escaped)) = string_end(element, open) else {
                 return [None, None];
             };
-            let after = skip_space(element, name_end);
+            let after = skip_ws(element, name_end);
             if element.get(after) != Some(&b':') {
                 // A string value, not a member name.
                 continue;
             }
-            let slot = if name_escaped {
-                match serde_json::from_slice::<String>(&element[open..name_end]) {
-                    Ok(name) => TRACKED.iter().position(|t| *t == name),
-                    Err(_) => return [None, None],
-                }
-            } else {
-                let name = &element[open + 1..name_end - 1];
-                TRACKED.iter().position(|t| t.as_bytes() == name)
+            let Ok(slot) = tracked_slot(&element[open..name_end], name_escaped) else {
+                return [None, None];
             };
             let Some(n) = slot else { continue };
             if seen[n] {
                 return [None, None];
             }
             seen[n] = true;
-            let value = skip_space(element, after + 1);
+            let value = skip_ws(element, after + 1);
             tracked[n] = match element.get(value) {
                 Some(b'"') => {
                     let Some((value_end, escaped)) = string_end(element, value) else {
                         return [None, None];
                     };
-                    skip_to = value_end;
                     if escaped {
                         match tracked_text(&element[value..value_end]) {
                             Ok(text) => text.map(TrackedText::Text),
@@ -469,13 +461,6 @@ fn string_end(b: &[u8], open: usize) -> Option<(usize, bool)> {
             _ => i += 1,
         }
     }
-}
-
-fn skip_space(b: &[u8], mut i: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
-        i += 1;
-    }
-    i
 }
 
 /// Bits `from..to` (`to` at most 64).
@@ -693,58 +678,36 @@ mod tests {
 
     #[test]
     fn the_masks_are_the_bytes_kinds() {
+        masks_are_the_bytes_kinds(Portable);
+        #[cfg(target_arch = "x86_64")]
+        if let Some(isa) = x86::Avx2::detect() {
+            masks_are_the_bytes_kinds(isa);
+        }
+    }
+
+    fn masks_are_the_bytes_kinds(isa: impl Isa) {
         // Every byte value at every position, against the byte-by-byte reference.
         for start in 0..=255u8 {
             let mut block = [0u8; 64];
             for (i, b) in block.iter_mut().enumerate() {
                 *b = start.wrapping_add((i * 37) as u8);
             }
-            for isa in isas() {
-                assert_eq!(isa.classify(&block), classify_bytes(&block), "{start}");
-            }
+            assert_eq!(isa.classify(&block), classify_bytes(&block), "{start}");
         }
         let text: &[u8; 64] = b"[{\"a\\\"\":[1, 2]},\t{}]\n\r \x01\x1f\x7f\xc3\xa9 {[}]\\\"\",,,........................x";
-        for isa in isas() {
-            assert_eq!(isa.classify(text), classify_bytes(text));
-        }
-    }
-
-    /// Each instruction set this CPU has, behind one face for the tests.
-    #[derive(Clone, Copy, Debug)]
-    enum AnyIsa {
-        Portable,
-        #[cfg(target_arch = "x86_64")]
-        Avx2(x86::Avx2),
-    }
-
-    impl AnyIsa {
-        fn classify(self, block: &[u8; 64]) -> Masks {
-            match self {
-                AnyIsa::Portable => Portable.classify(block),
-                #[cfg(target_arch = "x86_64")]
-                AnyIsa::Avx2(isa) => isa.classify(block),
-            }
-        }
-
-        fn prefix_xor(self, x: u64) -> u64 {
-            match self {
-                AnyIsa::Portable => Portable.prefix_xor(x),
-                #[cfg(target_arch = "x86_64")]
-                AnyIsa::Avx2(isa) => isa.prefix_xor(x),
-            }
-        }
-    }
-
-    fn isas() -> Vec<AnyIsa> {
-        #[allow(unused_mut)]
-        let mut all = vec![AnyIsa::Portable];
-        #[cfg(target_arch = "x86_64")]
-        all.extend(x86::Avx2::detect().map(AnyIsa::Avx2));
-        all
+        assert_eq!(isa.classify(text), classify_bytes(text));
     }
 
     #[test]
     fn every_instruction_set_finds_the_same_strings() {
+        strings_by_parity(Portable);
+        #[cfg(target_arch = "x86_64")]
+        if let Some(isa) = x86::Avx2::detect() {
+            strings_by_parity(isa);
+        }
+    }
+
+    fn strings_by_parity(isa: impl Isa + std::fmt::Debug) {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..10_000 {
             // xorshift: quote masks of every density.
@@ -763,9 +726,7 @@ mod tests {
                     let below = quotes & (u64::MAX >> (63 - i));
                     acc | (u64::from(below.count_ones() % 2 == 1) << i)
                 });
-                for isa in isas() {
-                    assert_eq!(isa.prefix_xor(quotes), expected, "{isa:?} {quotes:#x}");
-                }
+                assert_eq!(isa.prefix_xor(quotes), expected, "{isa:?} {quotes:#x}");
             }
         }
     }

@@ -366,11 +366,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn ws(&self, mut i: usize) -> usize {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(i) {
-            i += 1;
-        }
-        i
+    fn ws(&self, i: usize) -> usize {
+        skip_ws(self.b, i)
     }
 
     /// A top-level element that is an object, starting at `{`: its end, and its `id`/`status`.
@@ -387,20 +384,10 @@ impl<'a> Scanner<'a> {
                 return err(i, "expected a member name");
             }
             let (key_end, key_escaped) = self.string(i)?;
-            let slot = if key_escaped {
-                // `"i\u0064"` is `id` too; a key serde cannot decode (a lone surrogate) made the
-                // former typed parse fail, so the document goes untracked.
-                match serde_json::from_slice::<String>(&self.b[i..key_end]) {
-                    Ok(k) => TRACKED.iter().position(|t| *t == k),
-                    Err(_) => {
-                        readable = false;
-                        None
-                    }
-                }
-            } else {
-                let k = &self.b[i + 1..key_end - 1];
-                TRACKED.iter().position(|t| t.as_bytes() == k)
-            };
+            let slot = tracked_slot(&self.b[i..key_end], key_escaped).unwrap_or_else(|()| {
+                readable = false;
+                None
+            });
             i = self.ws(key_end);
             if self.b.get(i) != Some(&b':') {
                 return err(i, "expected : after a member name");
@@ -618,6 +605,27 @@ pub(super) fn next_special(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The first position at or after `i` that is not JSON whitespace.
+pub(super) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Which of [`TRACKED`] the member name `name` (a JSON string, quotes included, with escapes when
+/// `escaped`) is. `"i\u0064"` is `id` too; a name serde cannot decode (a lone surrogate) made the
+/// former typed parse fail, so it is `Err` and the document goes untracked.
+pub(super) fn tracked_slot(name: &[u8], escaped: bool) -> std::result::Result<Option<usize>, ()> {
+    if escaped {
+        let name = serde_json::from_slice::<String>(name).map_err(|_| ())?;
+        Ok(TRACKED.iter().position(|t| *t == name))
+    } else {
+        let name = &name[1..name.len() - 1];
+        Ok(TRACKED.iter().position(|t| t.as_bytes() == name))
+    }
 }
 
 /// The bytes of `word` (little-endian) that are `"`, `\` or below 0x20, each as its high bit set.

@@ -310,7 +310,7 @@ pub extern "system" fn Java_com_cloudblue_connect_boomi_Native_queryNext<'local>
 ) -> jbyteArray {
     run(&mut env, |env| {
         api::query_next_with(id(cursor), |frame| {
-            byte_array_filled(env, frame.len(), |out| frame.write_into(out))
+            byte_array_filled(env, frame.size(), |out| frame.write_into(out))
         })?
     })
 }

@@ -62,7 +62,7 @@ pub fn query_next(cursor: u64) -> Result<Vec<u8>> {
 }
 
 /// [`query_next`] handing the frame to `deliver`, which writes it where it goes (the bridge:
-/// straight into a Java array of [`Frame::len`] bytes, without a buffer in between).
+/// straight into a Java array of [`Frame::size`] bytes, without a buffer in between).
 pub fn query_next_with<R>(cursor: u64, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
     let cursor = CURSORS.get(cursor)?;
     // A panic mid-page leaves the cursor at a frame boundary (paging state is updated only after a

@@ -167,16 +167,10 @@ impl Writer {
     /// A frame with the log header and `kind`; `body` is the number of bytes that will follow, so
     /// a frame written with the exact figure is allocated once and never grows.
     fn new(log: &Log, kind: u8, body: usize) -> Self {
-        let header = 1
-            + 4
-            + log
-                .entries()
-                .iter()
-                .map(|(_, m)| 1 + 4 + m.len())
-                .sum::<usize>()
-            + 1;
+        let mut header = Writer { buf: Counter(0) };
+        header.header(log, kind);
         let mut w = Writer {
-            buf: Vec::with_capacity(header + body),
+            buf: Vec::with_capacity(header.finish().0 + body),
         };
         w.header(log, kind);
         w
@@ -251,20 +245,18 @@ pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
 
 /// PAGE frame: one page of a query; `done` tells the shim not to call `queryNext` again.
 pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> Vec<u8> {
-    let size = payloads
-        .iter()
-        .map(|p| {
-            let tracked: usize = p.tracked.iter().map(|(n, v)| 8 + n.len() + v.len()).sum();
-            4 + tracked + 4 + p.data.len()
-        })
-        .sum::<usize>();
-    let mut w = Writer::new(log, KIND_PAGE, 1 + 4 + status_code.len() + 4 + size);
-    w.bool(done);
-    w.str(status_code);
-    w.len(payloads.len());
-    for p in payloads {
-        w.payload(p);
+    fn body<S: Sink>(w: &mut Writer<S>, done: bool, status_code: &str, payloads: &[Payload]) {
+        w.bool(done);
+        w.str(status_code);
+        w.len(payloads.len());
+        for p in payloads {
+            w.payload(p);
+        }
     }
+    let mut size = Writer { buf: Counter(0) };
+    body(&mut size, done, status_code, payloads);
+    let mut w = Writer::new(log, KIND_PAGE, size.finish().0);
+    body(&mut w, done, status_code, payloads);
     w.finish()
 }
 
@@ -304,18 +296,13 @@ pub struct PageFrame<'a> {
 
 impl PageFrame<'_> {
     /// The frame's size in bytes.
-    pub fn len(&self) -> usize {
+    pub fn size(&self) -> usize {
         let mut w = Writer { buf: Counter(0) };
         self.write(&mut w);
         w.finish().0
     }
 
-    /// Whether the frame is empty (never: a frame has at least its header).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Writes the frame into `out`, which must be exactly [`PageFrame::len`] bytes.
+    /// Writes the frame into `out`, which must be exactly [`PageFrame::size`] bytes.
     ///
     /// Panics when `out` has another size.
     pub fn write_into(&self, out: &mut [u8]) {
@@ -329,7 +316,7 @@ impl PageFrame<'_> {
 
     /// The frame as a new buffer.
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = vec![0; self.len()];
+        let mut out = vec![0; self.size()];
         self.write_into(&mut out);
         out
     }
@@ -366,18 +353,15 @@ pub enum Frame<'a> {
 }
 
 impl Frame<'_> {
-    pub fn len(&self) -> usize {
+    /// The frame's size in bytes.
+    pub fn size(&self) -> usize {
         match self {
             Frame::Written(bytes) => bytes.len(),
-            Frame::Page(page) => page.len(),
+            Frame::Page(page) => page.size(),
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Writes the frame into `out`, which must be exactly [`Frame::len`] bytes (else a panic).
+    /// Writes the frame into `out`, which must be exactly [`Frame::size`] bytes (else a panic).
     pub fn write_into(&self, out: &mut [u8]) {
         match self {
             Frame::Written(bytes) => out.copy_from_slice(bytes),
@@ -529,7 +513,7 @@ mod tests {
             documents: &docs,
         };
         // Written over whatever was in the destination.
-        let mut got = vec![0xAA; frame.len()];
+        let mut got = vec![0xAA; frame.size()];
         frame.write_into(&mut got);
         let payload = |data: &[u8], tracked: &[(&str, &str)]| Payload {
             tracked: tracked
@@ -552,7 +536,7 @@ mod tests {
             ],
         );
         assert_eq!(got, want);
-        assert_eq!(frame.len(), want.len());
+        assert_eq!(frame.size(), want.len());
         assert_eq!(Frame::Page(frame).to_vec(), want);
         assert_eq!(Frame::Written(&want).to_vec(), want);
         // Sized up front: the buffer never grew past what was written.
@@ -571,7 +555,7 @@ mod tests {
             names: ["id", "status"],
             documents: &[],
         };
-        frame.write_into(&mut vec![0; frame.len() + 1]);
+        frame.write_into(&mut vec![0; frame.size() + 1]);
     }
 
     #[test]

@@ -593,78 +593,73 @@ pub fn connect_page(data: &[u8]) {
 /// splitter.
 fn top_level_containers(json: &[u8]) -> Option<Vec<(usize, usize)>> {
     std::str::from_utf8(json).ok()?;
-    let mut i = skip_ws(json, 0);
-    (json.get(i) == Some(&b'[')).then_some(())?;
-    i = skip_ws(json, i + 1);
-    let mut spans = Vec::new();
-    if json.get(i) == Some(&b']') {
-        i += 1;
-    } else {
-        loop {
-            let start = i;
-            let mut open: Vec<u8> = Vec::new();
-            let mut in_string = false;
-            loop {
-                let b = *json.get(i)?;
-                if in_string {
-                    match b {
-                        b'"' => in_string = false,
-                        b'\\' => {
-                            i += 1;
-                            match json.get(i)? {
-                                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                                b'u' => json
-                                    .get(i + 1..i + 5)?
-                                    .iter()
-                                    .all(u8::is_ascii_hexdigit)
-                                    .then_some(())?,
-                                _ => return None,
-                            }
-                        }
-                        0..=0x1f => return None,
-                        _ => {}
-                    }
-                } else {
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => open.push(b),
-                        b'}' | b']' => {
-                            // The element's own bracket and its members' values: kinds match.
-                            let checked = open.len() <= 2;
-                            let o = open.pop()?;
-                            let matched = o == if b == b'}' { b'{' } else { b'[' };
-                            (matched || !checked).then_some(())?;
-                        }
-                        b'\\' => return None,
-                        _ => {}
-                    }
-                    if i == start && open.is_empty() {
-                        return None;
-                    }
-                }
-                i += 1;
-                if open.is_empty() && !in_string {
-                    break;
-                }
-            }
-            spans.push((start, i));
-            i = skip_ws(json, i);
-            match json.get(i) {
-                Some(b',') => i = skip_ws(json, i + 1),
-                Some(b']') => {
+    array_spans(json, container_end)
+}
+
+/// Where the object or array starting at `start` ends, its strings and brackets checked as
+/// [`top_level_containers`] says; `None` for anything else.
+fn container_end(json: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    let mut open: Vec<u8> = Vec::new();
+    let mut in_string = false;
+    loop {
+        let b = *json.get(i)?;
+        if in_string {
+            match b {
+                b'"' => in_string = false,
+                b'\\' => {
                     i += 1;
-                    break;
+                    match json.get(i)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => json
+                            .get(i + 1..i + 5)?
+                            .iter()
+                            .all(u8::is_ascii_hexdigit)
+                            .then_some(())?,
+                        _ => return None,
+                    }
                 }
-                _ => return None,
+                0..=0x1f => return None,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => open.push(b),
+                b'}' | b']' => {
+                    // The element's own bracket and its members' values: kinds match.
+                    let checked = open.len() <= 2;
+                    let o = open.pop()?;
+                    let matched = o == if b == b'}' { b'{' } else { b'[' };
+                    (matched || !checked).then_some(())?;
+                }
+                b'\\' => return None,
+                _ => {}
+            }
+            if i == start && open.is_empty() {
+                return None;
             }
         }
+        i += 1;
+        if open.is_empty() && !in_string {
+            break;
+        }
     }
-    (skip_ws(json, i) == json.len()).then_some(spans)
+    Some(i)
 }
 
 /// The byte spans of the elements when `json` is one JSON array (RFC 8259 grammar, surrounding
 /// whitespace allowed), else `None`. Iterative, so any nesting depth is fine.
 fn json_array_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
+    array_spans(json, json_value_end)
+}
+
+/// The spans of the elements when `json` is `[`, elements separated by commas, `]` (whitespace
+/// around each), where `element_end` says where the element starting at a position ends.
+fn array_spans(
+    json: &[u8],
+    element_end: impl Fn(&[u8], usize) -> Option<usize>,
+) -> Option<Vec<(usize, usize)>> {
     let mut i = skip_ws(json, 0);
     (json.get(i) == Some(&b'[')).then_some(())?;
     i = skip_ws(json, i + 1);
@@ -674,7 +669,7 @@ fn json_array_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
     } else {
         loop {
             let start = skip_ws(json, i);
-            let end = json_value_end(json, start)?;
+            let end = element_end(json, start)?;
             spans.push((start, end));
             i = skip_ws(json, end);
             match json.get(i)? {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,19 +108,13 @@ public final class BenchMain {
                 throw new IllegalArgumentException("unknown implementation " + impl);
         }
         try {
-            // Warm-up: JIT, connection pool, the server's page cache.
-            for (int i = 0; i < 3; i++) {
-                fetch.run(Math.min(docs, 50_000));
-            }
+            warmUp(fetch, docs);
             double[] seconds = new double[runs];
             long[] last = null;
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                last = fetch.run(docs);
+                last = runAll(fetch, docs, impl);
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
-                if (last[0] != docs) {
-                    throw new IllegalStateException(impl + " delivered " + last[0] + " documents, not " + docs);
-                }
             }
             double[] sorted = seconds.clone();
             Arrays.sort(sorted);
@@ -152,10 +147,9 @@ public final class BenchMain {
         ConnectorRunner runner = ConnectorRunner.load(Paths.get(archive));
         try {
             Fetch[] both = {new BareFetch(endpoint, pageSize, gzip), new ConnectorFetch(runner, endpoint, pageSize)};
-            for (int i = 0; i < 3; i++) {
-                for (Fetch f : both) {
-                    f.run(Math.min(docs, 50_000));
-                }
+            String[] names = {"bare", "connector"};
+            for (Fetch f : both) {
+                warmUp(f, docs);
             }
             List<Double> ratios = new ArrayList<Double>();
             double[] seconds = new double[2];
@@ -163,17 +157,14 @@ public final class BenchMain {
                 for (int k = 0; k < 2; k++) {
                     int which = (i + k) % 2;
                     long t0 = System.nanoTime();
-                    long[] got = both[which].run(docs);
+                    runAll(both[which], docs, names[which]);
                     seconds[which] = (System.nanoTime() - t0) / 1e9;
-                    if (got[0] != docs) {
-                        throw new IllegalStateException("delivered " + got[0] + " documents, not " + docs);
-                    }
                 }
                 // Throughput ratio connector/bare = time bare / time connector.
                 ratios.add(seconds[0] / seconds[1]);
             }
             List<Double> sorted = new ArrayList<Double>(ratios);
-            java.util.Collections.sort(sorted);
+            Collections.sort(sorted);
             Map<String, Object> r = new LinkedHashMap<String, Object>();
             r.put("gzip", gzip);
             r.put("documents", docs);
@@ -186,6 +177,22 @@ public final class BenchMain {
         } finally {
             runner.close();
         }
+    }
+
+    /** Warm-up outside the timing: JIT, connection pool, the server's page cache. */
+    static void warmUp(Fetch fetch, long docs) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            fetch.run(Math.min(docs, 50_000));
+        }
+    }
+
+    /** One run of DOCS documents; a run that delivers another number is a failed benchmark. */
+    static long[] runAll(Fetch fetch, long docs, String what) throws Exception {
+        long[] got = fetch.run(docs);
+        if (got[0] != docs) {
+            throw new IllegalStateException(what + " delivered " + got[0] + " documents, not " + docs);
+        }
+        return got;
     }
 
     /** The whole chain: runner contexts, the shim, JNI, Rust, HTTP, documents back in Java. */

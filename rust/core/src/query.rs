@@ -441,18 +441,15 @@ impl Paging {
                 crate::runtime::block_on(Arc::clone(target).fetch(req, None))?
             }
         };
-        let SplitPage { page, documents } = fetched?;
+        let fetched = fetched?;
         // Start the next request (unless its headers already did) before this page is split or
         // delivered, so receiving it overlaps that work.
         if prefetch.is_none()
-            && let Some(next) = likely_next(pager, req, page.content_range.as_deref())
+            && let Some(next) = likely_next(pager, req, fetched.page.content_range.as_deref())
         {
             *prefetch = Some(Prefetch::start(target, next)?);
         }
-        let mut documents = match documents {
-            Some(documents) => documents,
-            None => target.split(&page, PageSplitter::default())?,
-        };
+        let (page, mut documents) = target.documents(fetched)?;
         let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
         let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
         documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
@@ -558,10 +555,7 @@ impl Target {
     /// returns it with the HTTP status. Without a usable header the count is unknown, which is
     /// an error rather than a guess.
     fn count(&self, log: &mut Log) -> Result<(u64, u16)> {
-        let SplitPage { page, documents } = self.get(0, 0, log)?;
-        if documents.is_none() {
-            self.split(&page, PageSplitter::default())?;
-        }
+        let (page, _) = self.documents(self.get(0, 0, log)?)?;
         let range = page.content_range.as_deref();
         let total = range
             .and_then(parse_content_range)
@@ -634,6 +628,16 @@ impl Target {
             None
         };
         Ok(SplitPage { page, documents })
+    }
+
+    /// A fetched page and its documents: those found while it arrived, or found now (a compressed
+    /// page, split by the calling thread).
+    fn documents(&self, fetched: SplitPage) -> Result<(ListPage, Vec<PageDocument>)> {
+        let documents = match fetched.documents {
+            Some(documents) => documents,
+            None => self.split(&fetched.page, PageSplitter::default())?,
+        };
+        Ok((fetched.page, documents))
     }
 
     /// The documents of `page`: what `splitter` has not scanned yet of it, and the end.

@@ -57,12 +57,9 @@ impl ClientCache {
     }
 
     /// How many settings are kept.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.recent.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -148,6 +145,6 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(e.message, "no client");
-        assert!(cache.is_empty());
+        assert_eq!(cache.len(), 0);
     }
 }

@@ -47,8 +47,9 @@ pub trait BodySink: Send {
     /// A response begins (again after a retry: forget what an earlier attempt received).
     /// `content_length` is the body's size when known (not when it is inflated on the way).
     fn start(&mut self, status: u16, headers: &HeaderMap, content_length: Option<u64>);
-    /// The next piece of the body, inflated when the response is compressed.
-    fn push(&mut self, piece: &[u8]);
+    /// The next piece of the body, inflated when the response is compressed. `Break` stops
+    /// reading the body (the sink holds what it keeps).
+    fn push(&mut self, piece: &[u8]) -> std::ops::ControlFlow<()>;
     /// The whole body once it has arrived: what [`ApiResponse::body`] becomes.
     fn take(&mut self) -> Bytes;
 }
@@ -134,6 +135,10 @@ pub struct Client {
     settings: Settings,
     /// Base delay of the exponential backoff (tests shorten it).
     backoff_base: Duration,
+    /// 429 and 503 answers received so far: parallel requests slow down when it grows.
+    throttles: std::sync::atomic::AtomicU64,
+    /// Parallel execute's lowered parallelism and when it was lowered (see `execute.rs`).
+    pub(crate) parallel_ceiling: std::sync::Mutex<Option<(usize, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -193,7 +198,14 @@ impl Client {
             http,
             settings,
             backoff_base: Duration::from_secs(1),
+            throttles: std::sync::atomic::AtomicU64::new(0),
+            parallel_ceiling: std::sync::Mutex::new(None),
         })
+    }
+
+    /// How many 429 and 503 answers this client has received (every execution that shares it).
+    pub fn throttles(&self) -> u64 {
+        self.throttles.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn settings(&self) -> &Settings {
@@ -270,6 +282,12 @@ impl Client {
         let mut attempt = 1;
         loop {
             let outcome = self.send_once(req, sink.as_deref_mut()).await;
+            if let Ok(resp) = &outcome
+                && matches!(resp.status, 429 | 503)
+            {
+                self.throttles
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let retry = retry_decision(req.method, &outcome);
             if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
@@ -373,7 +391,9 @@ impl Client {
             Some(sink) => {
                 sink.start(status, &headers, resp.content_length());
                 while let Some(piece) = resp.chunk().await.map_err(classify)? {
-                    sink.push(&piece);
+                    if sink.push(&piece).is_break() {
+                        break;
+                    }
                 }
                 sink.take()
             }

@@ -13,6 +13,27 @@ use crate::secret::Secret;
 
 pub const DEFAULT_ENDPOINT: &str = "https://api.connect.cloudblue.com/public/v1";
 
+pub const MB: usize = 1024 * 1024;
+/// List Resources' operation setting: the most one page may hold after decompression.
+pub const PAGE_LIMIT_KEY: &str = "maxPageMegabytes";
+pub const PAGE_LIMIT_LABEL: &str = "Maximum Page Size (MB)";
+/// A page of 1,000 Connect requests is about 3 MB; records with large configurations make it a
+/// few times that. 64 MB leaves room for all of them and bounds what a broken or hostile server
+/// (a body that inflates to gigabytes) can make the Atom hold per page in flight.
+pub const PAGE_LIMIT_DEFAULT_MB: usize = 64;
+pub const PAGE_LIMIT_MAX_MB: usize = 1024;
+
+/// The page limit of an operation, in bytes.
+pub fn page_limit(properties: &Properties) -> Result<usize> {
+    let mb = properties.int(
+        PAGE_LIMIT_KEY,
+        PAGE_LIMIT_LABEL,
+        i64::try_from(PAGE_LIMIT_DEFAULT_MB).unwrap_or(64),
+        1..=i64::try_from(PAGE_LIMIT_MAX_MB).unwrap_or(1024),
+    )?;
+    Ok(usize::try_from(mb).unwrap_or(PAGE_LIMIT_DEFAULT_MB) * MB)
+}
+
 /// A Boomi property map (connection, operation or dynamic document properties).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(transparent)]

@@ -217,6 +217,25 @@ fn query_fields() -> Vec<Field<'static>> {
             default: Some("0"),
         },
         Field {
+            id: "parallelPages",
+            label: "Parallel Page Requests",
+            kind: "integer",
+            help: "How many pages are requested from Connect at the same time once the first \
+                   page gave the number of results, 1 to 16 (1: one page after another). \
+                   Documents keep their order; each page in flight is held in memory. Lowered \
+                   for the rest of the run when Connect answers 429 or 503.",
+            default: Some("4"),
+        },
+        Field {
+            id: "maxPageMegabytes",
+            label: "Maximum Page Size (MB)",
+            kind: "integer",
+            help: "The most one page from Connect may hold after decompression, 1 to 1024 MB. \
+                   A page of 1000 objects is a few MB; a larger answer fails the query with an \
+                   error naming this setting instead of filling the Atom's memory.",
+            default: Some("64"),
+        },
+        Field {
             id: "searchTerm",
             label: "Search Term",
             kind: "string",
@@ -230,7 +249,7 @@ fn query_fields() -> Vec<Field<'static>> {
             kind: "boolean",
             help: "Return one document {\"count\": N} with the number of matching objects instead \
                    of the objects themselves (also the tracked property Count). Sorts, selected \
-                   fields, Page Size and Maximum Documents do not apply.",
+                   fields, Page Size, Maximum Documents and Parallel Page Requests do not apply.",
             default: Some("false"),
         },
     ]
@@ -554,6 +573,8 @@ mod tests {
     const OPERATION_WIDE: &[&str] = &[
         "pageSize",
         "maxDocuments",
+        "parallelPages",
+        "maxPageMegabytes",
         "searchTerm",
         "countOnly",
         "parallelism",

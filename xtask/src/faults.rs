@@ -104,6 +104,29 @@ const CASES: &[(&str, Case)] = &[
     ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
     ("bad_input_documents", bad_input),
     ("unknown_object_type_is_a_clear_error", unknown_object),
+    ("list_parallel_pages_in_order_once", list_parallel),
+    (
+        "list_429_lowers_parallel_pages_and_loses_nothing",
+        list_throttled,
+    ),
+    (
+        "list_maximum_documents_with_parallel_pages",
+        list_maximum_documents,
+    ),
+    (
+        "list_changing_total_falls_back_to_one_page_at_a_time",
+        list_changing_total,
+    ),
+    (
+        "list_server_that_ignores_offset_ends_once",
+        list_ignores_offset,
+    ),
+    (
+        "list_answer_longer_than_the_limit_is_the_whole_result",
+        list_longer_than_limit,
+    ),
+    ("list_page_above_the_page_limit_fails", list_page_limit),
+    ("list_invalid_utf8_is_named", list_invalid_utf8),
 ];
 
 pub fn run() -> Result<Tally> {
@@ -160,6 +183,10 @@ pub enum Reply {
     Hang(Duration),
     /// Close right after reading the request: the client cannot know whether it took effect.
     Cut,
+    /// This reply after a pause (pages that take a round trip to arrive).
+    Delayed(Duration, Box<Reply>),
+    /// Status, extra headers and raw body bytes (not necessarily UTF-8 or JSON).
+    Bytes(u16, Vec<(String, String)>, Vec<u8>),
 }
 
 impl Reply {
@@ -197,6 +224,8 @@ pub struct FaultServer {
     seen: Arc<Mutex<Vec<Seen>>>,
     plan: Arc<Mutex<Arc<Plan>>>,
     stop: Arc<AtomicBool>,
+    /// Requests being answered now, and the most at any time since the last reset.
+    in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 impl FaultServer {
@@ -207,16 +236,22 @@ impl FaultServer {
         let plan: Arc<Mutex<Arc<Plan>>> =
             Arc::new(Mutex::new(Arc::new(Box::new(|_, _| Reply::ok()))));
         let stop = Arc::new(AtomicBool::new(false));
-        let (s, p, st) = (Arc::clone(&seen), Arc::clone(&plan), Arc::clone(&stop));
+        let in_flight = Arc::new(Mutex::new((0, 0)));
+        let (s, p, st, f) = (
+            Arc::clone(&seen),
+            Arc::clone(&plan),
+            Arc::clone(&stop),
+            Arc::clone(&in_flight),
+        );
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (s, p) = (Arc::clone(&s), Arc::clone(&p));
+                let (s, p, f) = (Arc::clone(&s), Arc::clone(&p), Arc::clone(&f));
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &s, &p);
+                    let _ = serve(conn, &s, &p, &f);
                 });
             }
         });
@@ -225,12 +260,20 @@ impl FaultServer {
             seen,
             plan,
             stop,
+            in_flight,
         })
     }
 
     pub fn reset(&self, plan: Plan) {
         *self.plan.lock().expect("plan lock") = Arc::new(plan);
         self.seen.lock().expect("seen lock").clear();
+        let mut f = self.in_flight.lock().expect("in-flight lock");
+        f.1 = f.0;
+    }
+
+    /// The most requests answered at the same time since the last reset.
+    pub fn max_in_flight(&self) -> usize {
+        self.in_flight.lock().expect("in-flight lock").1
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -277,8 +320,29 @@ fn read_request(conn: &TcpStream) -> Result<Seen> {
     })
 }
 
-fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Result<()> {
+fn serve(
+    conn: TcpStream,
+    seen: &Mutex<Vec<Seen>>,
+    plan: &Mutex<Arc<Plan>>,
+    in_flight: &Mutex<(usize, usize)>,
+) -> Result<()> {
     let req = read_request(&conn)?;
+    {
+        let mut f = in_flight.lock().expect("in-flight lock");
+        f.0 += 1;
+        f.1 = f.1.max(f.0);
+    }
+    let answered = answer(conn, req, seen, plan);
+    in_flight.lock().expect("in-flight lock").0 -= 1;
+    answered
+}
+
+fn answer(
+    mut conn: TcpStream,
+    req: Seen,
+    seen: &Mutex<Vec<Seen>>,
+    plan: &Mutex<Arc<Plan>>,
+) -> Result<()> {
     let plan = Arc::clone(&plan.lock().expect("plan lock"));
     let nth = {
         let mut all = seen.lock().expect("seen lock");
@@ -289,8 +353,16 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
         all.push(req.clone());
         n
     };
-    match plan(&req, nth) {
-        Reply::Answer(status, headers, body) => {
+    let mut reply = plan(&req, nth);
+    while let Reply::Delayed(pause, then) = reply {
+        std::thread::sleep(pause);
+        reply = *then;
+    }
+    if let Reply::Answer(status, headers, body) = reply {
+        reply = Reply::Bytes(status, headers, body.into_bytes());
+    }
+    match reply {
+        Reply::Bytes(status, headers, body) => {
             let mut head = format!(
                 "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
                 body.len()
@@ -304,7 +376,8 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
             for (k, v) in headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
-            conn.write_all(format!("{head}\r\n{body}").as_bytes())?;
+            conn.write_all(format!("{head}\r\n").as_bytes())?;
+            conn.write_all(&body)?;
         }
         Reply::ResetMidResponse => {
             conn.write_all(
@@ -313,7 +386,7 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
             conn.flush()?;
         }
         Reply::Hang(d) => std::thread::sleep(d),
-        Reply::Cut => {}
+        Reply::Cut | Reply::Answer(..) | Reply::Delayed(..) => {}
     }
     let _ = conn.shutdown(Shutdown::Both);
     Ok(())
@@ -840,6 +913,330 @@ fn unknown_object(ctx: &Ctx) -> Result<()> {
         ctx.server.seen().is_empty(),
         "a request was sent: {:?}",
         ctx.server.seen()
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------------- List Resources
+
+const LIST_PATH: &str = "/public/v1/requests";
+
+/// `limit` and `offset` of a List Resources request; `None` for any other request.
+fn paging(seen: &Seen) -> Option<(usize, usize)> {
+    if seen.method != "GET" || seen.path() != LIST_PATH {
+        return None;
+    }
+    let query = seen.target.split_once('?')?.1;
+    let get = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+    };
+    Some((get("limit")?, get("offset")?))
+}
+
+fn record_id(i: usize) -> String {
+    format!("PR-2000-0000-{i:04}-001")
+}
+
+/// A JSON array of the request records `from..to`.
+fn records(from: usize, to: usize) -> String {
+    let items: Vec<String> = (from..to)
+        .map(|i| format!(r#"{{"id":"{}","status":"pending","n":{i}}}"#, record_id(i)))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Connect's answer to `limit`/`offset` over a collection of `total` records.
+fn page_reply(limit: usize, offset: usize, total: usize) -> Reply {
+    let end = (offset + limit).min(total);
+    let range = if offset < end {
+        format!("items {offset}-{}/{total}", end - 1)
+    } else {
+        format!("items 0-0/{total}")
+    };
+    Reply::Answer(
+        200,
+        vec![("Content-Range".into(), range)],
+        records(offset, end.max(offset)),
+    )
+}
+
+impl Ctx {
+    /// List Resources of requests, 10 per page, with more operation properties.
+    fn list(&self, props: &[&str]) -> Result<Run> {
+        let mut args = vec![
+            "--action",
+            "LIST",
+            "--object",
+            "REQUEST",
+            "--property",
+            "pageSize=10",
+        ];
+        for p in props {
+            args.extend(["--property", p]);
+        }
+        self.run(&self.endpoint(), &args)
+    }
+
+    /// `(limit, offset)` of every List request the server saw, in the order they came.
+    fn pages_seen(&self) -> Vec<(usize, usize)> {
+        self.server.seen().iter().filter_map(paging).collect()
+    }
+}
+
+/// The ids of a query's documents, in the order they came; fails on any result that is not a
+/// SUCCESS with a payload.
+fn listed_ids(run: &Run) -> Result<Vec<String>> {
+    run.results
+        .iter()
+        .map(|r| {
+            ensure!(
+                r["status"] == "SUCCESS",
+                "not a success: {r}\n{}",
+                run.explain()
+            );
+            r["payload"]["id"]
+                .as_str()
+                .map(str::to_owned)
+                .with_context(|| format!("no payload id in {r}"))
+        })
+        .collect()
+}
+
+fn expect_ids(run: &Run, n: usize) -> Result<()> {
+    let got = listed_ids(run)?;
+    let want: Vec<String> = (0..n).map(record_id).collect();
+    ensure!(
+        got == want,
+        "expected records 0..{n} once each, in order; got {} documents: {:?}…\n{}",
+        got.len(),
+        got.iter().take(12).collect::<Vec<_>>(),
+        run.explain()
+    );
+    Ok(())
+}
+
+fn sorted(mut pages: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    pages.sort_by_key(|&(limit, offset)| (offset, limit));
+    pages
+}
+
+/// Pages answered after different pauses, so later pages often arrive before earlier ones.
+fn delayed_page(seen: &Seen, total: usize) -> Reply {
+    let Some((limit, offset)) = paging(seen) else {
+        return Reply::Answer(404, Vec::new(), "{}".into());
+    };
+    let pause = Duration::from_millis(20 + (offset / 10 % 3) as u64 * 60);
+    Reply::Delayed(pause, Box::new(page_reply(limit, offset, total)))
+}
+
+fn list_parallel(ctx: &Ctx) -> Result<()> {
+    for parallel in [1, 4, 16] {
+        ctx.server.reset(Box::new(|seen, _| delayed_page(seen, 95)));
+        let run = ctx.list(&[&format!("parallelPages={parallel}")])?;
+        expect_ids(&run, 95)?;
+        let want: Vec<(usize, usize)> = (0..10).map(|p| (10, p * 10)).collect();
+        let pages = ctx.pages_seen();
+        ensure!(
+            sorted(pages.clone()) == want,
+            "{parallel} parallel pages: expected each of 10 pages requested once, got {pages:?}"
+        );
+        let most = ctx.server.max_in_flight();
+        ensure!(
+            most <= parallel,
+            "{parallel} parallel pages: {most} requests were in flight at once"
+        );
+        ensure!(
+            !run.stderr.contains("WARNING"),
+            "{parallel} parallel pages: unexpected warning\n{}",
+            run.explain()
+        );
+    }
+    Ok(())
+}
+
+fn list_throttled(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|seen, nth| match paging(seen) {
+        Some((_, 30)) if nth == 0 => Reply::Answer(
+            429,
+            vec![("Retry-After".into(), "1".into())],
+            r#"{"error_code":"THROTTLED"}"#.into(),
+        ),
+        _ => delayed_page(seen, 95),
+    }));
+    let run = ctx.list(&["parallelPages=4"])?;
+    expect_ids(&run, 95)?;
+    let pages = ctx.pages_seen();
+    ensure!(
+        pages.len() == 11 && pages.iter().filter(|p| p.1 == 30).count() == 2,
+        "expected 10 pages and the throttled one once more, got {pages:?}"
+    );
+    let said = "Connect asked to slow down (HTTP 429 or 503); at most 2 page requests at once";
+    ensure!(
+        run.stderr.matches(said).count() == 1,
+        "expected the lowering said once\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn list_maximum_documents(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|seen, _| delayed_page(seen, 95)));
+    let run = ctx.list(&["parallelPages=4", "maxDocuments=35"])?;
+    expect_ids(&run, 35)?;
+    let pages = sorted(ctx.pages_seen());
+    ensure!(
+        pages == [(10, 0), (10, 10), (10, 20), (5, 30)],
+        "expected 3 full pages and one of the 5 left, got {pages:?}"
+    );
+    ensure!(
+        run.stderr
+            .contains("stopped at the maximum of 35 documents"),
+        "{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn list_changing_total(ctx: &Ctx) -> Result<()> {
+    // 95 records when the query starts; 10 deleted from the end before the second page.
+    ctx.server.reset(Box::new(|seen, _| match paging(seen) {
+        Some((limit, 0)) => page_reply(limit, 0, 95),
+        Some((limit, offset)) => Reply::Delayed(
+            Duration::from_millis(20),
+            Box::new(page_reply(limit, offset, 85)),
+        ),
+        None => Reply::Answer(404, Vec::new(), "{}".into()),
+    }));
+    let run = ctx.list(&["parallelPages=4"])?;
+    expect_ids(&run, 85)?;
+    ensure!(
+        run.stderr.contains("changed from 95 to 85")
+            && run
+                .stderr
+                .contains("the remaining pages are requested one at a time"),
+        "expected the change and the fallback in the log\n{}",
+        run.explain()
+    );
+    let pages = ctx.pages_seen();
+    ensure!(
+        pages.iter().all(|&(_, offset)| offset < 85),
+        "a page past the total was requested: {pages:?}"
+    );
+    Ok(())
+}
+
+fn list_ignores_offset(ctx: &Ctx) -> Result<()> {
+    for range in [Some("items 0-9/30"), None] {
+        ctx.server.reset(Box::new(move |_, _| {
+            let headers = range
+                .map(|r| vec![("Content-Range".into(), r.into())])
+                .unwrap_or_default();
+            Reply::Answer(200, headers, records(0, 10))
+        }));
+        let run = ctx.list(&[])?;
+        expect_ids(&run, 10)?;
+        let seen = if range.is_some() {
+            "was answered with records from offset 0 (Content-Range \"items 0-9/30\")"
+        } else {
+            "was answered with the same 10 records as the request before"
+        };
+        ensure!(
+            run.stderr.contains(seen) && run.stderr.contains("the endpoint does not page"),
+            "expected a warning that says what was seen ({seen})\n{}",
+            run.explain()
+        );
+        let pages = ctx.pages_seen();
+        ensure!(pages.len() <= 4, "{pages:?}");
+    }
+    Ok(())
+}
+
+fn list_longer_than_limit(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|_, _| {
+        Reply::Answer(200, Vec::new(), records(0, 25))
+    }));
+    let run = ctx.list(&[])?;
+    expect_ids(&run, 25)?;
+    let pages = ctx.pages_seen();
+    ensure!(pages == [(10, 0)], "expected one request, got {pages:?}");
+    ensure!(
+        run.stderr
+            .contains("this answer is taken as the whole result"),
+        "{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+/// The message of a query that failed (the runner's FAILURE line).
+fn failure_message(run: &Run) -> Result<String> {
+    let r = run
+        .results
+        .iter()
+        .find(|r| r["status"] == "FAILURE")
+        .with_context(|| format!("the query did not fail\n{}", run.explain()))?;
+    Ok(r["message"].as_str().unwrap_or_default().to_owned())
+}
+
+fn list_page_limit(ctx: &Ctx) -> Result<()> {
+    // Ten records of 200 KB each: 2 MB against a limit of 1 MB.
+    let big = format!(
+        "[{}]",
+        (0..10)
+            .map(|i| format!(
+                r#"{{"id":"{}","pad":"{}"}}"#,
+                record_id(i),
+                "x".repeat(200_000)
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    ctx.server.reset(Box::new(move |_, _| {
+        Reply::Answer(200, Vec::new(), big.clone())
+    }));
+    let run = ctx.list(&["maxPageMegabytes=1"])?;
+    let message = failure_message(&run)?;
+    ensure!(
+        message.contains("a page of more than 1 MB (after decompression), the limit set by \"Maximum Page Size (MB)\""),
+        "{message}"
+    );
+    // A gzip bomb: 2 MB on the wire that would inflate to 1 GiB, stopped at the default 64 MB.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(b"[\"")?;
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..1024 {
+        enc.write_all(&zeros)?;
+    }
+    enc.write_all(b"\"]")?;
+    let bomb = enc.finish()?;
+    ctx.server.reset(Box::new(move |_, _| {
+        Reply::Bytes(
+            200,
+            vec![("Content-Encoding".into(), "gzip".into())],
+            bomb.clone(),
+        )
+    }));
+    let run = ctx.list(&[])?;
+    let message = failure_message(&run)?;
+    ensure!(
+        message.contains("a page of more than 64 MB (after decompression)"),
+        "{message}"
+    );
+    Ok(())
+}
+
+fn list_invalid_utf8(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|_, _| {
+        Reply::Bytes(200, Vec::new(), b"[{\"id\":\"PR-\xff\"}]".to_vec())
+    }));
+    let run = ctx.list(&[])?;
+    let message = failure_message(&run)?;
+    ensure!(
+        message.contains("with a page that is not valid UTF-8 (invalid UTF-8 at byte 11)"),
+        "{message}"
     );
     Ok(())
 }

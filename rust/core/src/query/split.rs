@@ -2,13 +2,20 @@
 //! as serde_json reads it), each element is borrowed as its exact bytes (`&RawValue`, never
 //! re-serialised) and its top-level `id` and `status` are read from those bytes.
 //!
-//! One rule for every page: a body that serde_json does not read as an array of values fails the
-//! whole page, whatever the element that breaks it. Why serde_json and not a faster parser is in
-//! `docs/architecture.md` (it splits several times faster than any network delivers a page).
+//! One rule for every page: a body that serde_json does not read as an array of values
+//! (`Vec<&RawValue>`) fails the whole page, whatever the element that breaks it. Why serde_json
+//! and not a faster parser is in `docs/architecture.md`.
+//!
+//! Each element is read once: serde_json parses it, keeping `id` and `status` as `&RawValue` and
+//! skipping the other members, and reports where it ended, which gives the element's bytes. Only
+//! the array's own `[`, `,` and `]` between the elements are looked at here. A page this reading
+//! refuses is read again as `Vec<&RawValue>`, which then decides: its error is the page's error,
+//! and a page it accepts anyway (an element whose tracked members cannot be decoded) is split by
+//! it, with each element's tracked members read separately.
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -58,6 +65,58 @@ pub fn split(body: &[u8]) -> Result<Vec<PageDocument>, SplitError> {
     let text = std::str::from_utf8(body).map_err(|e| SplitError::Utf8 {
         at: e.valid_up_to(),
     })?;
+    match split_once(text) {
+        Some(documents) => Ok(documents),
+        None => split_raw(text),
+    }
+}
+
+/// The page in one reading of each element (see the module docs); `None` when that reading
+/// refuses it.
+fn split_once(text: &str) -> Option<Vec<PageDocument>> {
+    let ws = |at: usize| {
+        text.get(at..).map_or(at, |rest| {
+            at + rest.len() - rest.trim_start_matches(JSON_WS).len()
+        })
+    };
+    let byte = |at: usize| text.as_bytes().get(at).copied();
+    let mut at = ws(0);
+    (byte(at) == Some(b'[')).then_some(())?;
+    at = ws(at + 1);
+    let mut documents = Vec::new();
+    if byte(at) == Some(b']') {
+        at += 1;
+    } else {
+        loop {
+            let mut stream =
+                serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<Element<'_>>();
+            let element = stream.next()?.ok()?;
+            let end = at + stream.byte_offset();
+            documents.push(PageDocument {
+                start: at,
+                end,
+                tracked: element.tracked(text),
+            });
+            at = ws(end);
+            match byte(at)? {
+                b',' => at = ws(at + 1),
+                b']' => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (ws(at) == text.len()).then_some(documents)
+}
+
+/// JSON's whitespace.
+const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// The page as serde_json's `Vec<&RawValue>` reads it, each element's tracked members read
+/// separately (untracked when they cannot be).
+fn split_raw(text: &str) -> Result<Vec<PageDocument>, SplitError> {
     let elements: Vec<&RawValue> = serde_json::from_str(text)?;
     Ok(elements
         .into_iter()
@@ -66,7 +125,8 @@ pub fn split(body: &[u8]) -> Result<Vec<PageDocument>, SplitError> {
             PageDocument {
                 start,
                 end: start + raw.get().len(),
-                tracked: tracked(raw.get(), start),
+                tracked: serde_json::from_str::<Element<'_>>(raw.get())
+                    .map_or([None, None], |e| e.tracked(text)),
             }
         })
         .collect())
@@ -77,45 +137,139 @@ fn offset_in(outer: &str, inner: &str) -> usize {
     inner.as_ptr() as usize - outer.as_ptr() as usize
 }
 
-/// The top-level members of an element that are tracked; the rest are skipped unread.
-#[derive(Deserialize)]
-struct Members<'a> {
-    #[serde(borrow, default)]
+/// One element as serde_json reads it: any JSON value, of which only an object's top-level `id`
+/// and `status` are kept (as their JSON text); everything else is skipped unread.
+#[derive(Default)]
+struct Element<'a> {
     id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
     status: Option<&'a RawValue>,
+    /// A tracked member came twice: which one counts is ambiguous.
+    repeated: bool,
 }
 
-/// `id` and `status` of `element` (starting at `start` in the page) as text: strings and
-/// numbers; other values none. The element goes untracked rather than half-tracked when it is not
-/// an object, a tracked member is repeated, or a name or tracked value cannot be decoded (a lone
-/// surrogate escape, a number beyond `f64`).
-fn tracked(element: &str, start: usize) -> [Option<TrackedText>; 2] {
-    // Only objects: serde would also read a JSON array positionally into the struct.
-    if !element.starts_with('{') {
-        return [None, None];
+impl<'a> Element<'a> {
+    /// `id` and `status` as text: strings and numbers; other values none. The element goes
+    /// untracked rather than half-tracked when a tracked member is repeated or its value cannot
+    /// be decoded (a lone surrogate escape, a number beyond `f64`). Unescaped strings are
+    /// positions in `page`, which the members are slices of.
+    fn tracked(&self, page: &str) -> [Option<TrackedText>; 2] {
+        if self.repeated {
+            return [None, None];
+        }
+        let text = |raw: Option<&RawValue>| -> Result<Option<TrackedText>, ()> {
+            let Some(raw) = raw else { return Ok(None) };
+            let json = raw.get();
+            if let Some(inner) = json.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
+                && !inner.contains('\\')
+            {
+                let at = offset_in(page, inner);
+                return Ok(Some(TrackedText::At(at, at + inner.len())));
+            }
+            match serde_json::from_str::<Value>(json).map_err(|_| ())? {
+                Value::String(s) => Ok(Some(TrackedText::Text(s))),
+                Value::Number(n) => Ok(Some(TrackedText::Text(n.to_string()))),
+                _ => Ok(None),
+            }
+        };
+        match (text(self.id), text(self.status)) {
+            (Ok(id), Ok(status)) => [id, status],
+            _ => [None, None],
+        }
     }
-    let Ok(members) = serde_json::from_str::<Members<'_>>(element) else {
-        return [None, None];
-    };
-    let text = |raw: Option<&RawValue>| -> Result<Option<TrackedText>, ()> {
-        let Some(raw) = raw else { return Ok(None) };
-        let json = raw.get();
-        if let Some(inner) = json.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
-            && !inner.contains('\\')
-        {
-            let at = start + offset_in(element, inner);
-            return Ok(Some(TrackedText::At(at, at + inner.len())));
+}
+
+impl<'de> Deserialize<'de> for Element<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+struct ElementVisitor;
+
+/// Anything but an object: an untracked element.
+fn untracked<'a, E>() -> Result<Element<'a>, E> {
+    Ok(Element::default())
+}
+
+impl<'de> Visitor<'de> for ElementVisitor {
+    type Value = Element<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element<'de>, A::Error> {
+        let mut element = Element::default();
+        while let Some(key) = map.next_key::<Key>()? {
+            let slot = match key {
+                Key::Id => &mut element.id,
+                Key::Status => &mut element.status,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if slot.replace(map.next_value()?).is_some() {
+                element.repeated = true;
+            }
         }
-        match serde_json::from_str::<Value>(json).map_err(|_| ())? {
-            Value::String(s) => Ok(Some(TrackedText::Text(s))),
-            Value::Number(n) => Ok(Some(TrackedText::Text(n.to_string()))),
-            _ => Ok(None),
+        Ok(element)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Element<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        untracked()
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Element<'de>, E> {
+        untracked()
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Element<'de>, E> {
+        untracked()
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Element<'de>, E> {
+        untracked()
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Element<'de>, E> {
+        untracked()
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Element<'de>, E> {
+        untracked()
+    }
+
+    fn visit_unit<E>(self) -> Result<Element<'de>, E> {
+        untracked()
+    }
+}
+
+/// A member name: tracked or not (escapes decoded, so `"i\u0064"` is `id` too).
+enum Key {
+    Id,
+    Status,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E>(self, name: &str) -> Result<Key, E> {
+                Ok(match name {
+                    "id" => Key::Id,
+                    "status" => Key::Status,
+                    _ => Key::Other,
+                })
+            }
         }
-    };
-    match (text(members.id), text(members.status)) {
-        (Ok(id), Ok(status)) => [id, status],
-        _ => [None, None],
+        deserializer.deserialize_identifier(KeyVisitor)
     }
 }
 
@@ -227,6 +381,21 @@ mod tests {
         }
         assert_eq!(tracked_of(r#"["id","status"]"#), [None, None]);
         assert_eq!(tracked_of(r#""id""#), [None, None]);
+    }
+
+    #[test]
+    fn what_the_single_reading_refuses_is_decided_by_raw_value() {
+        // A number beyond f64 and a name with a lone surrogate: the single reading refuses them
+        // (serde_json builds numbers and names), RawValue accepts them; the page splits the same.
+        let page = r#"[1e999, {"\udc00":1,"id":"a"}, "x"]"#;
+        assert!(split_once(page).is_none());
+        let docs = split(page.as_bytes()).unwrap();
+        let texts: Vec<&str> = docs.iter().map(|d| &page[d.start..d.end]).collect();
+        assert_eq!(texts, ["1e999", r#"{"\udc00":1,"id":"a"}"#, "\"x\""]);
+        assert!(docs.iter().all(|d| d.tracked == [None, None]));
+        // Where both read a page, they agree.
+        let page = r#" [ {"id":"a","status":"s","x":[1,{"id":"no"}]} , 2 ,"i\u0064"] "#;
+        assert_eq!(split_once(page), split_raw(page).ok());
     }
 
     #[test]

@@ -39,6 +39,7 @@ import java.util.zip.GZIPInputStream;
  * paired  ENDPOINT DOCS PAGE_SIZE PAIRS GZIP ARCHIVE   (bare client and connector alternately)
  * execute ARCHIVE ENDPOINT DOCS PARALLELISM   (0 = the operation's default)
  * memory  ARCHIVE ENDPOINT DOCS PAGE_SIZE
+ * latency IMPL ENDPOINT DOCS PAGE_SIZE PARALLEL_PAGES ARCHIVE   (IMPL: connector, java; one timed run)
  * cold    ARCHIVE ENDPOINT
  * </pre>
  *
@@ -66,6 +67,10 @@ public final class BenchMain {
                 break;
             case "execute":
                 result = execute(Paths.get(args[1]), args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+                break;
+            case "latency":
+                result = latency(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
+                        Long.parseLong(args[5]), args[6]);
                 break;
             case "memory":
                 result = memory(Paths.get(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
@@ -179,6 +184,42 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * One timed run against a server that answers each page after a delay: what a user waits for.
+     * The connector with PARALLEL_PAGES ("Parallel Page Requests"), or the pure-Java way (one page
+     * after another). Warmed up by one run of a tenth of the documents.
+     */
+    static Map<String, Object> latency(String impl, String endpoint, long docs, int pageSize, long parallelPages,
+            String archive) throws Exception {
+        ConnectorRunner runner = null;
+        Fetch fetch;
+        if (impl.equals("connector")) {
+            runner = ConnectorRunner.load(Paths.get(archive));
+            fetch = new ConnectorFetch(runner, endpoint, pageSize, parallelPages);
+        } else if (impl.equals("java")) {
+            fetch = new JacksonFetch(endpoint, pageSize, false);
+        } else {
+            throw new IllegalArgumentException("unknown implementation " + impl);
+        }
+        try {
+            fetch.run(Math.max(pageSize, docs / 10));
+            long t0 = System.nanoTime();
+            long[] got = runAll(fetch, docs, impl);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> r = new LinkedHashMap<String, Object>();
+            r.put("impl", impl);
+            r.put("parallelPages", parallelPages);
+            r.put("documents", got[0]);
+            r.put("seconds", seconds);
+            r.put("docsPerSecond", got[0] / seconds);
+            return r;
+        } finally {
+            if (runner != null) {
+                runner.close();
+            }
+        }
+    }
+
     /** Warm-up outside the timing: JIT, connection pool, the server's page cache. */
     static void warmUp(Fetch fetch, long docs) throws Exception {
         for (int i = 0; i < 3; i++) {
@@ -200,18 +241,28 @@ public final class BenchMain {
         private final ConnectorRunner runner;
         private final String endpoint;
         private final int pageSize;
+        /** "Parallel Page Requests"; 0: the operation's default. */
+        private final long parallelPages;
         private final Logger logger = quietLogger();
 
         ConnectorFetch(ConnectorRunner runner, String endpoint, int pageSize) {
+            this(runner, endpoint, pageSize, 0);
+        }
+
+        ConnectorFetch(ConnectorRunner runner, String endpoint, int pageSize, long parallelPages) {
             this.runner = runner;
             this.endpoint = endpoint;
             this.pageSize = pageSize;
+            this.parallelPages = parallelPages;
         }
 
         @Override
         public long[] run(long docs) {
             OperationSettings s = OperationSettings.forAction("LIST", "REQUEST").connection("endpoint", endpoint)
                     .connection("apiToken", TOKEN).property("pageSize", (long) pageSize).property("maxDocuments", docs);
+            if (parallelPages > 0) {
+                s.property("parallelPages", parallelPages);
+            }
             StreamingResponse response = new StreamingResponse(logger);
             runner.inConnector(() -> {
                 Operation operation = runner.connector().createOperation(runner.context(s));

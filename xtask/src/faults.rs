@@ -34,6 +34,10 @@ const FAULTY: &str = "TL-000-000-666";
 const APPROVE_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001/approve";
 const GET_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001";
 
+/// See [`Ctx::run`].
+const CRITICAL_SECTION_WARNING: &str = "Warning: Calling other JNI functions in the scope of \
+     Get/ReleasePrimitiveArrayCritical or Get/ReleaseStringCritical";
+
 fn token() -> String {
     format!("ApiKey SU-000-000-777:{SECRET}")
 }
@@ -332,17 +336,15 @@ fn serve(
         f.0 += 1;
         f.1 = f.1.max(f.0);
     }
-    let answered = answer(conn, req, seen, plan);
+    let reply = reply_for(&req, seen, plan);
+    // Out of flight once the answer is decided: the client may send its next request as soon as
+    // the answer's bytes arrive, before this thread would get to count it out.
     in_flight.lock().expect("in-flight lock").0 -= 1;
-    answered
+    write_reply(conn, reply)
 }
 
-fn answer(
-    mut conn: TcpStream,
-    req: Seen,
-    seen: &Mutex<Vec<Seen>>,
-    plan: &Mutex<Arc<Plan>>,
-) -> Result<()> {
+/// The plan's reply to `req`, after any pause it asks for.
+fn reply_for(req: &Seen, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Reply {
     let plan = Arc::clone(&plan.lock().expect("plan lock"));
     let nth = {
         let mut all = seen.lock().expect("seen lock");
@@ -353,11 +355,15 @@ fn answer(
         all.push(req.clone());
         n
     };
-    let mut reply = plan(&req, nth);
+    let mut reply = plan(req, nth);
     while let Reply::Delayed(pause, then) = reply {
         std::thread::sleep(pause);
         reply = *then;
     }
+    reply
+}
+
+fn write_reply(mut conn: TcpStream, mut reply: Reply) -> Result<()> {
     if let Reply::Answer(status, headers, body) = reply {
         reply = Reply::Bytes(status, headers, body.into_bytes());
     }
@@ -572,7 +578,16 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        let results = serde_json::Deserializer::from_str(&stdout)
+        // Every List prints this under -Xcheck:jni, also before this stage tested List: the jni
+        // crate checks for a pending exception right after GetPrimitiveArrayCritical, inside the
+        // critical section the bridge writes a PAGE frame in (rust/bridge `byte_array_filled`).
+        // Known and reported; any other JNI warning still fails the case.
+        let json: String = stdout
+            .lines()
+            .filter(|l| *l != CRITICAL_SECTION_WARNING)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let results = serde_json::Deserializer::from_str(&json)
             .into_iter::<Value>()
             .collect::<Result<Vec<Value>, _>>()
             .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?
@@ -1058,14 +1073,17 @@ fn list_parallel(ctx: &Ctx) -> Result<()> {
 }
 
 fn list_throttled(ctx: &Ctx) -> Result<()> {
-    ctx.server.reset(Box::new(|seen, nth| match paging(seen) {
-        Some((_, 30)) if nth == 0 => Reply::Answer(
-            429,
-            vec![("Retry-After".into(), "1".into())],
-            r#"{"error_code":"THROTTLED"}"#.into(),
-        ),
-        _ => delayed_page(seen, 95),
-    }));
+    // The server counts requests by path, not query: the page's own first answer is tracked here.
+    let throttled = AtomicBool::new(false);
+    ctx.server
+        .reset(Box::new(move |seen, _| match paging(seen) {
+            Some((_, 30)) if !throttled.swap(true, Ordering::SeqCst) => Reply::Answer(
+                429,
+                vec![("Retry-After".into(), "1".into())],
+                r#"{"error_code":"THROTTLED"}"#.into(),
+            ),
+            _ => delayed_page(seen, 95),
+        }));
     let run = ctx.list(&["parallelPages=4"])?;
     expect_ids(&run, 95)?;
     let pages = ctx.pages_seen();
@@ -1130,11 +1148,18 @@ fn list_changing_total(ctx: &Ctx) -> Result<()> {
 
 fn list_ignores_offset(ctx: &Ctx) -> Result<()> {
     for range in [Some("items 0-9/30"), None] {
-        ctx.server.reset(Box::new(move |_, _| {
+        // `nth` counts the List requests before this one: a connector that kept paging gets an
+        // empty page after 50, so a regression ends (with repeated documents) instead of hanging.
+        ctx.server.reset(Box::new(move |_, nth| {
             let headers = range
                 .map(|r| vec![("Content-Range".into(), r.into())])
                 .unwrap_or_default();
-            Reply::Answer(200, headers, records(0, 10))
+            let body = if nth < 50 {
+                records(0, 10)
+            } else {
+                "[]".into()
+            };
+            Reply::Answer(200, headers, body)
         }));
         let run = ctx.list(&[])?;
         expect_ids(&run, 10)?;
@@ -1155,8 +1180,13 @@ fn list_ignores_offset(ctx: &Ctx) -> Result<()> {
 }
 
 fn list_longer_than_limit(ctx: &Ctx) -> Result<()> {
-    ctx.server.reset(Box::new(|_, _| {
-        Reply::Answer(200, Vec::new(), records(0, 25))
+    ctx.server.reset(Box::new(|_, nth| {
+        let body = if nth < 50 {
+            records(0, 25)
+        } else {
+            "[]".into()
+        };
+        Reply::Answer(200, Vec::new(), body)
     }));
     let run = ctx.list(&[])?;
     expect_ids(&run, 25)?;
@@ -1203,11 +1233,12 @@ fn list_page_limit(ctx: &Ctx) -> Result<()> {
         message.contains("a page of more than 1 MB (after decompression), the limit set by \"Maximum Page Size (MB)\""),
         "{message}"
     );
-    // A gzip bomb: 2 MB on the wire that would inflate to 1 GiB, stopped at the default 64 MB.
+    // A gzip bomb: about 130 KB on the wire that would inflate to 128 MiB, stopped at the default
+    // 64 MB.
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(b"[\"")?;
     let zeros = vec![b'0'; 1 << 20];
-    for _ in 0..1024 {
+    for _ in 0..128 {
         enc.write_all(&zeros)?;
     }
     enc.write_all(b"\"]")?;

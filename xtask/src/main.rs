@@ -43,8 +43,9 @@ Commands:
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
   operations --json | --docs | --check  print the List of Operations as JSON, or write/check docs/operations.md
   profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
-  bench [options]   performance: query throughput vs pure Java and a bare client, parallel execute,
-                    peak memory, cold start, sizes; writes target/bench/results.json
+  bench [options]   performance: List Resources at 0/50/250 ms per page vs one page after another,
+                    pure Java and the ideal, the page split alone, parallel execute, peak memory,
+                    cold start, sizes; writes target/bench/results.json
   soak [--query N] [--execute M]  long run through the archive (1,000,000 queried, 100,000 executed
                     by default) sampling the JVM's resident memory; not part of `test`
   help              this text

@@ -268,6 +268,58 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
     fields
 }
 
+/// The settings of the actions made of several Connect calls.
+fn workflow_fields(action: Action) -> Vec<Field<'static>> {
+    use connect_core::workflow::{WAIT_LABEL, WAIT_PARAM};
+    match action {
+        Action::SubmitUsageRecords => vec![
+            Field {
+                id: connect_core::usage::SUBMIT_PARAM,
+                label: "Submit",
+                kind: "boolean",
+                help: "After the upload, wait until Connect has validated the usage file (status \
+                       ready) and submit it. Off: the file is left uploaded, for a review in \
+                       Connect or a later Submit.",
+                default: Some("false"),
+            },
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "With Submit: how long to wait for Connect to validate the uploaded file, 0 \
+                       to 1440 minutes; 0 checks once. A file still being validated then is an \
+                       application error (the file stays uploaded).",
+                default: Some(const_str(connect_core::usage::DEFAULT_WAIT_MINUTES)),
+            },
+        ],
+        Action::RunReport => vec![
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "How long to wait for the report, 0 to 1440 minutes; 0 checks once. A \
+                       report not finished by then is an application error (it goes on in \
+                       Connect).",
+                default: Some(const_str(connect_core::report::DEFAULT_WAIT_MINUTES)),
+            },
+            Field {
+                id: connect_core::report::OBJECT_PARAM,
+                label: "Return Report Object",
+                kind: "boolean",
+                help: "Return the report object (JSON) instead of the report's file.",
+                default: Some("false"),
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A default wait as the descriptor's text (the defaults are the core's constants; the
+/// generator runs once, so the few bytes it leaks do not matter).
+fn const_str(minutes: i64) -> &'static str {
+    Box::leak(minutes.to_string().into_boxed_str())
+}
+
 /// Help for a path or query parameter, naming the objects that use it (with `action`, only for
 /// that action).
 fn param_help(param: &str, action: Option<Action>) -> String {
@@ -361,6 +413,7 @@ fn write_operation(out: &mut String, action: Action) {
         });
         fields.extend(upload_fields(note));
     }
+    fields.extend(workflow_fields(action));
     if t != BoomiOperationType::Query {
         fields.push(PARALLELISM);
     }

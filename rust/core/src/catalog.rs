@@ -40,6 +40,11 @@ pub enum Action {
     UsageTemplate,
     /// The Generic Resource object's free action: POST to the path the user gives.
     ResourceAction,
+    /// Usage file from JSON records: create, upload the XLSX written from them, optionally
+    /// submit (`crate::usage`).
+    SubmitUsageRecords,
+    /// Create a report, wait for it, return its file (`crate::report`).
+    RunReport,
 }
 
 /// The Boomi operation type an action is offered under.
@@ -99,6 +104,8 @@ impl Action {
         Action::ApproveAll,
         Action::UsageTemplate,
         Action::ResourceAction,
+        Action::SubmitUsageRecords,
+        Action::RunReport,
     ];
 
     /// Stable id: the descriptor's `customTypeId` for EXECUTE actions, and the action name in
@@ -135,6 +142,8 @@ impl Action {
             Action::ApproveAll => "APPROVE_ALL",
             Action::UsageTemplate => "USAGE_TEMPLATE",
             Action::ResourceAction => "RESOURCE_ACTION",
+            Action::SubmitUsageRecords => "SUBMIT_USAGE_RECORDS",
+            Action::RunReport => "RUN_REPORT",
         }
     }
 
@@ -171,6 +180,8 @@ impl Action {
             Action::ApproveAll => "Approve All Records",
             Action::UsageTemplate => "Get Usage Template Link",
             Action::ResourceAction => "Resource Action",
+            Action::SubmitUsageRecords => "Submit Usage Records",
+            Action::RunReport => "Run Report",
         }
     }
 
@@ -970,6 +981,13 @@ static OBJECTS: &[ObjectSpec] = &[
                 NONE,
                 USAGE_REPORT_OUT,
             ),
+            // The first of several calls (create, upload, submit): see `crate::usage`.
+            post(
+                A::SubmitUsageRecords,
+                "/usage/files",
+                json(crate::usage::PROFILE),
+                USAGE_REPORT_OUT,
+            ),
         ],
     ),
     obj(
@@ -1151,6 +1169,27 @@ static OBJECTS: &[ObjectSpec] = &[
                 GENERIC_PATH,
                 json("GenericResource"),
                 GENERIC,
+            ),
+        ],
+    ),
+    obj(
+        "REPORT",
+        "Report",
+        "Report runs of Connect's reporting module",
+        &[
+            get(A::List, "/reporting/reports", out("Report")),
+            get(A::Get, "/reporting/reports/{report_id}", out("Report")),
+            get(
+                A::Download,
+                "/reporting/reports/{report_id}/download",
+                Output::Binary,
+            ),
+            // Create, then Get until it is done, then Download: see `crate::report`.
+            post(
+                A::RunReport,
+                "/reporting/reports",
+                json("NewReport"),
+                Output::Binary,
             ),
         ],
     ),
@@ -1598,8 +1637,8 @@ mod catalog_tests {
         }
         assert_eq!(
             objects().len(),
-            32,
-            "the old connector's 31 objects + Generic Resource"
+            33,
+            "the old connector's 31 objects + Generic Resource + Report"
         );
     }
 
@@ -1654,6 +1693,11 @@ mod catalog_tests {
                     Action::Download => {
                         assert_eq!(a.output, Output::Binary, "{}", o.id);
                         assert_eq!(a.accept(), Some(FILE_ACCEPT), "{}", o.id);
+                    }
+                    // Its create call takes JSON; its result is the report's file.
+                    Action::RunReport => {
+                        assert!(matches!(a.body, Body::Json { .. }), "{}", o.id);
+                        assert_eq!(a.output, Output::Binary, "{}", o.id);
                     }
                     _ => {
                         assert!(!matches!(a.body, Body::Multipart { .. }), "{}", o.id);

@@ -79,6 +79,12 @@ async fn run_document(
     doc: DocJson,
     body: Option<Vec<u8>>,
 ) -> (DocResult, Log) {
+    // Actions made of several calls run in their own modules.
+    match op.spec.action {
+        Action::SubmitUsageRecords => return crate::usage::run(client, op, index, body).await,
+        Action::RunReport => return crate::report::run(client, op, index, &doc, body).await,
+        _ => {}
+    }
     let mut log = Log::new();
     let result = match prepare(client, op, &doc, body) {
         Ok(req) => {

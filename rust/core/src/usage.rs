@@ -298,9 +298,9 @@ pub fn read(doc: &[u8]) -> Result<Usage, Problem> {
             "product" => reader.file.get("product").and_then(|p| p.get("id")),
             _ => reader.file.get(field),
         };
-        if !value
+        if value
             .and_then(Value::as_str)
-            .is_some_and(|s| !s.trim().is_empty())
+            .is_none_or(|s| s.trim().is_empty())
         {
             let name = if field == "product" {
                 "product.id"
@@ -369,7 +369,7 @@ impl Reader {
         };
         let record_id = record
             .get("record_id")
-            .and_then(|v| text(v))
+            .and_then(text)
             .filter(|s| !s.is_empty());
         if self.records >= MAX_RECORDS {
             return Err(at(

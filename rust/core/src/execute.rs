@@ -214,18 +214,8 @@ async fn with_flag(
     let what = format!("GET {}", get.url.path());
     let resp = match client.send(&get, log).await {
         Ok(resp) if resp.is_success() => resp,
-        Ok(resp) => {
-            // Connect's error (a 404 for an unknown id) as the document's result; a GET that
-            // finds nothing is no empty success here, since the action was not done.
-            let result = map_response(client, op, &what, resp);
-            return Err(match result.status {
-                wire::Status::Success => DocResult::application_error(
-                    result.status_code,
-                    format!("{what}: the object to change was not found"),
-                ),
-                _ => result,
-            });
-        }
+        // Connect's error (a 404 for an unknown id) is the document's result.
+        Ok(resp) => return Err(map_response(client, op, &what, resp)),
         Err(e) => return Err(DocResult::failure(e.kind.code(), e.message)),
     };
     let body = crate::webhook::set_flag_body(&resp.body, schema, member, value)

@@ -25,5 +25,6 @@ pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod usage;
+pub mod webhook;
 pub mod wire;
 pub mod workflow;

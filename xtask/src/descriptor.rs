@@ -636,6 +636,9 @@ mod tests {
         "countOnly",
         "parallelism",
         "webhook_secret",
+        connect_core::usage::SUBMIT_PARAM,
+        connect_core::workflow::WAIT_PARAM,
+        connect_core::report::OBJECT_PARAM,
     ];
 
     #[test]

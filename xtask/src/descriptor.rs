@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, bail};
 use connect_core::catalog::{self, Action, Body, BoomiOperationType};
 use connect_core::execute::FILE_PATH_PARAM;
+use connect_core::webhook;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -264,6 +265,28 @@ const PARALLELISM: Field<'static> = Field {
     default: Some("4"),
 };
 
+/// Verify Webhook Call checks tokens against this secret; it sends nothing to Connect, so it
+/// has no Parallel Requests.
+const WEBHOOK_SECRET: Field<'static> = Field {
+    id: webhook::SECRET_SETTING,
+    label: "Webhook Secret",
+    kind: "password",
+    help: "The webhook's jwt_secret (Get Resource on Webhook shows it): Connect signs each call \
+           to the webhook with it. Required.",
+    default: None,
+};
+
+/// The document property that carries a received call's Authorization header.
+const WEBHOOK_TOKEN: Field<'static> = Field {
+    id: webhook::TOKEN_PROPERTY,
+    label: "Webhook Authorization",
+    kind: "string",
+    help: "Verify Webhook Call only: the Authorization header of the call Connect made \
+           (Bearer <JWT>). A Web Services Server start shape gives it as the dynamic document \
+           property inheader_Authorization when the header is passed to the process.",
+    default: None,
+};
+
 fn upload_fields(note: bool) -> Vec<Field<'static>> {
     let mut fields = vec![Field {
         id: FILE_PATH_PARAM,
@@ -285,6 +308,58 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
         });
     }
     fields
+}
+
+/// The settings of the actions made of several Connect calls.
+fn workflow_fields(action: Action) -> Vec<Field<'static>> {
+    use connect_core::workflow::{WAIT_LABEL, WAIT_PARAM};
+    match action {
+        Action::SubmitUsageRecords => vec![
+            Field {
+                id: connect_core::usage::SUBMIT_PARAM,
+                label: "Submit",
+                kind: "boolean",
+                help: "After the upload, wait until Connect has validated the usage file (status \
+                       ready) and submit it. Off: the file is left uploaded, for a review in \
+                       Connect or a later Submit.",
+                default: Some("false"),
+            },
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "With Submit: how long to wait for Connect to validate the uploaded file, 0 \
+                       to 1440 minutes; 0 checks once. A file still being validated then is an \
+                       application error (the file stays uploaded).",
+                default: Some(const_str(connect_core::usage::DEFAULT_WAIT_MINUTES)),
+            },
+        ],
+        Action::RunReport => vec![
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "How long to wait for the report, 0 to 1440 minutes; 0 checks once. A \
+                       report not finished by then is an application error (it goes on in \
+                       Connect).",
+                default: Some(const_str(connect_core::report::DEFAULT_WAIT_MINUTES)),
+            },
+            Field {
+                id: connect_core::report::OBJECT_PARAM,
+                label: "Return Report Object",
+                kind: "boolean",
+                help: "Return the report object (JSON) instead of the report's file.",
+                default: Some("false"),
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A default wait as the descriptor's text (the defaults are the core's constants; the
+/// generator runs once, so the few bytes it leaks do not matter).
+fn const_str(minutes: i64) -> &'static str {
+    Box::leak(minutes.to_string().into_boxed_str())
 }
 
 /// Help for a path or query parameter, naming the objects that use it (with `action`, only for
@@ -380,7 +455,10 @@ fn write_operation(out: &mut String, action: Action) {
         });
         fields.extend(upload_fields(note));
     }
-    if t != BoomiOperationType::Query {
+    fields.extend(workflow_fields(action));
+    if action == Action::VerifyWebhookCall {
+        fields.push(WEBHOOK_SECRET);
+    } else if t != BoomiOperationType::Query {
         fields.push(PARALLELISM);
     }
     for f in &fields {
@@ -444,8 +522,8 @@ pub fn render() -> String {
             esc(&param_help(param, None))
         );
     }
-    // The upload settings are per-document values too.
-    for f in upload_fields(true) {
+    // The upload settings and the webhook token are per-document values too.
+    for f in upload_fields(true).iter().chain([&WEBHOOK_TOKEN]) {
         let _ = writeln!(
             out,
             "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
@@ -578,6 +656,10 @@ mod tests {
         "searchTerm",
         "countOnly",
         "parallelism",
+        "webhook_secret",
+        connect_core::usage::SUBMIT_PARAM,
+        connect_core::workflow::WAIT_PARAM,
+        connect_core::report::OBJECT_PARAM,
     ];
 
     #[test]
@@ -608,6 +690,7 @@ mod tests {
             }
         }
         assert!(dynamic.contains("file_path") && dynamic.contains("upload_note"));
+        assert!(dynamic.contains(webhook::TOKEN_PROPERTY));
     }
 
     #[test]
@@ -655,5 +738,12 @@ mod tests {
         assert!(!fields("GET").contains("countOnly"));
         assert!(fields("APPROVE").contains("parallelism"));
         assert!(!fields("QUERY").contains("parallelism"));
+        assert!(fields("ACTIVATE").contains("webhook_id"));
+        assert_eq!(
+            fields("VERIFY_WEBHOOK_CALL"),
+            BTreeSet::from(["webhook_secret".to_owned()]),
+            "the secret only: no Connect call, so no ids and no parallelism"
+        );
+        assert!(xml.contains("id=\"webhook_secret\" label=\"Webhook Secret\" type=\"password\""));
     }
 }

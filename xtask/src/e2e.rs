@@ -55,6 +55,22 @@ const CASES: &[(&str, Case)] = &[
         "download_usage_chunk_returns_the_exact_bytes",
         download_usage_chunk_returns_the_exact_bytes,
     ),
+    (
+        "submit_usage_records_round_trip_through_openpyxl",
+        submit_usage_records_round_trip_through_openpyxl,
+    ),
+    (
+        "invalid_usage_record_makes_no_call",
+        invalid_usage_record_makes_no_call,
+    ),
+    (
+        "run_report_pending_running_succeeded",
+        run_report_pending_running_succeeded,
+    ),
+    (
+        "failed_and_unfinished_reports_are_application_errors",
+        failed_and_unfinished_reports_are_application_errors,
+    ),
     ("test_connection_good_token", test_connection_good_token),
     ("test_connection_bad_token", test_connection_bad_token),
 ];
@@ -691,6 +707,328 @@ fn download_usage_chunk_returns_the_exact_bytes(ctx: &Ctx) -> Result<()> {
         "unexpected requests: {sent:?}"
     );
     assert_api_key(&sent[0])
+}
+
+// ------------------------------------------------------------ usage records and reports
+
+/// Three usage records as a Boomi process would map them: required columns, optional ones,
+/// numbers given as text, ISO times, non-ASCII text.
+fn usage_records() -> Value {
+    serde_json::json!([
+        {
+            "record_id": "E2E-1",
+            "item_search_criteria": "item.mpn",
+            "item_search_value": "MPN-A",
+            "quantity": 4,
+            "start_time_utc": "2024-03-01 00:00:00",
+            "end_time_utc": "2024-03-31 23:59:59",
+            "asset_search_criteria": "asset.id",
+            "asset_search_value": "AS-0000-0000-0001"
+        },
+        {
+            "record_id": "E2E-2",
+            "record_note": "Überstunden ✓",
+            "item_search_criteria": "item.global_id",
+            "item_search_value": "PRD-000-000-001-0001",
+            "amount": "12.5",
+            "start_time_utc": "2024-03-01T00:00:00Z",
+            "end_time_utc": "2024-03-15T12:00:00Z",
+            "asset_search_criteria": "asset.external_id",
+            "asset_search_value": 1090540,
+            "item_precision": "decimal(2)",
+            "tier": 1
+        },
+        {
+            "record_id": "E2E-3",
+            "item_search_criteria": "item.mpn",
+            "item_search_value": "MPN-B",
+            "quantity": 0.25,
+            "start_time_utc": "2024-03-02 00:00:00",
+            "end_time_utc": "2024-03-02 00:00:00",
+            "asset_search_criteria": "asset.id",
+            "asset_search_value": "AS-0000-0000-0002",
+            "category_id": "Cat1"
+        }
+    ])
+}
+
+/// The bytes of the `usage_file` part of a multipart body (the boundary is its first line).
+fn usage_file_part(body: &[u8]) -> Result<Vec<u8>> {
+    let line_end = body
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .context("multipart body has no boundary line")?;
+    let boundary = &body[..line_end];
+    let header = b"name=\"usage_file\"";
+    let at = body
+        .windows(header.len())
+        .position(|w| w == header)
+        .context("no usage_file part")?;
+    let start = at
+        + body[at..]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .context("usage_file part has no end of headers")?
+        + 4;
+    let mut closing = b"\r\n".to_vec();
+    closing.extend_from_slice(boundary);
+    let len = body[start..]
+        .windows(closing.len())
+        .position(|w| w == closing.as_slice())
+        .context("usage_file part does not end with the boundary")?;
+    Ok(body[start..start + len].to_vec())
+}
+
+/// An XLSX's sheets as openpyxl reads them (`tests/usage/run.sh`).
+fn openpyxl_sheets(xlsx: &std::path::Path) -> Result<serde_json::Map<String, Value>> {
+    let out = std::process::Command::new(root().join("tests/usage/run.sh"))
+        .arg(xlsx)
+        .output()
+        .context("running tests/usage/run.sh")?;
+    ensure!(
+        out.status.success(),
+        "openpyxl could not read {}: {}",
+        xlsx.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).context("reader output is not JSON")?;
+    v["sheets"].as_object().cloned().context("no sheets")
+}
+
+fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
+    let records = usage_records();
+    let doc = serde_json::json!({
+        "name": "E2E usage",
+        "product": {"id": "PRD-000-000-001"},
+        "contract": {"id": "CRD-00000-00000-00001"},
+        "records": records
+    });
+    let input = ctx.write("usage-records.json", &doc.to_string())?;
+    let run = ctx.run(&[
+        "--action",
+        "SUBMIT_USAGE_RECORDS",
+        "--object",
+        "USAGE_REPORT",
+        "--property",
+        "submit=true",
+        &input,
+    ])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["status"] == "pending",
+        "{}",
+        results[0]
+    );
+    let sent = raw_bodies(ctx)?;
+    let urls: Vec<&str> = sent.iter().map(|(u, _)| u.as_str()).collect();
+    ensure!(
+        urls == [
+            "/public/v1/usage/files",
+            "/public/v1/usage/files/UF-2024-0002/upload",
+            "/public/v1/usage/files/UF-2024-0002/submit"
+        ],
+        "calls: {urls:?}"
+    );
+    let created: Value = serde_json::from_slice(&sent[0].1)?;
+    ensure!(
+        created.get("records").is_none() && created["contract"]["id"] == "CRD-00000-00000-00001",
+        "create body: {created}"
+    );
+    let xlsx = ctx.work.join("uploaded-usage.xlsx");
+    std::fs::write(&xlsx, usage_file_part(&sent[1].1)?)?;
+    let sheets = openpyxl_sheets(&xlsx)?;
+    let names: Vec<&String> = sheets.keys().collect();
+    ensure!(names == ["records"], "sheets: {names:?}");
+    let rows = sheets["records"].as_array().context("rows")?;
+    let header: Vec<&str> = rows[0]
+        .as_array()
+        .context("header")?
+        .iter()
+        .map(|c| c.as_str().unwrap_or(""))
+        .collect();
+    let template: Vec<&str> = connect_core::usage::COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    ensure!(header == template, "header {header:?}");
+    // The first eight are the columns of Connect's own sample usage file, in its order.
+    ensure!(
+        [
+            "record_id",
+            "item_search_criteria",
+            "item_search_value",
+            "quantity",
+            "start_time_utc",
+            "end_time_utc",
+            "asset_search_criteria",
+            "asset_search_value"
+        ]
+        .iter()
+        .all(|c| header.contains(c)),
+        "header {header:?}"
+    );
+    ensure!(rows.len() == 4, "{} rows", rows.len());
+    let cell = |row: usize, name: &str| -> &Value {
+        let i = template.iter().position(|c| *c == name).unwrap_or(0);
+        &rows[row][i]
+    };
+    let expected: [(usize, &str, Value); 13] = [
+        (1, "record_id", "E2E-1".into()),
+        (1, "quantity", 4.into()),
+        (1, "amount", Value::Null),
+        (1, "end_time_utc", "2024-03-31 23:59:59".into()),
+        (2, "record_note", "Überstunden ✓".into()),
+        (2, "amount", 12.5.into()),
+        (2, "start_time_utc", "2024-03-01 00:00:00".into()),
+        (2, "asset_search_value", "1090540".into()),
+        (2, "item_precision", "decimal(2)".into()),
+        (2, "tier", 1.into()),
+        (3, "quantity", 0.25.into()),
+        (3, "category_id", "Cat1".into()),
+        (3, "asset_search_value", "AS-0000-0000-0002".into()),
+    ];
+    for (row, name, want) in expected {
+        let got = cell(row, name);
+        let same = match (got.as_f64(), want.as_f64()) {
+            (Some(a), Some(b)) => a == b,
+            _ => *got == want,
+        };
+        ensure!(same, "row {row} {name}: {got} (expected {want})");
+    }
+    for req in ctx.requests()? {
+        assert_api_key(&req)?;
+    }
+    Ok(())
+}
+
+fn invalid_usage_record_makes_no_call(ctx: &Ctx) -> Result<()> {
+    let mut records = usage_records();
+    records[2]["quantity"] = Value::from("a lot");
+    let doc = serde_json::json!({
+        "name": "E2E usage",
+        "product": {"id": "PRD-000-000-001"},
+        "records": records
+    });
+    let input = ctx.write("usage-records-invalid.json", &doc.to_string())?;
+    let run = ctx.run(&[
+        "--action",
+        "SUBMIT_USAGE_RECORDS",
+        "--object",
+        "USAGE_REPORT",
+        &input,
+    ])?;
+    let results = run.results();
+    ensure!(
+        !run.ok
+            && results.len() == 1
+            && str_field(results[0], "status") == "APPLICATION_ERROR"
+            && str_field(results[0], "statusCode") == "INVALID_RECORD",
+        "expected one INVALID_RECORD application error\n{}",
+        explain(&run)
+    );
+    let message = str_field(results[0], "message");
+    ensure!(
+        message.contains("record 3") && message.contains("\"quantity\""),
+        "message does not name the record and column: {message}"
+    );
+    let sent = ctx.requests()?;
+    ensure!(sent.is_empty(), "Connect was called: {sent:?}");
+    Ok(())
+}
+
+fn run_report(ctx: &Ctx, template: &str, extra: &[&str]) -> Result<Run> {
+    let doc =
+        serde_json::json!({"name": "Monthly", "template": {"id": template}, "parameters": []});
+    let input = ctx.write(&format!("report-{template}.json"), &doc.to_string())?;
+    let mut args = vec!["--action", "RUN_REPORT", "--object", "REPORT"];
+    args.extend_from_slice(extra);
+    args.push(&input);
+    ctx.run(&args)
+}
+
+fn run_report_pending_running_succeeded(ctx: &Ctx) -> Result<()> {
+    let run = run_report(ctx, "RT-OK", &[])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    let data = base64_decode(str_field(results[0], "payloadBase64"))?;
+    ensure!(
+        data == std::fs::read(sample_usage_file())?,
+        "the document is not the report's file"
+    );
+    let paths: Vec<String> = ctx
+        .requests()?
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    ensure!(
+        paths
+            == [
+                "POST /public/v1/reporting/reports",
+                "GET /public/v1/reporting/reports/RP-OK",
+                "GET /public/v1/reporting/reports/RP-OK",
+                "GET /public/v1/reporting/reports/RP-OK/download"
+            ],
+        "calls: {paths:?}"
+    );
+    for progress in [
+        "RP-OK is pending, 0 of 3",
+        "RP-OK is running, 2 of 3",
+        "RP-OK is succeeded",
+    ] {
+        ensure!(
+            run.stderr.contains(progress),
+            "the process log does not show `{progress}`\n{}",
+            explain(&run)
+        );
+    }
+    Ok(())
+}
+
+fn failed_and_unfinished_reports_are_application_errors(ctx: &Ctx) -> Result<()> {
+    for (template, extra, code, status) in [
+        ("RT-FAIL", &[][..], "REPORT_FAILED", "failed"),
+        (
+            "RT-SLOW",
+            &["--property", "wait_minutes=0"][..],
+            "WAIT_EXPIRED",
+            "pending",
+        ),
+    ] {
+        let run = run_report(ctx, template, extra)?;
+        let results = run.results();
+        ensure!(
+            !run.ok
+                && results.len() == 1
+                && str_field(results[0], "status") == "APPLICATION_ERROR"
+                && str_field(results[0], "statusCode") == code,
+            "{template}: expected one {code} application error\n{}",
+            explain(&run)
+        );
+        let report = payload_json(results[0])?;
+        ensure!(
+            report["status"] == status,
+            "{template}: the document is not Connect's report: {report}"
+        );
+    }
+    let downloads = ctx
+        .requests()?
+        .iter()
+        .filter(|r| r.path().ends_with("/download"))
+        .count();
+    ensure!(
+        downloads == 0,
+        "{downloads} downloads of unfinished reports"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -572,6 +572,37 @@ fn rust_str(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// Submit Usage Records takes Create's body plus the usage records, whose columns are Connect's
+/// usage template (an XLSX, not in the spec): they come from `connect_core::usage`, which
+/// checks and writes them. Connect needs a name and a product to create the file.
+fn with_records(name: &str, origin: String, mut schema: Value) -> Result<(String, Value)> {
+    if name != connect_core::usage::PROFILE {
+        return Ok((origin, schema));
+    }
+    let obj = schema
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("profile {name}: {origin} is not an object"))?;
+    let props = obj
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| anyhow!("profile {name}: {origin} has no properties"))?;
+    if let Some(product) = props.get_mut("product").and_then(Value::as_object_mut) {
+        product.insert("required".into(), json!(["id"]));
+    }
+    props.insert(
+        connect_core::usage::RECORDS.into(),
+        connect_core::usage::records_schema(),
+    );
+    obj.insert(
+        "required".into(),
+        json!(["name", "product", connect_core::usage::RECORDS]),
+    );
+    Ok((
+        format!("{origin}, plus records: the columns of Connect's usage file template"),
+        schema,
+    ))
+}
+
 /// All generated files by name (profile JSON files and `generated.rs`).
 pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
     let empty = Map::new();
@@ -615,6 +646,7 @@ pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
             let (origin, schema) = chosen.ok_or_else(|| {
                 anyhow!("profile {name}: no endpoint that uses it has a JSON schema in the spec")
             })?;
+            let (origin, schema) = with_records(name, origin, schema)?;
             profile_file(name, &origin, schema)
         };
         files.insert(format!("{name}.json"), text);
@@ -718,7 +750,12 @@ mod tests {
     fn every_catalog_path_and_method_is_in_the_spec() {
         let mut pairs = 0;
         for o in catalog::objects() {
-            for a in o.actions.iter().filter(|a| !a.is_generic()) {
+            // The Generic Resource's path is the user's; a local action calls nothing.
+            for a in o
+                .actions
+                .iter()
+                .filter(|a| !a.is_generic() && !a.is_local())
+            {
                 let same_shape = SPEC["paths"]
                     .as_object()
                     .unwrap()

@@ -218,6 +218,12 @@ impl Client {
         self
     }
 
+    /// The base delay of the retry backoff, also the first pause of a status poll
+    /// ([`crate::workflow::Poll`]), so tests that shorten one shorten both.
+    pub fn backoff_base(&self) -> Duration {
+        self.backoff_base
+    }
+
     /// `text` without the token (use on anything that came from the network or from errors).
     pub fn redact(&self, text: &str) -> String {
         let mut out = self.settings.authorization.redact(text);

@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, bail};
 use connect_core::catalog::{self, Action, Body, BoomiOperationType};
 use connect_core::execute::FILE_PATH_PARAM;
+use connect_core::sync;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +71,8 @@ struct Field<'a> {
     kind: &'a str,
     help: &'a str,
     default: Option<&'a str>,
+    /// A list of choices, `(label, value)`; empty: free input.
+    allowed: &'a [(&'a str, &'a str)],
 }
 
 impl Field<'_> {
@@ -89,6 +92,14 @@ impl Field<'_> {
         if let Some(d) = self.default {
             let _ = writeln!(out, "{indent}  <defaultValue>{}</defaultValue>", esc(d));
         }
+        for (label, value) in self.allowed {
+            let _ = writeln!(
+                out,
+                "{indent}  <allowedValue label=\"{}\"><value>{}</value></allowedValue>",
+                esc(label),
+                esc(value)
+            );
+        }
         let _ = writeln!(out, "{indent}</field>");
     }
 }
@@ -101,6 +112,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "Base URL of the CloudBlue Connect API, including /public/v1. Keep the default unless \
                CloudBlue gave you another API host.",
         default: Some(DEFAULT_ENDPOINT),
+        allowed: &[],
     },
     Field {
         id: "apiToken",
@@ -110,6 +122,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                for the modules the processes use. Paste the API Key as Connect shows it \
                (ApiKey SU-...:...) or the bare SU-...:... value.",
         default: None,
+        allowed: &[],
     },
     Field {
         id: "connectTimeoutSeconds",
@@ -117,6 +130,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         kind: "integer",
         help: "How long to wait for the TCP and TLS connection to Connect, 1 to 600 seconds.",
         default: Some("30"),
+        allowed: &[],
     },
     Field {
         id: "readTimeoutSeconds",
@@ -124,6 +138,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         kind: "integer",
         help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
         default: Some("120"),
+        allowed: &[],
     },
     Field {
         id: "maxAttempts",
@@ -133,6 +148,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                503 answers are retried for every request; timeouts and other 5xx answers only for \
                reads, because a write may already have taken effect.",
         default: Some("4"),
+        allowed: &[],
     },
     Field {
         id: "maxRetryWaitSeconds",
@@ -141,6 +157,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
+        allowed: &[],
     },
     Field {
         id: "extraCaPem",
@@ -151,8 +168,31 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                several may follow each other. Needed when a corporate proxy inspects TLS with its \
                own CA. Leave empty otherwise.",
         default: None,
+        allowed: &[],
+    },
+    Field {
+        id: sync::ENVIRONMENT,
+        label: sync::ENVIRONMENT_LABEL,
+        kind: "string",
+        help: "Which marketplaces' records List Resources returns: Production, Test or Preview \
+               adds a filter on the object's connection type (requests, assets, subscription \
+               requests and assets, tier configs and their requests, usage files); other objects \
+               are not filtered. Any returns all.",
+        default: Some("any"),
+        allowed: &ENVIRONMENTS,
     },
 ];
+
+/// The Environment choices, `(label, value)`.
+const ENVIRONMENTS: [(&str, &str); 4] = {
+    use sync::Environment as E;
+    [
+        (E::Any.label(), E::Any.id()),
+        (E::Production.label(), E::Production.id()),
+        (E::Test.label(), E::Test.id()),
+        (E::Preview.label(), E::Preview.id()),
+    ]
+};
 
 /// The filter operators of `docs/architecture.md` (id, label, number of arguments, help).
 const OPERATORS: &[(&str, &str, u8, &str)] = &[
@@ -208,6 +248,7 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "How many objects one request to Connect asks for, at most 1000. The operation \
                    pages through all results.",
             default: Some("100"),
+            allowed: &[],
         },
         Field {
             id: "maxDocuments",
@@ -215,6 +256,7 @@ fn query_fields() -> Vec<Field<'static>> {
             kind: "integer",
             help: "Stop after this many documents; 0 returns all.",
             default: Some("0"),
+            allowed: &[],
         },
         Field {
             id: "searchTerm",
@@ -223,6 +265,7 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "Free-text search (Connect's search parameter) on the fields the object marks as \
                    searchable, combined with the filters.",
             default: None,
+            allowed: &[],
         },
         Field {
             id: "countOnly",
@@ -232,6 +275,20 @@ fn query_fields() -> Vec<Field<'static>> {
                    of the objects themselves (also the tracked property Count). Sorts, selected \
                    fields, Page Size and Maximum Documents do not apply.",
             default: Some("false"),
+            allowed: &[],
+        },
+        Field {
+            id: sync::CHANGED_SINCE,
+            label: sync::CHANGED_SINCE_LABEL,
+            kind: "string",
+            help: "Incremental sync: only objects changed at or after this ISO 8601 time \
+                   (2024-05-01T12:00:00+00:00, or a date), oldest first; each document carries \
+                   its time as the tracked property changedAt. The document property \
+                   changedSince overrides it (feed it the stored changedAt of the last run). The \
+                   field used per object is in the List of Operations; objects without one refuse \
+                   it.",
+            default: None,
+            allowed: &[],
         },
     ]
 }
@@ -243,6 +300,7 @@ const PARALLELISM: Field<'static> = Field {
     help: "How many documents are sent to Connect at the same time, 1 to 16. Results keep the \
            order of the documents.",
     default: Some("4"),
+    allowed: &[],
 };
 
 fn upload_fields(note: bool) -> Vec<Field<'static>> {
@@ -255,6 +313,7 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
                file on the Atom's disk, read when the document is empty (at most 50 MB); a \
                document with content is uploaded as it is.",
         default: None,
+        allowed: &[],
     }];
     if note {
         fields.push(Field {
@@ -263,6 +322,7 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
             kind: "string",
             help: "A note stored with the uploaded reconciliation file.",
             default: None,
+            allowed: &[],
         });
     }
     fields
@@ -342,6 +402,7 @@ fn write_operation(out: &mut String, action: Action) {
             kind: "string",
             help,
             default: None,
+            allowed: &[],
         });
     }
     let uploads: Vec<Body> = catalog::objects_for(action)
@@ -436,11 +497,24 @@ pub fn render() -> String {
             esc(f.help)
         );
     }
-    // `count` is set only by List Resources with Count Only.
+    // Changed Since is a per-document value of List Resources too.
+    let changed_since_help = "List Resources: overrides the operation's Changed Since for the \
+                              query (set it from the persisted changedAt of the last run; blank \
+                              keeps the operation's value).";
+    let _ = writeln!(
+        out,
+        "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
+         <helpText>{}</helpText>\n  </dynamicProperty>",
+        sync::CHANGED_SINCE,
+        sync::CHANGED_SINCE_LABEL,
+        esc(changed_since_help)
+    );
+    // `count` is set only by List Resources with Count Only, `changedAt` with Changed Since.
     for (id, label) in [
         ("id", "Object ID"),
         ("status", "Status"),
         ("count", "Count"),
+        (sync::CHANGED_AT, "Changed At"),
     ] {
         let _ = writeln!(out, "  <trackedProperty id=\"{id}\" label=\"{label}\"/>");
     }
@@ -533,7 +607,7 @@ mod tests {
             .filter(|(n, _)| n == "trackedProperty")
             .map(|(_, a)| a["id"].as_str())
             .collect();
-        assert_eq!(tracked, ["id", "status", "count"]);
+        assert_eq!(tracked, ["id", "status", "count", "changedAt"]);
         // Operators as docs/architecture.md lists them; the nullary ones take no argument.
         let operators: BTreeMap<&str, &str> = els
             .iter()

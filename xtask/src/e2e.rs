@@ -36,6 +36,14 @@ const CASES: &[(&str, Case)] = &[
         "list_requests_follows_content_range",
         list_requests_follows_content_range,
     ),
+    (
+        "changed_since_alone_with_user_filter_and_per_document",
+        changed_since_alone_with_user_filter_and_per_document,
+    ),
+    (
+        "environment_production_filters_requests_and_assets_only",
+        environment_production_filters_requests_and_assets_only,
+    ),
     ("get_request_by_id", get_request_by_id),
     (
         "get_missing_request_is_empty_success",
@@ -108,12 +116,24 @@ impl Ctx {
     }
 
     fn run_with(&self, endpoint: &str, token: &str, args: &[&str]) -> Result<Run> {
-        let connection = [
+        self.run_connection(endpoint, token, &[], args)
+    }
+
+    /// [`Ctx::run_with`] with more connection settings (`key=value`).
+    fn run_connection(
+        &self,
+        endpoint: &str,
+        token: &str,
+        settings: &[&str],
+        args: &[&str],
+    ) -> Result<Run> {
+        let mut connection = vec![
             format!("endpoint={endpoint}"),
             format!("apiToken={token}"),
             // One attempt: retries would only slow the failure cases down.
             "maxAttempts=1".to_string(),
         ];
+        connection.extend(settings.iter().map(|s| (*s).to_string()));
         let mut full: Vec<String> = Vec::new();
         for c in &connection {
             full.push("--connection".into());
@@ -386,6 +406,163 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
             req.url
         );
         assert_api_key(req)?;
+    }
+    Ok(())
+}
+
+/// The query string a page request carried before `limit`/`offset` (still percent-encoded).
+fn rql_sent(req: &Recorded) -> &str {
+    let query = req.url.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split_once("limit=")
+        .map_or(query, |(rql, _)| rql.trim_end_matches('&'))
+}
+
+/// Lists requests (page size 2: the three stub pages) with `args`; checks that every page request
+/// carried `rql` (up to the select) and that each document's `changedAt` is its `updated`.
+fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
+    ctx.server.reset_journal()?;
+    let mut all = vec![
+        "--action",
+        "LIST",
+        "--object",
+        "REQUEST",
+        "--property",
+        "pageSize=2",
+    ];
+    all.extend(args);
+    let run = ctx.run(&all)?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 5,
+        "expected the 5 requests\n{}",
+        explain(&run)
+    );
+    for r in &results {
+        let payload = payload_json(r)?;
+        ensure!(
+            payload["updated"].is_string()
+                && r["trackedProperties"]["changedAt"] == payload["updated"],
+            "changedAt is not the document's updated: {r}"
+        );
+    }
+    let sent = ctx.requests()?;
+    ensure!(sent.len() == 3, "expected 3 page requests: {sent:?}");
+    for req in &sent {
+        let got = rql_sent(req);
+        ensure!(
+            got == rql || got.starts_with(&format!("{rql}&select(")),
+            "expected the query {rql}, sent {got}"
+        );
+    }
+    // The newest of the five (2021-04-08T06:33:56+00:00), named at the end of the log.
+    ensure!(
+        run.stderr.contains(
+            "5 records changed (by updated); newest changedAt 2021-04-08T06:33:56+00:00: store \
+             it as the next run's Changed Since"
+        ),
+        "the log does not name the newest changedAt\n{}",
+        explain(&run)
+    );
+    Ok(run)
+}
+
+/// Changed Since alone, with the user's filter and sorts, and overridden by the document
+/// property: each adds `ge(updated,…)` and orders by `updated` first.
+fn changed_since_alone_with_user_filter_and_per_document(ctx: &Ctx) -> Result<()> {
+    list_changed_requests(
+        ctx,
+        &["--property", "changedSince=2021-04-01"],
+        "ge(updated,2021-04-01T00:00:00%2B00:00)&ordering(updated)",
+    )?;
+    let filter = ctx.write(
+        "changed-filter.json",
+        r#"{"expression": {"property": "status", "operator": "in", "arguments": ["pending,approved,failed"]},
+            "sort": [{"property": "created", "order": "desc"}, {"property": "updated", "order": "desc"}]}"#,
+    )?;
+    list_changed_requests(
+        ctx,
+        &[
+            "--property",
+            "changedSince=2021-04-01T00:00:00Z",
+            "--filter",
+            &filter,
+        ],
+        "and(ge(updated,2021-04-01T00:00:00Z),in(status,(pending,approved,failed)))\
+         &ordering(updated,-created)",
+    )?;
+    // The stored watermark of the last run, as the document property, wins over the setting.
+    list_changed_requests(
+        ctx,
+        &[
+            "--property",
+            "changedSince=2021-04-01",
+            "--doc-property",
+            "changedSince=2021-04-07T09:30:36+00:00",
+        ],
+        "ge(updated,2021-04-07T09:30:36%2B00:00)&ordering(updated)",
+    )?;
+    // An object whose spec offers no usable field refuses it before sending anything.
+    ctx.server.reset_journal()?;
+    let run = ctx.run(&[
+        "--action",
+        "LIST",
+        "--object",
+        "ASSET",
+        "--property",
+        "changedSince=2021-04-01",
+    ])?;
+    let refusal = "\"Changed Since\" (operation setting) cannot be used with Asset";
+    ensure!(
+        !run.ok
+            && run
+                .lines
+                .iter()
+                .any(|l| str_field(l, "message").contains(refusal)),
+        "Changed Since on assets should be refused\n{}",
+        explain(&run)
+    );
+    ensure!(ctx.requests()?.is_empty(), "a refused query sent requests");
+    Ok(())
+}
+
+/// Environment = Production filters requests and assets on their connection type and leaves
+/// objects without such a field (products) alone.
+fn environment_production_filters_requests_and_assets_only(ctx: &Ctx) -> Result<()> {
+    let endpoint = ctx.endpoint();
+    let token = format!("ApiKey {TOKEN}");
+    for (object, page_size, expected) in [
+        ("REQUEST", "2", "eq(asset.connection.type,production)"),
+        ("ASSET", "100", "eq(connection.type,production)"),
+        ("PRODUCT", "100", ""),
+    ] {
+        ctx.server.reset_journal()?;
+        let run = ctx.run_connection(
+            &endpoint,
+            &token,
+            &["environment=production"],
+            &[
+                "--action",
+                "LIST",
+                "--object",
+                object,
+                "--property",
+                &format!("pageSize={page_size}"),
+            ],
+        )?;
+        ensure!(
+            run.ok && !run.results().is_empty(),
+            "{object}: expected documents\n{}",
+            explain(&run)
+        );
+        for req in ctx.requests()? {
+            let got = rql_sent(&req);
+            let filter = got.split("&select(").next().unwrap_or_default();
+            ensure!(
+                filter == expected,
+                "{object}: expected the filter `{expected}`, sent `{got}`"
+            );
+        }
     }
     Ok(())
 }

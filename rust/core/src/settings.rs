@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CoreError, Result};
 use crate::secret::Secret;
+use crate::sync::Environment;
 
 pub const DEFAULT_ENDPOINT: &str = "https://api.connect.cloudblue.com/public/v1";
 
@@ -102,6 +103,8 @@ pub struct Settings {
     /// Extra trusted CA certificates (PEM text, one or more), e.g. a corporate TLS-inspecting
     /// proxy's CA; trusted in addition to the platform store and the bundled roots.
     pub extra_ca_pem: Option<String>,
+    /// Which marketplaces List Resources returns records of (see [`crate::sync`]).
+    pub environment: Environment,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +152,8 @@ impl Settings {
             .map_err(|e| CoreError::invalid_settings(e.message))?;
         let proxy = raw.proxy.as_ref().map(proxy).transpose()?.flatten();
         let extra_ca_pem = p.text("extraCaPem");
+        let environment = Environment::parse(p.text(crate::sync::ENVIRONMENT).as_deref())
+            .map_err(CoreError::invalid_settings)?;
         Ok(Settings {
             endpoint,
             authorization,
@@ -160,6 +165,7 @@ impl Settings {
                 max_wait,
             },
             extra_ca_pem,
+            environment,
         })
     }
 }

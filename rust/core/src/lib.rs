@@ -24,4 +24,5 @@ pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod sync;
+pub mod webhook;
 pub mod wire;

@@ -529,7 +529,8 @@ impl Client {
             None => host.to_owned(),
         };
         let (method, path) = (req.method.as_str(), req.url.path());
-        let mut detail = format!(" [{detail}]");
+        // The transport's own words, after the advice; kinds whose advice says it all drop it.
+        let mut suffix = format!(" [{detail}]");
         let advice = match kind {
             TransportKind::Connect => format!(
                 "could not connect to {target}; check the API endpoint, and that the Atom can reach it (firewall, proxy settings)"
@@ -543,17 +544,13 @@ impl Client {
                  paste that CA's certificate (PEM) into the connection's \"Extra CA Certificate (PEM)\" field"
             ),
             TransportKind::Timeout => format!(
-                "{} {} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts",
-                req.method.as_str(),
-                req.url.path()
+                "{method} {path} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts"
             ),
-            TransportKind::Io => format!(
-                "the connection to {target} broke off during {} {}",
-                req.method.as_str(),
-                req.url.path()
-            ),
+            TransportKind::Io => {
+                format!("the connection to {target} broke off during {method} {path}")
+            }
             TransportKind::Deadline => {
-                detail.clear();
+                suffix.clear();
                 format!(
                     "{method} {path} did not finish within the connection's \"{DEADLINE_LABEL}\" \
                      of {} s, so it was stopped; Connect may be very slow or something between \
@@ -562,7 +559,7 @@ impl Client {
                 )
             }
             TransportKind::TooLarge(limit) => {
-                detail.clear();
+                suffix.clear();
                 format!(
                     "{method} {path}: the answer is larger than the connection's \"{}\" of {} MB \
                      (counted after decompression), so it was not read further; raise the \
@@ -571,7 +568,10 @@ impl Client {
                     limit.bytes / (1024 * 1024)
                 )
             }
-            TransportKind::Redirect => format!("{method} {path} {}", std::mem::take(&mut detail)),
+            TransportKind::Redirect => {
+                suffix.clear();
+                format!("{method} {path} {detail}")
+            }
         };
         let tries = if attempts > 1 {
             format!(" (after {attempts} attempts)")
@@ -582,7 +582,7 @@ impl Client {
         };
         TransportError {
             kind,
-            message: self.redact(&format!("{advice}{tries}{detail}")),
+            message: self.redact(&format!("{advice}{tries}{suffix}")),
             attempts,
         }
     }

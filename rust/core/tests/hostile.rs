@@ -182,7 +182,10 @@ fn a_redirect_to_another_origin_is_refused_and_names_it() {
     ));
     let client = server.client("");
     let (r, _) = get_pr_1(client);
-    let shown = format!("was redirected to {}/requests/PR-1, outside", other.base());
+    let shown = format!(
+        "GET /public/v1/requests/PR-1 was redirected to {}/requests/PR-1, outside",
+        other.base()
+    );
     assert_result(&r, Status::Failure, "REDIRECT", &shown);
     assert!(!r.message.contains("token=abc"), "{}", r.message);
     let b = batch(

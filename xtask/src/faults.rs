@@ -1011,7 +1011,6 @@ fn bomb_case(ctx: &Ctx, action: &str, want: (&str, &str, &str)) -> Result<()> {
         "expected one result\n{}",
         run.explain()
     );
-    check_result(&run, 0, want)?;
     let peak_mb = run.peak_rss_kb.unwrap_or(u64::MAX) / 1024;
     println!(
         "    {action} of a {} GiB gzip bomb: peak RSS {peak_mb} MB",
@@ -1022,6 +1021,7 @@ fn bomb_case(ctx: &Ctx, action: &str, want: (&str, &str, &str)) -> Result<()> {
         "the runner's peak RSS was {peak_mb} MB, over the {BOMB_RSS_BOUND_MB} MB bound\n{}",
         run.explain()
     );
+    check_result(&run, 0, want)?;
     ensure!(
         ctx.server.seen().len() == 1,
         "the server saw {} requests, expected 1 (a limit is not retried)",

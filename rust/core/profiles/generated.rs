@@ -34,6 +34,7 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("NewTierAccountRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierAccountRequest.json"))),
     ("NewTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierConfigRequest.json"))),
     ("NewUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewUsageReport.json"))),
+    ("NewWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewWebhook.json"))),
     ("Product", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Product.json"))),
     ("ProductAction", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductAction.json"))),
     ("ProductActionLink", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductActionLink.json"))),
@@ -59,6 +60,7 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("UpdateUsageChunk", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageChunk.json"))),
     ("UpdateUsageRecord", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageRecord.json"))),
     ("UpdateUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageReport.json"))),
+    ("UpdateWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateWebhook.json"))),
     ("UsageAggregate", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageAggregate.json"))),
     ("UsageChunk", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageChunk.json"))),
     ("UsageReconciliation", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageReconciliation.json"))),
@@ -67,6 +69,7 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("UsageTemplateLink", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageTemplateLink.json"))),
     ("ValidateRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateRequest.json"))),
     ("ValidateTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateTierConfigRequest.json"))),
+    ("Webhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Webhook.json"))),
 ];
 
 /// Object id and the filterable fields of its List endpoint, in catalog order.
@@ -578,6 +581,18 @@ static FIELD_SPECS: &[(&str, &[FieldSpec])] = &[
             FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
             FieldSpec { name: "text", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
             FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+        ],
+    ),
+    (
+        "WEBHOOK",
+        &[
+            FieldSpec { name: "active", kind: "boolean", lookups: &["eq", "ne"], sortable: true },
+            FieldSpec { name: "description", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "label", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "product/id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "product/name", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
         ],
     ),
 ];

@@ -123,8 +123,18 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         id: "readTimeoutSeconds",
         label: "Read Timeout (seconds)",
         kind: "integer",
-        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
+        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds. The \
+               timer restarts whenever data arrives; Request Deadline limits the whole request.",
         default: Some("120"),
+    },
+    Field {
+        id: "requestDeadlineSeconds",
+        label: "Request Deadline (seconds)",
+        kind: "integer",
+        help: "The longest one attempt of a request may take in all, sending and receiving, \
+               1 to 86400 seconds, however slowly the answer arrives. A request cut by it is a \
+               TIMEOUT, retried like one (reads only). Keep it above Read Timeout.",
+        default: Some("600"),
     },
     Field {
         id: "maxAttempts",
@@ -142,6 +152,24 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
+    },
+    Field {
+        id: "maxPageMegabytes",
+        label: "Maximum Page Size (MB)",
+        kind: "integer",
+        help: "The largest List Resources page accepted, in MB after decompression, 1 to 1024. \
+               Connect's pages are a few MB; a larger answer fails the query with TOO_LARGE \
+               instead of filling the Atom's memory.",
+        default: Some("64"),
+    },
+    Field {
+        id: "maxResponseMegabytes",
+        label: "Maximum Response Size (MB)",
+        kind: "integer",
+        help: "The largest answer to one document (Get Resource, actions, file downloads) \
+               accepted, in MB after decompression, 1 to 2048. A larger answer fails that \
+               document with TOO_LARGE; raise it for larger downloads.",
+        default: Some("100"),
     },
     Field {
         id: "extraCaPem",

@@ -47,7 +47,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "faults",
-        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token",
+        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token; a hostile server: gzip bombs (peak RSS measured), a drip, redirects off the origin",
     ),
     (
         "contract",

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::catalog::{Action, Body, HttpMethod, Output};
-use crate::client::{ApiRequest, ApiResponse, Client, RequestBody};
+use crate::client::{ApiRequest, ApiResponse, Client, RequestBody, status_line};
 use crate::error::{CoreError, Result};
 use crate::log::Log;
 use crate::operation::{Operation, OperationJson, tracked};
@@ -469,6 +469,12 @@ pub(crate) fn map_response(
         String::new()
     };
     if resp.is_success() {
+        if matches!(op.spec.output, Output::Json { .. })
+            && !resp.body.is_empty()
+            && let Some(why) = client.not_json(what, &resp)
+        {
+            return DocResult::failure("NOT_JSON", why);
+        }
         let message = format!("{}{tries}", status_line(resp.status));
         let payloads = match op.spec.output {
             _ if resp.body.is_empty() => Vec::new(),
@@ -508,14 +514,6 @@ pub(crate) fn map_response(
 /// Whether the first non-whitespace byte of `body` is `c`.
 fn starts_with(body: &[u8], c: u8) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&c)
-}
-
-fn status_line(status: u16) -> String {
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    format!("{status} {reason}").trim_end().to_owned()
 }
 
 #[cfg(test)]

@@ -183,17 +183,6 @@ fn run_bodiless(client: u64, batch: &[u8], n: usize) -> (Vec<DocResult>, Frame) 
     results(&api::execute(client, batch, vec![None; n]).expect("batch runs"))
 }
 
-/// Asserts a result's status and code, and that its message contains `text`.
-fn assert_result(r: &DocResult, status: Status, code: &str, text: &str) {
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (status, code),
-        "{}",
-        r.message
-    );
-    assert!(r.message.contains(text), "{:?} lacks {text:?}", r.message);
-}
-
 #[test]
 fn approve_batch_with_one_rejected_document() {
     let server = Server::start();

@@ -43,6 +43,11 @@ fn sample_upload() -> PathBuf {
     root().join("../shared/fixtures/connect-extension-boomi/test-resources/UF.xlsx")
 }
 
+/// The Connect spec, read once for the request bodies.
+static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    crate::profiles::load_spec().expect("the Connect OpenAPI spec is readable")
+});
+
 pub fn run() -> Result<Tally> {
     let car = dist::built_car()?;
     let spec = spec_path();
@@ -136,10 +141,9 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
         _ => {}
     }
     if let Some(schema_name) = body_schema(entry) {
-        let schema: Value = connect_core::profiles::schema(schema_name)
-            .map(serde_json::from_str)
-            .transpose()?
-            .with_context(|| format!("no generated profile {schema_name}"))?;
+        // The spec's own form of the profile's schema: a profile cannot say "`id` or `email`"
+        // or which text is a timestamp, and Prism checks both.
+        let schema = crate::profiles::spec_schema(&SPEC, schema_name)?;
         let body = work.join(format!("{}-{}.json", entry.object, entry.action));
         std::fs::write(&body, serde_json::to_vec(&minimal_instance(&schema, 0))?)?;
         args.push(body.display().to_string());
@@ -219,8 +223,8 @@ fn body_schema(entry: &Entry) -> Option<&str> {
     Some(own)
 }
 
-/// The smallest JSON value that a draft-07 schema (refs already resolved, as the generated
-/// profiles are) accepts: required properties only, first enum value or variant, minimum
+/// The smallest JSON value that a schema (refs already resolved, see
+/// `profiles::spec_schema`) accepts: required properties only, first enum value or variant, minimum
 /// lengths and counts. Depth-limited because generated profiles cut cycles but can nest deep.
 fn minimal_instance(schema: &Value, depth: usize) -> Value {
     if depth > 16 {

@@ -141,6 +141,9 @@ struct Resolver<'a> {
     components: &'a Map<String, Value>,
     /// Component names being expanded (a `$ref` back to one of them is a cycle).
     stack: Vec<String>,
+    /// Boomi's form (alternatives that only name required fields dropped, no date formats);
+    /// `false` keeps what the spec says there, for tests that build what Connect accepts.
+    for_boomi: bool,
 }
 
 /// Schema keywords kept as they are (everything else the spec uses is OpenAPI-only or
@@ -198,7 +201,13 @@ impl Resolver<'_> {
                     // needed, which a Boomi profile cannot express; the fields all stay.
                     let mut rest = obj.clone();
                     rest.remove(combinator);
-                    return self.resolve(&Value::Object(rest));
+                    let mut out = self.resolve(&Value::Object(rest))?;
+                    if !self.for_boomi
+                        && let Some(o) = out.as_object_mut()
+                    {
+                        o.insert(combinator.into(), Value::Array(parts.clone()));
+                    }
+                    return Ok(out);
                 }
                 let mut resolved = parts
                     .iter()
@@ -237,7 +246,7 @@ impl Resolver<'_> {
                     };
                     out.insert(k.clone(), resolved);
                 }
-                "format" if v.as_str().is_some_and(is_date_format) => {}
+                "format" if self.for_boomi && v.as_str().is_some_and(is_date_format) => {}
                 _ if KEPT.contains(&k.as_str()) => {
                     out.insert(k.clone(), v.clone());
                 }
@@ -578,6 +587,61 @@ fn rust_str(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// Where a profile comes from and its resolved schema: the first endpoint using it whose schema
+/// says anything.
+fn profile_schema(
+    spec: &Value,
+    components: &Map<String, Value>,
+    name: &str,
+    uses: &[(&'static catalog::ActionSpec, bool)],
+    for_boomi: bool,
+) -> Result<(String, Value)> {
+    let mut chosen = None;
+    for (a, input) in uses {
+        if a.is_generic() {
+            bail!("profile {name} is used by the Generic Resource and a catalog object");
+        }
+        let source = if *input {
+            body_source(spec, a, name)?
+        } else {
+            output_source(spec, a)?
+        };
+        let Some(source) = source else { continue };
+        let mut resolver = Resolver {
+            components,
+            stack: Vec::new(),
+            for_boomi,
+        };
+        let resolved = resolver
+            .resolve(&source.schema)
+            .with_context(|| format!("profile {name} from {}", source.origin))?;
+        let good = informative(&resolved);
+        if chosen.is_none() || good {
+            chosen = Some((source.origin, resolved));
+        }
+        if good {
+            break;
+        }
+    }
+    chosen.ok_or_else(|| {
+        anyhow!("profile {name}: no endpoint that uses it has a JSON schema in the spec")
+    })
+}
+
+/// A profile's schema as the spec states it (alternatives of required fields and date formats
+/// kept), for tests that build bodies Connect accepts: the profile itself cannot say "`id` or
+/// `email`" or which text is a timestamp.
+pub fn spec_schema(spec: &Value, name: &str) -> Result<Value> {
+    let empty = Map::new();
+    let components = spec["components"]["schemas"].as_object().unwrap_or(&empty);
+    let uses = profile_uses()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, uses)| uses)
+        .ok_or_else(|| anyhow!("no profile {name}"))?;
+    profile_schema(spec, components, name, &uses, false).map(|(_, schema)| schema)
+}
+
 /// All generated files by name (profile JSON files and `generated.rs`).
 pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
     let empty = Map::new();
@@ -591,37 +655,8 @@ pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
                 profile_file(name, json!({ "type": "object" })),
             )
         } else {
-            let mut chosen = None;
-            for (a, input) in &uses {
-                if a.is_generic() {
-                    bail!("profile {name} is used by the Generic Resource and a catalog object");
-                }
-                let source = if *input {
-                    body_source(spec, a, name)?
-                } else {
-                    output_source(spec, a)?
-                };
-                let Some(source) = source else { continue };
-                let mut resolver = Resolver {
-                    components,
-                    stack: Vec::new(),
-                };
-                let resolved = resolver
-                    .resolve(&source.schema)
-                    .with_context(|| format!("profile {name} from {}", source.origin))?;
-                let good = informative(&resolved);
-                if chosen.is_none() || good {
-                    chosen = Some((source.origin, resolved));
-                }
-                if good {
-                    break;
-                }
-            }
-            let (origin, schema) = chosen.ok_or_else(|| {
-                anyhow!("profile {name}: no endpoint that uses it has a JSON schema in the spec")
-            })?;
-            let text = profile_file(name, schema);
-            (origin, text)
+            let (origin, schema) = profile_schema(spec, components, name, &uses, true)?;
+            (origin, profile_file(name, schema))
         };
         files.insert(format!("{name}.json"), text);
         names.push((name, origin));
@@ -1004,6 +1039,7 @@ mod tests {
         let mut r = Resolver {
             components: components.as_object().unwrap(),
             stack: Vec::new(),
+            for_boomi: true,
         };
         let out = r
             .resolve(&json!({"$ref": "#/components/schemas/Node"}))

@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, bail};
 use connect_core::catalog::{self, Action, Body, BoomiOperationType};
 use connect_core::execute::FILE_PATH_PARAM;
+use connect_core::webhook;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -245,6 +246,28 @@ const PARALLELISM: Field<'static> = Field {
     default: Some("4"),
 };
 
+/// Verify Webhook Call checks tokens against this secret; it sends nothing to Connect, so it
+/// has no Parallel Requests.
+const WEBHOOK_SECRET: Field<'static> = Field {
+    id: webhook::SECRET_SETTING,
+    label: "Webhook Secret",
+    kind: "password",
+    help: "The webhook's jwt_secret (Get Resource on Webhook shows it): Connect signs each call \
+           to the webhook with it. Required.",
+    default: None,
+};
+
+/// The document property that carries a received call's Authorization header.
+const WEBHOOK_TOKEN: Field<'static> = Field {
+    id: webhook::TOKEN_PROPERTY,
+    label: "Webhook Authorization",
+    kind: "string",
+    help: "Verify Webhook Call only: the Authorization header of the call Connect made \
+           (Bearer <JWT>). A Web Services Server start shape gives it as the dynamic document \
+           property inheader_Authorization when the header is passed to the process.",
+    default: None,
+};
+
 fn upload_fields(note: bool) -> Vec<Field<'static>> {
     let mut fields = vec![Field {
         id: FILE_PATH_PARAM,
@@ -362,7 +385,9 @@ fn write_operation(out: &mut String, action: Action) {
         fields.extend(upload_fields(note));
     }
     // The Atom hands GET one object id per call, so there is nothing to run in parallel.
-    if !matches!(t, BoomiOperationType::Query | BoomiOperationType::Get) {
+    if action == Action::VerifyWebhookCall {
+        fields.push(WEBHOOK_SECRET);
+    } else if !matches!(t, BoomiOperationType::Query | BoomiOperationType::Get) {
         fields.push(PARALLELISM);
     }
     for f in &fields {
@@ -428,8 +453,8 @@ pub fn render() -> String {
             esc(&param_help(param, None))
         );
     }
-    // The upload settings are per-document values too.
-    for f in upload_fields(true) {
+    // The upload settings and the webhook token are per-document values too.
+    for f in upload_fields(true).iter().chain([&WEBHOOK_TOKEN]) {
         let _ = writeln!(
             out,
             "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
@@ -560,6 +585,7 @@ mod tests {
         "searchTerm",
         "countOnly",
         "parallelism",
+        "webhook_secret",
     ];
 
     #[test]
@@ -590,6 +616,7 @@ mod tests {
             }
         }
         assert!(dynamic.contains("file_path") && dynamic.contains("upload_note"));
+        assert!(dynamic.contains(webhook::TOKEN_PROPERTY));
     }
 
     #[test]
@@ -640,5 +667,12 @@ mod tests {
         assert!(!fields("QUERY").contains("parallelism"));
         assert!(!fields("GET").contains("parallelism"));
         assert!(render().contains("browsingType=\"onpremise\""));
+        assert!(fields("ACTIVATE").contains("webhook_id"));
+        assert_eq!(
+            fields("VERIFY_WEBHOOK_CALL"),
+            BTreeSet::from(["webhook_secret".to_owned()]),
+            "the secret only: no Connect call, so no ids and no parallelism"
+        );
+        assert!(xml.contains("id=\"webhook_secret\" label=\"Webhook Secret\" type=\"password\""));
     }
 }

@@ -7,9 +7,9 @@
 //! Every case checks: one result per input document, in order; the exact number of requests
 //! the server saw (so retries are counted, and a POST is never executed twice); a message that
 //! says the status or failure kind and how many attempts were made. Every runner invocation uses
-//! a canary token (and a canary proxy password) and its whole output, stdout and stderr (process
-//! log, messages, payloads), is scanned for any 8+ character piece of either. The runner runs with
-//! `-Xcheck:jni`, and any JNI warning fails the case.
+//! a canary token (and a canary proxy password and Webhook Secret) and its whole output, stdout
+//! and stderr (process log, messages, payloads), is scanned for any 8+ character piece of them.
+//! The runner runs with `-Xcheck:jni`, and any JNI warning fails the case.
 
 use crate::dist;
 use crate::test::Tally;
@@ -27,6 +27,8 @@ use std::time::Duration;
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
 const PROXY_USER: &str = "proxyuser";
 const PROXY_PASSWORD: &str = "CANARYproxyPASS98765";
+/// The Webhook Secret of the Verify Webhook Call case.
+const WEBHOOK_SECRET: &str = "CANARYwebhookJWTsecret4242";
 /// The 8+ character pieces that must never appear (see [`scan`]).
 const MIN_PIECE: usize = 8;
 /// The Approve call every POST case uses; the fault hits the document whose template is this.
@@ -104,6 +106,7 @@ const CASES: &[(&str, Case)] = &[
     ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
     ("bad_input_documents", bad_input),
     ("unknown_object_type_is_a_clear_error", unknown_object),
+    ("verify_webhook_call_tokens", verify_webhook_call),
 ];
 
 pub fn run() -> Result<Tally> {
@@ -494,7 +497,10 @@ impl Ctx {
             stdout,
             stderr,
         } = crate::run::output(&mut cmd)?;
-        scan(&format!("{stdout}\n{stderr}"), &[SECRET, PROXY_PASSWORD])?;
+        scan(
+            &format!("{stdout}\n{stderr}"),
+            &[SECRET, PROXY_PASSWORD, WEBHOOK_SECRET],
+        )?;
         ensure!(
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
@@ -847,6 +853,88 @@ fn unknown_object(ctx: &Ctx) -> Result<()> {
     ensure!(
         ctx.server.seen().is_empty(),
         "a request was sent: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// Verify Webhook Call through the archive, one run per token (the token is a document
+/// property, the same for every document of a run): Connect's valid token succeeds with the
+/// claims added; tampered, expired, `alg: none`, RS256-declared and missing tokens are
+/// APPLICATION_ERRORs with a JSON error document. No run sends a request, and the secret
+/// (a canary, like the API token) appears in no output.
+fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
+    use crate::jwt;
+    let now = jwt::now();
+    let hs256 = r#"{"alg":"HS256","typ":"JWT"}"#;
+    let claims = format!(r#"{{"webhook_id":"WB-000-000-001","exp":{}}}"#, now + 600);
+    let valid = jwt::sign(hs256, &claims, WEBHOOK_SECRET);
+    let tampered = {
+        let (_, sig) = valid.rsplit_once('.').context("a JWT")?;
+        let forged = jwt::sign(hs256, r#"{"webhook_id":"WB-666"}"#, "not-the-secret");
+        let (forged_signed, _) = forged.rsplit_once('.').context("a JWT")?;
+        format!("{forged_signed}.{sig}")
+    };
+    let expired = jwt::sign(
+        hs256,
+        &format!(r#"{{"exp":{}}}"#, now - 3600),
+        WEBHOOK_SECRET,
+    );
+    let none = jwt::unsigned(&claims);
+    let rs256 = jwt::sign(r#"{"alg":"RS256","typ":"JWT"}"#, &claims, WEBHOOK_SECRET);
+    let body = r#"{"webhook_id":"WB-000-000-001","object_class":"fulfillment_request","product_id":"PRD-000-000-000"}"#;
+    let docs = ctx.docs(&[body.to_owned()])?;
+    let cases: [(&str, Option<String>, &str); 6] = [
+        ("valid", Some(format!("Bearer {valid}")), "VERIFIED"),
+        ("tampered", Some(format!("Bearer {tampered}")), "SIGNATURE"),
+        ("expired", Some(format!("Bearer {expired}")), "EXPIRED"),
+        ("alg none", Some(format!("Bearer {none}")), "ALGORITHM"),
+        ("RS256", Some(format!("Bearer {rs256}")), "ALGORITHM"),
+        ("missing", None, "MISSING_TOKEN"),
+    ];
+    let secret_setting = format!("{}={WEBHOOK_SECRET}", connect_core::webhook::SECRET_SETTING);
+    for (name, authorization, want) in cases {
+        let token_property =
+            authorization.map(|a| format!("{}={a}", connect_core::webhook::TOKEN_PROPERTY));
+        let mut args = vec![
+            "--action",
+            "VERIFY_WEBHOOK_CALL",
+            "--object",
+            "WEBHOOK",
+            "--property",
+            &secret_setting,
+        ];
+        if let Some(p) = &token_property {
+            args.extend(["--doc-property", p.as_str()]);
+        }
+        args.extend(docs.iter().map(String::as_str));
+        let run = ctx.run(&ctx.endpoint(), &args)?;
+        ensure!(
+            run.results.len() == 1,
+            "{name}: expected one result\n{}",
+            run.explain()
+        );
+        let (status, code, _) = run.result(0)?;
+        let payload = &run.results[0]["payload"];
+        if want == "VERIFIED" {
+            ensure!(
+                (status, code) == ("SUCCESS", want)
+                    && payload["verified_claims"]["webhook_id"] == "WB-000-000-001"
+                    && payload["object_class"] == "fulfillment_request",
+                "{name}: expected the body with the claims\n{}",
+                run.explain()
+            );
+        } else {
+            ensure!(
+                (status, code) == ("APPLICATION_ERROR", want) && payload["error"] == want,
+                "{name}: expected an APPLICATION_ERROR {want} with an error document\n{}",
+                run.explain()
+            );
+        }
+    }
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "Verify Webhook Call sent a request: {:?}",
         ctx.server.seen()
     );
     Ok(())

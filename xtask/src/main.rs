@@ -15,6 +15,7 @@ mod e2e;
 mod faults;
 mod fuzz;
 mod java;
+mod jwt;
 mod newjdk;
 mod operations;
 mod profiles;

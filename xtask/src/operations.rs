@@ -45,7 +45,11 @@ pub fn entries() -> Vec<Entry> {
                 label: o.label,
                 action: a.action.id(),
                 action_label: a.action.label(),
-                method: a.method.as_str(),
+                method: if a.is_local() {
+                    NO_CALL
+                } else {
+                    a.method.as_str()
+                },
                 path: a.path,
                 boomi_type: t.as_str(),
                 custom_type_id: (t == BoomiOperationType::Execute).then(|| a.action.id()),
@@ -59,6 +63,7 @@ pub fn entries() -> Vec<Entry> {
                         Some(note) => format!("multipart:{file_part}+{note}"),
                         None => format!("multipart:{file_part}"),
                     },
+                    Body::SetFlag { member, value, .. } => format!("set:{member}={value}"),
                 },
                 output: match a.output {
                     Output::Json { schema } => format!("json:{schema}"),
@@ -70,6 +75,9 @@ pub fn entries() -> Vec<Entry> {
         })
         .collect()
 }
+
+/// The `method` of an action the connector does itself, without calling Connect.
+pub const NO_CALL: &str = "none";
 
 pub fn docs_path() -> PathBuf {
     crate::util::root().join("docs").join("operations.md")
@@ -111,6 +119,12 @@ fn describe_input(e: &Entry) -> String {
     match e.input.split_once(':') {
         Some(("json", profile)) => format!("JSON `{profile}`"),
         Some(("multipart", parts)) => format!("the document as an .xlsx file (`{parts}`)"),
+        Some(("set", flag)) => match flag.split_once('=') {
+            Some((member, value)) => {
+                format!("none: the object is read (GET) and sent back with `{member}: {value}`")
+            }
+            None => "none".to_string(),
+        },
         _ => "none".to_string(),
     }
 }
@@ -156,7 +170,11 @@ pub fn render_docs() -> String {
             Some(id) => format!("EXECUTE `{id}`"),
             None => e.boomi_type.to_string(),
         };
-        let mut path = format!("`{}`", e.path);
+        let mut path = if e.method == NO_CALL {
+            "(no Connect call)".to_string()
+        } else {
+            format!("`{}`", e.path)
+        };
         if !e.query.is_empty() {
             let _ = write!(path, " (query: `{}`)", e.query.join("`, `"));
         }

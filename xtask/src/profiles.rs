@@ -760,7 +760,12 @@ mod tests {
     fn every_catalog_path_and_method_is_in_the_spec() {
         let mut pairs = 0;
         for o in catalog::objects() {
-            for a in o.actions.iter().filter(|a| !a.is_generic()) {
+            // The Generic Resource's path is the user's; a local action calls nothing.
+            for a in o
+                .actions
+                .iter()
+                .filter(|a| !a.is_generic() && !a.is_local())
+            {
                 let same_shape = SPEC["paths"]
                     .as_object()
                     .unwrap()

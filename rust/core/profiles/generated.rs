@@ -65,6 +65,8 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("NewTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierConfigRequest.json"))),
     // POST /usage/files request body
     ("NewUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewUsageReport.json"))),
+    // POST /notifications/webhooks request body
+    ("NewWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewWebhook.json"))),
     // GET /products response item
     ("Product", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Product.json"))),
     // GET /products/{product_id}/actions response item
@@ -115,6 +117,8 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("UpdateUsageRecord", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageRecord.json"))),
     // PUT /usage/files/{usage_report_id} request body
     ("UpdateUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageReport.json"))),
+    // PUT /notifications/webhooks/{webhook_id} request body
+    ("UpdateWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateWebhook.json"))),
     // GET /assets/{asset_id}/usage/aggregates response item
     ("UsageAggregate", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageAggregate.json"))),
     // GET /usage/chunks response item
@@ -131,6 +135,8 @@ static SCHEMAS: &[(&str, &str)] = &[
     ("ValidateRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateRequest.json"))),
     // POST /tier/config-requests/{tier_config_request_id}/validate request body
     ("ValidateTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateTierConfigRequest.json"))),
+    // GET /notifications/webhooks response item
+    ("Webhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Webhook.json"))),
 ];
 
 /// Object id and the filterable fields of its List endpoint, in catalog order.
@@ -642,6 +648,18 @@ static FIELD_SPECS: &[(&str, &[FieldSpec])] = &[
             FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
             FieldSpec { name: "text", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
             FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+        ],
+    ),
+    (
+        "WEBHOOK",
+        &[
+            FieldSpec { name: "active", kind: "boolean", lookups: &["eq", "ne"], sortable: true },
+            FieldSpec { name: "description", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "label", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "product/id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "product/name", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
         ],
     ),
 ];

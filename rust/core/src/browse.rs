@@ -60,7 +60,7 @@ fn definition(
     role: &str,
 ) -> Result<Definition> {
     let (input_type, input_schema) = match spec.body {
-        Body::None => ("none", None),
+        Body::None | Body::SetFlag { .. } => ("none", None),
         Body::Json { schema } => ("json", Some(schema)),
         // The file travels as the document's bytes.
         Body::Multipart { .. } => ("binary", None),

@@ -40,6 +40,11 @@ pub enum Action {
     UsageTemplate,
     /// The Generic Resource object's free action: POST to the path the user gives.
     ResourceAction,
+    Activate,
+    Deactivate,
+    Trigger,
+    /// Checks a call Connect made to a webhook's URL; sends nothing to Connect.
+    VerifyWebhookCall,
 }
 
 /// The Boomi operation type an action is offered under.
@@ -99,6 +104,10 @@ impl Action {
         Action::ApproveAll,
         Action::UsageTemplate,
         Action::ResourceAction,
+        Action::Activate,
+        Action::Deactivate,
+        Action::Trigger,
+        Action::VerifyWebhookCall,
     ];
 
     /// Stable id: the descriptor's `customTypeId` for EXECUTE actions, and the action name in
@@ -135,6 +144,10 @@ impl Action {
             Action::ApproveAll => "APPROVE_ALL",
             Action::UsageTemplate => "USAGE_TEMPLATE",
             Action::ResourceAction => "RESOURCE_ACTION",
+            Action::Activate => "ACTIVATE",
+            Action::Deactivate => "DEACTIVATE",
+            Action::Trigger => "TRIGGER",
+            Action::VerifyWebhookCall => "VERIFY_WEBHOOK_CALL",
         }
     }
 
@@ -171,6 +184,10 @@ impl Action {
             Action::ApproveAll => "Approve All Records",
             Action::UsageTemplate => "Get Usage Template Link",
             Action::ResourceAction => "Resource Action",
+            Action::Activate => "Activate",
+            Action::Deactivate => "Deactivate",
+            Action::Trigger => "Trigger",
+            Action::VerifyWebhookCall => "Verify Webhook Call",
         }
     }
 
@@ -234,6 +251,16 @@ pub enum Body {
     Multipart {
         file_part: &'static str,
         note_part: Option<&'static str>,
+    },
+    /// No document content: the object is read first (GET of the same path) and sent back
+    /// with one boolean member set. Connect's update of such an object takes the whole object
+    /// (the spec requires every member), so a switch like a webhook's `active` must carry the
+    /// other members as they are; `schema` names the update body profile, whose members are
+    /// the ones copied.
+    SetFlag {
+        schema: &'static str,
+        member: &'static str,
+        value: bool,
     },
 }
 
@@ -315,7 +342,16 @@ impl ActionSpec {
     pub fn is_generic(&self) -> bool {
         self.path == GENERIC_PATH
     }
+
+    /// Whether the connector does the action itself, without any call to Connect (its method
+    /// and path mean nothing).
+    pub fn is_local(&self) -> bool {
+        self.path == LOCAL_PATH
+    }
 }
+
+/// The path of an action that calls nothing (see [`ActionSpec::is_local`]).
+const LOCAL_PATH: &str = "";
 
 /// The path parameter of the Generic Resource object: the user's own path under the API base,
 /// such as `/marketplaces` or `/listing-requests/{id}`. It spans several segments, so it is
@@ -402,6 +438,14 @@ const fn out(schema: &'static str) -> Output {
     Output::Json { schema }
 }
 
+const fn set_flag(schema: &'static str, member: &'static str, value: bool) -> Body {
+    Body::SetFlag {
+        schema,
+        member,
+        value,
+    }
+}
+
 const fn get(action: Action, path: &'static str, output: Output) -> ActionSpec {
     act(action, M::Get, path, NONE, output)
 }
@@ -440,6 +484,7 @@ const USAGE_CHUNK_OUT: Output = out("UsageChunk");
 const USAGE_RECORD_OUT: Output = out("UsageRecord");
 const CASE_OUT: Output = out("Case");
 const GENERIC: Output = out("GenericResource");
+const WEBHOOK_OUT: Output = out("Webhook");
 
 // Paths follow the official spec (connect-openapi30.yml v37), which also fixes the old connector
 // where it diverged (connect-api.md §1.5): the billing request attribute and billing request create
@@ -1137,6 +1182,55 @@ static OBJECTS: &[ObjectSpec] = &[
         ],
     ),
     obj(
+        "WEBHOOK",
+        "Webhook",
+        "Webhooks: the calls Connect makes to your URL when a queue (requests, tier configs, usage files, ...) changes",
+        &[
+            get(A::List, "/notifications/webhooks", WEBHOOK_OUT),
+            get(A::Get, "/notifications/webhooks/{webhook_id}", WEBHOOK_OUT),
+            post(
+                A::Create,
+                "/notifications/webhooks",
+                json("NewWebhook"),
+                WEBHOOK_OUT,
+            ),
+            put(
+                A::Update,
+                "/notifications/webhooks/{webhook_id}",
+                json("UpdateWebhook"),
+                WEBHOOK_OUT,
+            ),
+            delete("/notifications/webhooks/{webhook_id}"),
+            put(
+                A::Activate,
+                "/notifications/webhooks/{webhook_id}",
+                set_flag("UpdateWebhook", "active", true),
+                WEBHOOK_OUT,
+            ),
+            put(
+                A::Deactivate,
+                "/notifications/webhooks/{webhook_id}",
+                set_flag("UpdateWebhook", "active", false),
+                WEBHOOK_OUT,
+            ),
+            // The spec documents a 200 without a body.
+            post(
+                A::Trigger,
+                "/notifications/webhooks/{webhook_id}/trigger",
+                NONE,
+                EMPTY,
+            ),
+            // The document is the body Connect sent to the webhook's URL; it goes nowhere.
+            act(
+                A::VerifyWebhookCall,
+                M::Post,
+                LOCAL_PATH,
+                json("GenericResource"),
+                GENERIC,
+            ),
+        ],
+    ),
+    obj(
         GENERIC_OBJECT_ID,
         "Generic Resource",
         "Any Connect resource by its path under the API, such as /marketplaces or /listing-requests/{id}",
@@ -1598,8 +1692,8 @@ mod catalog_tests {
         }
         assert_eq!(
             objects().len(),
-            32,
-            "the old connector's 31 objects + Generic Resource"
+            33,
+            "the old connector's 31 objects + Webhook + Generic Resource"
         );
     }
 

@@ -65,6 +65,9 @@ pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -
             "list actions run as queries, not as executes",
         ));
     }
+    if op.spec.is_local() {
+        return verify_calls(&op, batch.documents, bodies);
+    }
     let parallelism = op
         .properties
         .int("parallelism", "Parallel Requests", 4, 1..=16)?
@@ -95,7 +98,18 @@ async fn run_document(
 ) -> (DocResult, Log) {
     let mut log = Log::new();
     let result = match prepare(client, op, &doc, body) {
-        Ok(req) => {
+        Ok(req) => 'doc: {
+            let req = match op.spec.body {
+                Body::SetFlag {
+                    schema,
+                    member,
+                    value,
+                } => match with_flag(client, op, req, (schema, member, value), &mut log).await {
+                    Ok(req) => req,
+                    Err(result) => break 'doc result,
+                },
+                _ => req,
+            };
             let started = std::time::Instant::now();
             let outcome = client.send(&req, &mut log).await;
             let elapsed = started.elapsed().as_millis();
@@ -143,7 +157,8 @@ pub(crate) fn prepare(
         _ => data,
     };
     let body = match (op.spec.body, data) {
-        (Body::None, _) => RequestBody::None,
+        // The body is built from the object as Connect returns it (see `with_flag`).
+        (Body::None | Body::SetFlag { .. }, _) => RequestBody::None,
         (Body::Json { schema }, None) => {
             // Some actions take no body at all (submit, confirm); one whose profile requires
             // members would only get Connect's validation error, so say what to send instead.
@@ -214,6 +229,98 @@ pub(crate) fn prepare(
         body,
         accept: op.spec.accept(),
     })
+}
+
+/// `req` with the body of a [`Body::SetFlag`] action: the object is read with a GET of the same
+/// URL and sent back with the flag set. A failed read is the document's result.
+async fn with_flag(
+    client: &Client,
+    op: &Operation,
+    mut req: ApiRequest,
+    (schema, member, value): (&'static str, &'static str, bool),
+    log: &mut Log,
+) -> Result<ApiRequest, DocResult> {
+    let get = ApiRequest {
+        method: HttpMethod::Get,
+        url: req.url.clone(),
+        body: RequestBody::None,
+        accept: None,
+    };
+    let what = format!("GET {}", get.url.path());
+    let resp = match client.send(&get, log).await {
+        Ok(resp) if resp.is_success() => resp,
+        // Connect's error (a 404 for an unknown id) is the document's result.
+        Ok(resp) => return Err(map_response(client, op, &what, resp)),
+        Err(e) => return Err(DocResult::failure(e.kind.code(), e.message)),
+    };
+    let body = crate::webhook::set_flag_body(&resp.body, schema, member, value).map_err(|e| {
+        let message = client.redact(&format!("{what}: {e}"));
+        DocResult::application_error("BAD_RESPONSE", &message).with_payload(error_document(
+            None,
+            "BAD_RESPONSE",
+            &message,
+        ))
+    })?;
+    log.fine(format!(
+        "{what}: read the object to set {member} to {value}"
+    ));
+    req.body = RequestBody::Json(Bytes::from(body));
+    Ok(req)
+}
+
+/// Verify Webhook Call: each document's token checked against the operation's secret, with no
+/// call to Connect. One result per document, in order; a refusal is an APPLICATION_ERROR with
+/// a JSON error document, so a process can route on it.
+fn verify_calls(
+    op: &Operation,
+    documents: Vec<DocJson>,
+    bodies: Vec<Option<Vec<u8>>>,
+) -> Result<Vec<u8>> {
+    use crate::webhook::{SECRET_SETTING, TOKEN_PROPERTY, verify_call};
+    let secret = op.properties.text(SECRET_SETTING).ok_or_else(|| {
+        CoreError::invalid_settings(format!(
+            "\"Webhook Secret\" ({SECRET_SETTING}) is empty: paste the webhook's jwt_secret \
+             (Get Resource on Webhook shows it)"
+        ))
+    })?;
+    let secret = crate::secret::Secret::new(secret);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let mut log = Log::new();
+    let results: Vec<DocResult> = documents
+        .iter()
+        .zip(bodies)
+        .enumerate()
+        .map(|(i, (doc, body))| {
+            let token = doc.dynamic_properties.text(TOKEN_PROPERTY);
+            match verify_call(
+                body.as_deref().unwrap_or_default(),
+                token.as_deref(),
+                &secret,
+                now,
+            ) {
+                Ok(data) => {
+                    log.fine(format!("document {i}: webhook call verified"));
+                    DocResult::success(
+                        "VERIFIED",
+                        "the webhook call's token is valid (HS256, signed with the Webhook Secret)",
+                        vec![Payload::new(data)],
+                    )
+                }
+                Err(refusal) => {
+                    log.warning(format!(
+                        "document {i}: webhook call refused ({}): {}",
+                        refusal.code, refusal.message
+                    ));
+                    let document = Payload::new(refusal.document());
+                    DocResult::application_error(refusal.code, refusal.message)
+                        .with_payload(document)
+                }
+            }
+        })
+        .collect();
+    Ok(wire::results(&log, &results))
 }
 
 /// What an input profile says about the top level of a JSON body.

@@ -23,4 +23,5 @@ pub mod query;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod webhook;
 pub mod wire;

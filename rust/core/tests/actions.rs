@@ -213,3 +213,97 @@ fn uploads_send_the_legacy_file_the_shim_read() {
     assert!(server.requests()[2].body.is_empty());
     server.verify();
 }
+
+/// The webhook as Connect returns it, with `active` as given.
+fn webhook(active: bool) -> String {
+    format!(
+        r#"{{"id":"WB-1","label":"L","active":{active},"external_url":"https://x.example/hook",
+        "jwt_secret":"s3cr3t-value","description":"d","http_method":"POST","type":"event",
+        "object_class":"fulfillment_request","product":{{"id":"PRD-1","name":"P"}},"data":{{}},
+        "headers":{{}},"stats":{{"events":1}}}}"#
+    )
+}
+
+#[test]
+fn activate_and_deactivate_read_the_webhook_and_send_it_back_with_active_set() {
+    let server = Server::start();
+    server.mount(json_mock("GET", "/notifications/webhooks/WB-1", 200, webhook(false)).expect(2));
+    server.mount(json_mock("PUT", "/notifications/webhooks/WB-1", 200, webhook(true)).expect(2));
+    server.mount(json_mock(
+        "GET",
+        "/notifications/webhooks/WB-404",
+        404,
+        r#"{"error_code":"NOT_FOUND","errors":["no webhook"]}"#,
+    ));
+    let client = server.client("");
+    for (action, value) in [("ACTIVATE", true), ("DEACTIVATE", false)] {
+        let b = batch(
+            "WEBHOOK",
+            "EXECUTE",
+            Some(action),
+            "",
+            &[
+                r#"{"dynamicProperties":{"webhook_id":"WB-1"}}"#,
+                r#"{"dynamicProperties":{"webhook_id":"WB-404"}}"#,
+            ],
+        );
+        // The document's content is not sent: the body is built from what Connect returned.
+        let docs = vec![Some(br#"{"active":"ignored"}"#.to_vec()), None];
+        let (rs, _) = results(&api::execute(client, &b, docs).unwrap());
+        assert_eq!(rs[0].status, Status::Success, "{action}: {}", rs[0].message);
+        assert_eq!(rs[1].status, Status::ApplicationError, "{action}");
+        assert_eq!(rs[1].status_code, "404", "{action}");
+        assert!(
+            rs[1]
+                .message
+                .contains("GET /public/v1/notifications/webhooks/WB-404")
+        );
+        let put = server
+            .requests()
+            .into_iter()
+            .rfind(|r| r.method.as_str() == "PUT")
+            .expect("a PUT");
+        let sent: serde_json::Value = serde_json::from_slice(&put.body).unwrap();
+        assert_eq!(sent["active"], value, "{action}");
+        assert_eq!(sent["product_id"], "PRD-1", "{action}");
+        assert_eq!(sent["jwt_secret"], "s3cr3t-value", "{action}: kept as read");
+        assert!(sent.get("stats").is_none() && sent.get("id").is_none());
+    }
+    // No PUT for the webhook that could not be read.
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 2);
+}
+
+#[test]
+fn verify_webhook_call_sends_nothing_and_needs_the_secret() {
+    let server = Server::start();
+    let client = server.client("");
+    let docs = &[r#"{"dynamicProperties":{}}"#, r#"{"dynamicProperties":{}}"#];
+    let b = batch(
+        "WEBHOOK",
+        "EXECUTE",
+        Some("VERIFY_WEBHOOK_CALL"),
+        r#""webhook_secret":"CANARYsecretTOKEN0123456789""#,
+        docs,
+    );
+    let frame = api::execute(client, &b, vec![Some(b"{}".to_vec()), None]).unwrap();
+    let (rs, f) = results(&frame);
+    assert_eq!(rs.len(), 2, "one result per document");
+    for r in &rs {
+        assert_eq!(r.status, Status::ApplicationError);
+        assert_eq!(r.status_code, "MISSING_TOKEN");
+        let doc: serde_json::Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
+        assert_eq!(doc["error"], "MISSING_TOKEN");
+        assert_no_canary("the result", &r.message);
+    }
+    assert_no_canary("the log", &f.log_text());
+    assert!(server.requests().is_empty(), "Verify called Connect");
+    // Without a secret every document fails with a message naming the field.
+    let b = batch("WEBHOOK", "EXECUTE", Some("VERIFY_WEBHOOK_CALL"), "", docs);
+    let e = api::execute(client, &b, vec![None, None]).unwrap_err();
+    assert!(e.message.contains("Webhook Secret"), "{}", e.message);
+}

@@ -43,6 +43,14 @@ const CASES: &[(&str, Case)] = &[
     ),
     ("approve_one_400_among_three", approve_one_400_among_three),
     (
+        "bad_documents_are_application_errors_in_input_order",
+        bad_documents_are_application_errors_in_input_order,
+    ),
+    (
+        "selected_fields_with_a_root_segment_drop_nothing",
+        selected_fields_with_a_root_segment_drop_nothing,
+    ),
+    (
         "throttled_get_is_retried_after_retry_after",
         throttled_get_is_retried_after_retry_after,
     ),
@@ -468,14 +476,7 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
             &format!(r#"{{"template_id": "{t}"}}"#),
         )?);
     }
-    let mut args = vec![
-        "--action",
-        "APPROVE",
-        "--object",
-        "REQUEST",
-        "--property",
-        "request_id=PR-5000-0000-0001-001",
-    ];
+    let mut args = APPROVE_ARGS.to_vec();
     args.extend(docs.iter().map(String::as_str));
     let run = ctx.run(&args)?;
     let results = run.results();
@@ -501,6 +502,11 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
             && message.contains("TL-000-000-400 is not available"),
         "document 1 should be an application error with status, code and message: {failed}"
     );
+    // The failed input stays in the flow as Connect's error body.
+    ensure!(
+        payload_json(failed)? == connect_req_003(),
+        "document 1's payload should be Connect's error JSON: {failed}"
+    );
 
     let sent = ctx.requests()?;
     ensure!(sent.len() == 3, "expected 3 approve calls, got {sent:?}");
@@ -519,6 +525,136 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
     let mut expected: Vec<String> = templates.iter().map(|t| t.to_string()).collect();
     expected.sort();
     ensure!(bodies == expected, "bodies sent: {bodies:?}");
+    Ok(())
+}
+
+/// An Approve of the request the approve stub knows (documents follow).
+const APPROVE_ARGS: &[&str] = &[
+    "--action",
+    "APPROVE",
+    "--object",
+    "REQUEST",
+    "--property",
+    "request_id=PR-5000-0000-0001-001",
+];
+
+/// The error body the approve stub answers for template TL-000-000-400.
+fn connect_req_003() -> Value {
+    serde_json::json!({
+        "error_code": "REQ_003",
+        "errors": ["Activation template TL-000-000-400 is not available for this product."]
+    })
+}
+
+/// A batch of valid, too-large, invalid and Connect-rejected documents: one result each, in
+/// input order, every refused one an APPLICATION_ERROR with a JSON error document; and a
+/// document without its request id is one as well.
+fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> {
+    let good = ctx.write("mixed-good.json", r#"{"template_id": "TL-111-111-111"}"#)?;
+    let big = ctx.work.join("mixed-too-large.json");
+    // Sparse: one byte over the shim's 50 MB cap without writing it.
+    std::fs::File::create(&big)?.set_len(50 * 1024 * 1024 + 1)?;
+    let big = big.display().to_string();
+    let invalid = ctx.write("mixed-invalid.json", "{not json")?;
+    let rejected = ctx.write(
+        "mixed-rejected.json",
+        r#"{"template_id": "TL-000-000-400"}"#,
+    )?;
+    let mut args = APPROVE_ARGS.to_vec();
+    args.extend([good.as_str(), &big, &invalid, &rejected, &good]);
+    let run = ctx.run(&args)?;
+    let results = run.results();
+    ensure!(
+        results.len() == 5,
+        "expected 5 results
+{}",
+        explain(&run)
+    );
+    let want = [
+        ("SUCCESS", "200"),
+        ("APPLICATION_ERROR", "TOO_LARGE"),
+        ("APPLICATION_ERROR", "BAD_INPUT"),
+        ("APPLICATION_ERROR", "400"),
+        ("SUCCESS", "200"),
+    ];
+    for (i, (r, (status, code))) in results.iter().zip(want).enumerate() {
+        ensure!(
+            r["input"] == i
+                && str_field(r, "status") == status
+                && str_field(r, "statusCode") == code,
+            "result {i} should be input {i}, {status} {code}: {r}\n{}",
+            explain(&run)
+        );
+    }
+    for (i, code) in [(1, "TOO_LARGE"), (2, "BAD_INPUT")] {
+        let doc = payload_json(results[i])?;
+        ensure!(
+            doc["error_code"] == code && doc["errors"][0] == results[i]["message"],
+            "result {i} should carry a {code} error document: {}",
+            results[i]
+        );
+    }
+    ensure!(
+        payload_json(results[3])? == connect_req_003(),
+        "{}",
+        results[3]
+    );
+    ensure!(
+        ctx.requests()?.len() == 3,
+        "only the good and the rejected documents reach Connect"
+    );
+
+    let missing = ctx.run(&["--action", "APPROVE", "--object", "REQUEST", &good])?;
+    let results = missing.results();
+    ensure!(
+        results.len() == 1
+            && str_field(results[0], "status") == "APPLICATION_ERROR"
+            && str_field(results[0], "statusCode") == "BAD_INPUT"
+            && payload_json(results[0])?["error_code"] == "BAD_INPUT"
+            && str_field(results[0], "message").contains("request_id"),
+        "a missing request id should be a BAD_INPUT application error with a document\n{}",
+        explain(&missing)
+    );
+    Ok(())
+}
+
+/// Asset's `configuration` and `items` are dropped by `select(-…)` unless selected. Selected with
+/// a root segment (`Asset/items`) they count as selected, so nothing is dropped; a selection that
+/// names no field of the profile counts as all fields, with a warning.
+fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
+    let list = |fields: &[&str]| -> Result<(Run, String)> {
+        ctx.server.reset_journal()?;
+        let mut args = vec!["--action", "LIST", "--object", "ASSET"];
+        for f in fields {
+            args.extend(["--selected-field", f]);
+        }
+        let run = ctx.run(&args)?;
+        ensure!(
+            run.ok && run.results().len() == 1,
+            "expected one asset\n{}",
+            explain(&run)
+        );
+        let sent = ctx.requests()?;
+        ensure!(sent.len() == 1, "expected one list request: {sent:?}");
+        Ok((run, sent[0].url.clone()))
+    };
+    let (rooted, url) = list(&["Asset/id", "Asset/configuration", "Asset/items"])?;
+    ensure!(
+        !url.contains("select("),
+        "selected parts were dropped: {url}\n{}",
+        explain(&rooted)
+    );
+    let (unknown, url) = list(&["nothing/here"])?;
+    ensure!(
+        !url.contains("select(-") && !url.contains(",-"),
+        "an unmatched selection must drop nothing: {url}"
+    );
+    ensure!(
+        unknown.stderr.contains("do not match the Asset profile")
+            && unknown.stderr.contains("nothing/here"),
+        "no warning naming the selection\n{}",
+        explain(&unknown)
+    );
     Ok(())
 }
 

@@ -895,9 +895,17 @@ fn bad_input(ctx: &Ctx) -> Result<()> {
         run.explain()
     );
     check_result(&run, 0, ("SUCCESS", "200", ""))?;
-    check_result(&run, 1, ("FAILURE", "BAD_INPUT", "not valid JSON"))?;
+    check_result(
+        &run,
+        1,
+        ("APPLICATION_ERROR", "BAD_INPUT", "not valid JSON"),
+    )?;
     check_result(&run, 2, ("SUCCESS", "200", ""))?;
-    check_result(&run, 3, ("FAILURE", "BAD_INPUT", "is a JSON array"))?;
+    check_result(
+        &run,
+        3,
+        ("APPLICATION_ERROR", "BAD_INPUT", "is a JSON array"),
+    )?;
     check_result(&run, 4, ("APPLICATION_ERROR", "TOO_LARGE", "up to 50 MB"))?;
     let (_, posts) = ctx.counts();
     ensure!(posts.values().sum::<usize>() == 2, "server saw {posts:?}");
@@ -926,7 +934,7 @@ fn bad_input(ctx: &Ctx) -> Result<()> {
         "expected one result\n{}",
         run.explain()
     );
-    check_result(&run, 0, ("FAILURE", "BAD_INPUT", "request_id"))?;
+    check_result(&run, 0, ("APPLICATION_ERROR", "BAD_INPUT", "request_id"))?;
     ensure!(
         ctx.server.seen().is_empty(),
         "a request was sent: {:?}",

@@ -137,8 +137,19 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         id: "readTimeoutSeconds",
         label: "Read Timeout (seconds)",
         kind: "integer",
-        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
+        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds. The \
+               timer restarts whenever data arrives; Request Deadline limits the whole request.",
         default: Some("120"),
+        allowed: &[],
+    },
+    Field {
+        id: "requestDeadlineSeconds",
+        label: "Request Deadline (seconds)",
+        kind: "integer",
+        help: "The longest one attempt of a request may take in all, sending and receiving, \
+               1 to 86400 seconds, however slowly the answer arrives. A request cut by it is a \
+               TIMEOUT, retried like one (reads only). Keep it above Read Timeout.",
+        default: Some("600"),
         allowed: &[],
     },
     Field {
@@ -158,6 +169,26 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
+        allowed: &[],
+    },
+    Field {
+        id: "maxPageMegabytes",
+        label: "Maximum Page Size (MB)",
+        kind: "integer",
+        help: "The largest List Resources page accepted, in MB after decompression, 1 to 1024. \
+               Connect's pages are a few MB; a larger answer fails the query with TOO_LARGE \
+               instead of filling the Atom's memory.",
+        default: Some("64"),
+        allowed: &[],
+    },
+    Field {
+        id: "maxResponseMegabytes",
+        label: "Maximum Response Size (MB)",
+        kind: "integer",
+        help: "The largest answer to one document (Get Resource, actions, file downloads) \
+               accepted, in MB after decompression, 1 to 2048. A larger answer fails that \
+               document with TOO_LARGE; raise it for larger downloads.",
+        default: Some("100"),
         allowed: &[],
     },
     Field {
@@ -353,6 +384,62 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
     fields
 }
 
+/// The settings of the actions made of several Connect calls.
+fn workflow_fields(action: Action) -> Vec<Field<'static>> {
+    use connect_core::workflow::{WAIT_LABEL, WAIT_PARAM};
+    match action {
+        Action::SubmitUsageRecords => vec![
+            Field {
+                id: connect_core::usage::SUBMIT_PARAM,
+                label: "Submit",
+                kind: "boolean",
+                help: "After the upload, wait until Connect has validated the usage file (status \
+                       ready) and submit it. Off: the file is left uploaded, for a review in \
+                       Connect or a later Submit.",
+                default: Some("false"),
+                allowed: &[],
+            },
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "With Submit: how long to wait for Connect to validate the uploaded file, 0 \
+                       to 1440 minutes; 0 checks once. A file still being validated then is an \
+                       application error (the file stays uploaded).",
+                default: Some(const_str(connect_core::usage::DEFAULT_WAIT_MINUTES)),
+                allowed: &[],
+            },
+        ],
+        Action::RunReport => vec![
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "How long to wait for the report, 0 to 1440 minutes; 0 checks once. A \
+                       report not finished by then is an application error (it goes on in \
+                       Connect).",
+                default: Some(const_str(connect_core::report::DEFAULT_WAIT_MINUTES)),
+                allowed: &[],
+            },
+            Field {
+                id: connect_core::report::OBJECT_PARAM,
+                label: "Return Report Object",
+                kind: "boolean",
+                help: "Return the report object (JSON) instead of the report's file.",
+                default: Some("false"),
+                allowed: &[],
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A default wait as the descriptor's text (the defaults are the core's constants; the
+/// generator runs once, so the few bytes it leaks do not matter).
+fn const_str(minutes: i64) -> &'static str {
+    Box::leak(minutes.to_string().into_boxed_str())
+}
+
 /// Help for a path or query parameter, naming the objects that use it (with `action`, only for
 /// that action).
 fn param_help(param: &str, action: Option<Action>) -> String {
@@ -447,9 +534,11 @@ fn write_operation(out: &mut String, action: Action) {
         });
         fields.extend(upload_fields(note));
     }
+    fields.extend(workflow_fields(action));
+    // The Atom hands GET one object id per call, so there is nothing to run in parallel.
     if action == Action::VerifyWebhookCall {
         fields.push(WEBHOOK_SECRET);
-    } else if t != BoomiOperationType::Query {
+    } else if !matches!(t, BoomiOperationType::Query | BoomiOperationType::Get) {
         fields.push(PARALLELISM);
     }
     for f in &fields {
@@ -487,11 +576,13 @@ pub fn render() -> String {
     out.push_str(
         "<!-- Generated by `cargo xtask descriptor` from rust/core/src/catalog.rs: do not edit. -->\n",
     );
-    // Browsing reads only the catalog and the generated profiles, so it works on any Atom and in
-    // the cloud. The connection is still required for browsing because Boomi runs the CUSTOM test
-    // connection on the Browser, which receives connection fields only with this flag.
+    // Browsing reads the catalog and the generated profiles from the native library, which
+    // loads only where connectors may load one (local Atoms, not Boomi's cloud browsers), so
+    // Import runs on an on-premise Atom. The connection is required for browsing because Boomi
+    // runs the CUSTOM test connection on the Browser, which receives connection fields only with
+    // this flag.
     out.push_str(
-        "<GenericConnectorDescriptor browsingType=\"any\" requireConnectionForBrowse=\"true\">\n",
+        "<GenericConnectorDescriptor browsingType=\"onpremise\" requireConnectionForBrowse=\"true\">\n",
     );
     out.push_str(
         "  <description>CloudBlue Connect: fulfillment, subscriptions, tiers, products, usage and \
@@ -659,6 +750,9 @@ mod tests {
         "countOnly",
         "parallelism",
         "webhook_secret",
+        connect_core::usage::SUBMIT_PARAM,
+        connect_core::workflow::WAIT_PARAM,
+        connect_core::report::OBJECT_PARAM,
     ];
 
     #[test]
@@ -736,7 +830,10 @@ mod tests {
         assert!(fields("QUERY").contains("countOnly"));
         assert!(!fields("GET").contains("countOnly"));
         assert!(fields("APPROVE").contains("parallelism"));
+        assert!(fields("DELETE").contains("parallelism"));
         assert!(!fields("QUERY").contains("parallelism"));
+        assert!(!fields("GET").contains("parallelism"));
+        assert!(render().contains("browsingType=\"onpremise\""));
         assert!(fields("ACTIVATE").contains("webhook_id"));
         assert_eq!(
             fields("VERIFY_WEBHOOK_CALL"),

@@ -62,7 +62,7 @@ fn every_changed_since_field_has_ge_and_ordering_in_the_spec() {
             }
         }
     }
-    assert_eq!(with, 11);
+    assert_eq!(with, 12);
 }
 
 #[test]

@@ -45,6 +45,11 @@ pub enum Action {
     Trigger,
     /// Checks a call Connect made to a webhook's URL; sends nothing to Connect.
     VerifyWebhookCall,
+    /// Usage file from JSON records: create, upload the XLSX written from them, optionally
+    /// submit (`crate::usage`).
+    SubmitUsageRecords,
+    /// Create a report, wait for it, return its file (`crate::report`).
+    RunReport,
 }
 
 /// The Boomi operation type an action is offered under.
@@ -108,6 +113,8 @@ impl Action {
         Action::Deactivate,
         Action::Trigger,
         Action::VerifyWebhookCall,
+        Action::SubmitUsageRecords,
+        Action::RunReport,
     ];
 
     /// Stable id: the descriptor's `customTypeId` for EXECUTE actions, and the action name in
@@ -148,6 +155,8 @@ impl Action {
             Action::Deactivate => "DEACTIVATE",
             Action::Trigger => "TRIGGER",
             Action::VerifyWebhookCall => "VERIFY_WEBHOOK_CALL",
+            Action::SubmitUsageRecords => "SUBMIT_USAGE_RECORDS",
+            Action::RunReport => "RUN_REPORT",
         }
     }
 
@@ -188,6 +197,8 @@ impl Action {
             Action::Deactivate => "Deactivate",
             Action::Trigger => "Trigger",
             Action::VerifyWebhookCall => "Verify Webhook Call",
+            Action::SubmitUsageRecords => "Submit Usage Records",
+            Action::RunReport => "Run Report",
         }
     }
 
@@ -356,7 +367,7 @@ impl ObjectSpec {
             "TIER_CONFIG" | "TIER_CONFIG_REQUEST" => {
                 change(ChangeKind::Modified, "updated", "events.updated.at")
             }
-            "PRODUCT" | "CASE" | "CONVERSATION_MESSAGES" => change(
+            "PRODUCT" | "CASE" | "CONVERSATION_MESSAGES" | "REPORT" => change(
                 ChangeKind::Modified,
                 "events.updated.at",
                 "events.updated.at",
@@ -1116,6 +1127,13 @@ static OBJECTS: &[ObjectSpec] = &[
                 NONE,
                 USAGE_REPORT_OUT,
             ),
+            // The first of several calls (create, upload, submit): see `crate::usage`.
+            post(
+                A::SubmitUsageRecords,
+                "/usage/files",
+                json(crate::usage::PROFILE),
+                USAGE_REPORT_OUT,
+            ),
         ],
     ),
     obj(
@@ -1346,6 +1364,27 @@ static OBJECTS: &[ObjectSpec] = &[
                 GENERIC_PATH,
                 json("GenericResource"),
                 GENERIC,
+            ),
+        ],
+    ),
+    obj(
+        "REPORT",
+        "Report",
+        "Report runs of Connect's reporting module",
+        &[
+            get(A::List, "/reporting/reports", out("Report")),
+            get(A::Get, "/reporting/reports/{report_id}", out("Report")),
+            get(
+                A::Download,
+                "/reporting/reports/{report_id}/download",
+                Output::Binary,
+            ),
+            // Create, then Get until it is done, then Download: see `crate::report`.
+            post(
+                A::RunReport,
+                "/reporting/reports",
+                json("NewReport"),
+                Output::Binary,
             ),
         ],
     ),
@@ -1793,8 +1832,8 @@ mod catalog_tests {
         }
         assert_eq!(
             objects().len(),
-            33,
-            "the old connector's 31 objects + Webhook + Generic Resource"
+            34,
+            "the old connector's 31 objects + Webhook + Generic Resource + Report"
         );
     }
 
@@ -1849,6 +1888,11 @@ mod catalog_tests {
                     Action::Download => {
                         assert_eq!(a.output, Output::Binary, "{}", o.id);
                         assert_eq!(a.accept(), Some(FILE_ACCEPT), "{}", o.id);
+                    }
+                    // Its create call takes JSON; its result is the report's file.
+                    Action::RunReport => {
+                        assert!(matches!(a.body, Body::Json { .. }), "{}", o.id);
+                        assert_eq!(a.output, Output::Binary, "{}", o.id);
                     }
                     _ => {
                         assert!(!matches!(a.body, Body::Multipart { .. }), "{}", o.id);

@@ -54,6 +54,8 @@ struct QueryJson {
 pub struct QueryCursor {
     target: Arc<Target>,
     mode: Mode,
+    /// Lines logged while opening (a field selection that was not understood), sent first.
+    opening: Log,
 }
 
 /// Where a query that lists records is.
@@ -335,12 +337,9 @@ impl QueryCursor {
         )?;
         // The whole filter is checked in both modes, so switching Count Only on or off never
         // turns a broken sort into a working operation or back.
-        let rql = build_rql(
-            filter.as_ref(),
-            op.selected_fields.as_deref(),
-            &policy,
-            &sync,
-        )?;
+        let mut opening = Log::new();
+        let selected = op.field_selection(&mut opening);
+        let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let mode = if count_only {
@@ -361,6 +360,7 @@ impl QueryCursor {
                 buffers: Mutex::new(Vec::new()),
             }),
             mode,
+            opening,
         })
     }
 
@@ -374,6 +374,15 @@ impl QueryCursor {
     /// Hands the next PAGE frame to `deliver` (which writes it where it goes); after the last
     /// page, an empty frame with `done`.
     pub fn next_frame<R>(&mut self, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
+        if !self.opening.is_empty() {
+            let opening = std::mem::take(&mut self.opening);
+            return Ok(deliver(&Frame::Written(&wire::page(
+                &opening,
+                false,
+                "",
+                &[],
+            ))));
+        }
         let mut log = Log::new();
         let frame = match &mut self.mode {
             Mode::Documents(paging) => return paging.next_frame(&self.target, deliver),

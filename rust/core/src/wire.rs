@@ -83,6 +83,12 @@ impl DocResult {
         }
     }
 
+    /// The same result carrying `payload` as its document (an application error's error document).
+    pub fn with_payload(mut self, payload: Payload) -> Self {
+        self.payloads = vec![payload];
+        self
+    }
+
     pub fn failure(status_code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             status: Status::Failure,

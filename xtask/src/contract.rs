@@ -100,6 +100,11 @@ fn sample_upload() -> PathBuf {
     root().join("../shared/fixtures/connect-extension-boomi/test-resources/UF.xlsx")
 }
 
+/// The Connect spec, read once for the request bodies.
+static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    crate::profiles::load_spec().expect("the Connect OpenAPI spec is readable")
+});
+
 pub fn run() -> Result<Tally> {
     let car = dist::built_car()?;
     let spec = spec_path();
@@ -190,14 +195,12 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
         args.extend(["--property".into(), (*p).into()]);
     }
     if let Some(schema_name) = body_schema(entry) {
-        let schema: Value = connect_core::profiles::schema(schema_name)
-            .map(serde_json::from_str)
-            .transpose()?
-            .with_context(|| format!("no generated profile {schema_name}"))?;
         let instance = if schema_name == connect_core::usage::PROFILE {
             usage_records_body()
         } else {
-            minimal_instance(&schema, 0)
+            // The spec's own form of the profile's schema: a profile cannot say "`id` or
+            // `email`" or which text is a timestamp, and Prism checks both.
+            minimal_instance(&crate::profiles::spec_schema(&SPEC, schema_name)?, 0)
         };
         let body = work.join(format!("{}-{}.json", entry.object, entry.action));
         std::fs::write(&body, serde_json::to_vec(&instance)?)?;
@@ -338,8 +341,8 @@ fn body_schema(entry: &Entry) -> Option<&str> {
     Some(own)
 }
 
-/// The smallest JSON value that a draft-07 schema (refs already resolved, as the generated
-/// profiles are) accepts: required properties only, first enum value or variant, minimum
+/// The smallest JSON value that a schema (refs already resolved, see
+/// `profiles::spec_schema`) accepts: required properties only, first enum value or variant, minimum
 /// lengths and counts. Depth-limited because generated profiles cut cycles but can nest deep.
 fn minimal_instance(schema: &Value, depth: usize) -> Value {
     if depth > 16 {

@@ -22,6 +22,8 @@ mod profiles;
 mod run;
 mod server;
 mod soak;
+#[cfg(test)]
+mod sync_spec;
 mod test;
 mod tidy;
 mod util;

@@ -314,6 +314,107 @@ impl ObjectSpec {
     }
 }
 
+/// The field a List Resources "Changed Since" filters and orders on, and where each document
+/// carries its value (the tracked property `changedAt`). Chosen per object from Connect's OpenAPI
+/// spec: the spec must document the `ge` lookup and ordering on `filter`, and the object's
+/// profile must hold `document` (both checked by tests against the spec).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeField {
+    /// RQL path of the filter and ordering (`updated`, `events.updated.at`).
+    pub filter: &'static str,
+    /// Dotted path of the same time inside a document. It differs from `filter` where the spec
+    /// names the filter after the model (`updated`) but the object shows it under `events`.
+    pub document: &'static str,
+    /// Whether the time moves on every change or is only the creation time.
+    pub kind: ChangeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The last-modified time: new and updated records are picked up.
+    Modified,
+    /// The creation time, where the spec offers no usable last-modified field: only new records
+    /// are picked up.
+    Created,
+}
+
+impl ChangeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Modified => "last modified",
+            ChangeKind::Created => "created (new records only)",
+        }
+    }
+}
+
+const fn change(
+    kind: ChangeKind,
+    filter: &'static str,
+    document: &'static str,
+) -> Result<ChangeField, &'static str> {
+    Ok(ChangeField {
+        filter,
+        document,
+        kind,
+    })
+}
+
+impl ObjectSpec {
+    /// The "Changed Since" field of a List object, or why it has none (shown to the user).
+    pub fn change_field(&self) -> Result<ChangeField, &'static str> {
+        match self.id {
+            "REQUEST" => change(ChangeKind::Modified, "updated", "updated"),
+            "TIER_CONFIG" | "TIER_CONFIG_REQUEST" => {
+                change(ChangeKind::Modified, "updated", "events.updated.at")
+            }
+            "PRODUCT" | "CASE" | "CONVERSATION_MESSAGES" | "REPORT" => change(
+                ChangeKind::Modified,
+                "events.updated.at",
+                "events.updated.at",
+            ),
+            "SUBSCRIPTION_REQUEST" | "SUBSCRIPTION_ASSET" => {
+                // events.updated.at has `ge` but the spec documents no ordering on it.
+                change(
+                    ChangeKind::Created,
+                    "events.created.at",
+                    "events.created.at",
+                )
+            }
+            "TIER_ACCOUNT" | "TIER_ACCOUNT_REQUEST" => change(
+                ChangeKind::Created,
+                "events.created.at",
+                "events.created.at",
+            ),
+            "USAGE_REPORT" => change(ChangeKind::Created, "created.at", "events.created.at"),
+            "ASSET" => {
+                Err("the API documents only gt and lt (no ge) on its updated and created times")
+            }
+            "PRODUCT_ITEM" => {
+                Err("the API documents no ordering on its events.updated.at and events.created.at")
+            }
+            "USAGE_RECORD" => {
+                Err("its created_time filter is not part of the record the API returns")
+            }
+            GENERIC_OBJECT_ID => Err(
+                "its fields are not known in advance; filter with ge and sort on the resource's own time field instead",
+            ),
+            _ => Err("the API documents no time field to filter on"),
+        }
+    }
+
+    /// The field of a List object that says which kind of marketplace (production, test, preview)
+    /// a record belongs to, as Connect's spec names it; the connection's "Environment" filters on it.
+    pub fn environment_field(&self) -> Option<&'static str> {
+        match self.id {
+            "REQUEST" | "SUBSCRIPTION_REQUEST" => Some("asset.connection.type"),
+            "ASSET" | "SUBSCRIPTION_ASSET" | "TIER_CONFIG" => Some("connection.type"),
+            "TIER_CONFIG_REQUEST" => Some("configuration.connection.type"),
+            "USAGE_REPORT" => Some("environment"),
+            _ => None,
+        }
+    }
+}
+
 impl ActionSpec {
     /// The names of the path's parameters, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &'static str> {

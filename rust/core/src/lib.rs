@@ -26,6 +26,7 @@ pub mod report;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod sync;
 pub mod usage;
 pub mod webhook;
 pub mod wire;

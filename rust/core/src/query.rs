@@ -12,7 +12,6 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -28,7 +27,8 @@ use crate::operation::{OperationJson, join_query};
 use crate::paging::{PageAnswer, PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
-use crate::settings::{self, Properties};
+use crate::settings::Properties;
+use crate::sync;
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
 mod split;
@@ -48,6 +48,8 @@ struct QueryJson {
 pub struct QueryCursor {
     target: Arc<Target>,
     mode: Mode,
+    /// Lines logged while opening (a field selection that was not understood), sent first.
+    opening: Log,
 }
 
 /// Where a query that lists records is.
@@ -67,6 +69,8 @@ struct Paging {
     /// records a server sends again (see `paging.rs`, rule 6).
     previous: HashSet<u64>,
     hasher: RandomState,
+    /// With Changed Since: each document's `changedAt` and the newest (see [`crate::sync`]).
+    watermark: Option<sync::Watermark>,
 }
 
 /// A page being handed over in frames of at most [`MAX_FRAME_DOCUMENT_BYTES`] of documents.
@@ -78,6 +82,8 @@ struct Delivering {
     next: usize,
     /// Log lines of the page, sent with its first frame.
     log: Log,
+    /// The documents' `changedAt`, with Changed Since.
+    changed: Option<Vec<Option<wire::TrackedText>>>,
 }
 
 /// Documents per frame, in bytes (a single larger document gets a frame of its own). A whole page
@@ -125,8 +131,6 @@ struct Target {
     buffers: Mutex<Vec<Vec<u8>>>,
     /// Buffers kept for later pages: one per page in flight and the one handed over.
     keep_buffers: usize,
-    /// "Maximum Page Size (MB)" in bytes: the most one page may hold after decompression.
-    page_limit: usize,
 }
 
 /// What the cursor returns.
@@ -163,15 +167,9 @@ impl std::fmt::Debug for QueryCursor {
     }
 }
 
-/// Receives a page body into a reused buffer, up to the page limit (only a 2xx answer: any other
-/// is an error message, kept whole).
+/// Receives a page body into a reused buffer (the client stops at the connection's page limit).
 struct PageSink {
     body: Vec<u8>,
-    limit: usize,
-    /// A 2xx answer is being received.
-    success: bool,
-    /// The 2xx answer went past `limit`; what arrived is dropped.
-    over_limit: bool,
 }
 
 /// A declared body size is trusted this far when reserving the buffer; more is received by
@@ -180,37 +178,17 @@ const MAX_RESERVE: u64 = 64 * 1024 * 1024;
 /// Page buffers beyond this capacity are not kept for later pages.
 const MAX_KEPT_BUFFER: usize = 64 * 1024 * 1024;
 
-impl PageSink {
-    fn new(body: Vec<u8>, limit: usize) -> Self {
-        PageSink {
-            body,
-            limit,
-            success: false,
-            over_limit: false,
-        }
-    }
-}
-
 impl BodySink for PageSink {
-    fn start(&mut self, status: u16, _headers: &HeaderMap, content_length: Option<u64>) {
-        self.success = (200..300).contains(&status);
-        self.over_limit = false;
+    fn start(&mut self, _status: u16, _headers: &HeaderMap, content_length: Option<u64>) {
         self.body.clear();
         if let Some(n) = content_length {
-            let cap = MAX_RESERVE.min(u64::try_from(self.limit).unwrap_or(u64::MAX));
-            self.body.reserve(usize::try_from(n.min(cap)).unwrap_or(0));
+            self.body
+                .reserve(usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0));
         }
     }
 
-    fn push(&mut self, piece: &[u8]) -> ControlFlow<()> {
-        if self.success && self.body.len() + piece.len() > self.limit {
-            // Stop reading: memory stays at the limit however much more the body would inflate to.
-            self.over_limit = true;
-            self.body = Vec::new();
-            return ControlFlow::Break(());
-        }
+    fn push(&mut self, piece: &[u8]) {
         self.body.extend_from_slice(piece);
-        ControlFlow::Continue(())
     }
 
     fn take(&mut self) -> Bytes {
@@ -254,15 +232,22 @@ impl QueryCursor {
         let parallel_pages =
             op.properties
                 .int("parallelPages", "Parallel Page Requests", 4, 1..=16)?;
-        let page_limit = settings::page_limit(&op.properties)?;
         let segments = op
             .path_segments(&q.dynamic_properties, None)
             .map_err(CoreError::invalid_request)?;
         let filter = with_search(q.filter, op.properties.text("searchTerm"));
         let policy = SpecPolicy::for_object(op.object);
+        let sync = sync::Plan::new(
+            op.object,
+            &op.properties,
+            &q.dynamic_properties,
+            client.settings().environment,
+        )?;
         // The whole filter is checked in both modes, so switching Count Only on or off never
         // turns a broken sort into a working operation or back.
-        let rql = build_rql(filter.as_ref(), op.selected_fields.as_deref(), &policy)?;
+        let mut opening = Log::new();
+        let selected = op.field_selection(&mut opening);
+        let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let mode = if count_only {
@@ -277,6 +262,7 @@ impl QueryCursor {
                 delivering: None,
                 previous: HashSet::new(),
                 hasher: RandomState::new(),
+                watermark: sync.watermark(),
             }))
         };
         let window = usize::try_from(parallel_pages).unwrap_or(1);
@@ -287,9 +273,9 @@ impl QueryCursor {
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
                 buffers: Mutex::new(Vec::new()),
                 keep_buffers: window + 1,
-                page_limit,
             }),
             mode,
+            opening,
         })
     }
 
@@ -303,6 +289,15 @@ impl QueryCursor {
     /// Hands the next PAGE frame to `deliver` (which writes it where it goes); after the last
     /// page, an empty frame with `done`.
     pub fn next_frame<R>(&mut self, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
+        if !self.opening.is_empty() {
+            let opening = std::mem::take(&mut self.opening);
+            return Ok(deliver(&Frame::Written(&wire::page(
+                &opening,
+                false,
+                "",
+                &[],
+            ))));
+        }
         let mut log = Log::new();
         let frame = match &mut self.mode {
             Mode::Documents(paging) => return paging.next_frame(&self.target, deliver),
@@ -333,12 +328,11 @@ impl Paging {
             self.delivering = self.next_page(target)?;
         }
         let Some(d) = &mut self.delivering else {
-            return Ok(deliver(&Frame::Written(&wire::page(
-                &Log::new(),
-                true,
-                "",
-                &[],
-            ))));
+            let mut log = Log::new();
+            if let Some(w) = &self.watermark {
+                log.info(w.summary());
+            }
+            return Ok(deliver(&Frame::Written(&wire::page(&log, true, "", &[]))));
         };
         let from = d.next;
         let mut to = from;
@@ -351,13 +345,19 @@ impl Paging {
             to += 1;
         }
         let last = to == d.documents.len();
+        let done = last && self.pager.is_done();
+        let mut log = std::mem::take(&mut d.log);
+        if done && let Some(w) = &self.watermark {
+            log.info(w.summary());
+        }
         let delivered = deliver(&Frame::Page(PageFrame {
-            log: &std::mem::take(&mut d.log),
-            done: last && self.pager.is_done(),
+            log: &log,
+            done,
             status_code: &d.status,
             body: &d.body,
             names: TRACKED,
             documents: &d.documents[from..to],
+            extra: d.changed.as_ref().map(|c| (sync::CHANGED_AT, &c[from..to])),
         }));
         d.next = to;
         if last && let Some(d) = self.delivering.take() {
@@ -408,6 +408,10 @@ impl Paging {
                 self.window
             ));
         }
+        let changed = self
+            .watermark
+            .as_mut()
+            .map(|w| w.read(&page.body, documents.iter().map(|d| (d.start, d.end))));
         // Start the next requests before this page is handed over, so their round trips overlap
         // that work.
         self.fill(target)?;
@@ -417,6 +421,7 @@ impl Paging {
             documents,
             next: 0,
             log,
+            changed,
         }))
     }
 
@@ -566,7 +571,9 @@ impl Target {
             body: RequestBody::None,
             accept: None,
         };
-        let mut sink = PageSink::new(self.page_buffer(), self.page_limit);
+        let mut sink = PageSink {
+            body: self.page_buffer(),
+        };
         let resp = self
             .client
             .send_into(&api, log, &mut sink)
@@ -574,18 +581,6 @@ impl Target {
             .map_err(|e| e.into_core())?;
         if !resp.is_success() {
             return Err(self.client.http_error(&what, &resp));
-        }
-        if sink.over_limit {
-            return Err(CoreError::new(
-                ErrorCode::Http,
-                format!(
-                    "{what} answered with a page of more than {} MB (after decompression), the \
-                     limit set by \"{}\"; lower the Page Size, or raise that setting (at most {} MB)",
-                    self.page_limit / settings::MB,
-                    settings::PAGE_LIMIT_LABEL,
-                    settings::PAGE_LIMIT_MAX_MB
-                ),
-            ));
         }
         let page = ListPage {
             what,
@@ -734,18 +729,21 @@ impl rql::FieldPolicy for SpecPolicy {
     }
 }
 
-/// The checked RQL (filter, ordering, selection) for the Boomi filter.
+/// The checked RQL (filter, ordering, selection) for the Boomi filter with the incremental sync
+/// additions.
 fn build_rql(
     filter: Option<&Value>,
     selected: Option<&[String]>,
     policy: &dyn rql::FieldPolicy,
+    sync: &sync::Plan,
 ) -> Result<rql::RqlQuery> {
-    let filter: rql::Filter = match filter {
+    let mut filter: rql::Filter = match filter {
         None | Some(Value::Null) => rql::Filter::default(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
             CoreError::invalid_request(format!("the query filter is not valid: {e}"))
         })?,
     };
+    sync.apply(&mut filter);
     rql::build_query(&filter, selected, policy)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))
 }
@@ -760,7 +758,7 @@ mod tests {
         selected: Option<&[String]>,
         policy: &dyn rql::FieldPolicy,
     ) -> Result<String> {
-        build_rql(filter, selected, policy).map(|q| q.to_query_string())
+        build_rql(filter, selected, policy, &sync::Plan::default()).map(|q| q.to_query_string())
     }
 
     fn policy(object_id: &str) -> SpecPolicy {
@@ -886,7 +884,13 @@ mod tests {
         let f = serde_json::json!({
             "expression": {"property": "status", "operator": "eq", "arguments": ["pending"]},
             "sort": [{"property": "created", "order": "desc"}]});
-        let rql = build_rql(Some(&f), Some(&["id".to_owned()]), &policy("REQUEST")).unwrap();
+        let rql = build_rql(
+            Some(&f),
+            Some(&["id".to_owned()]),
+            &policy("REQUEST"),
+            &sync::Plan::default(),
+        )
+        .unwrap();
         assert_eq!(
             rql.to_query_string(),
             "eq(status,pending)&ordering(-created)&select(-activation_key,-asset.configuration,-asset.items,-template)"

@@ -675,38 +675,6 @@ fn a_first_answer_longer_than_the_limit_is_the_whole_result_in_one_request() {
 }
 
 #[test]
-fn a_page_above_the_page_limit_fails_naming_the_setting() {
-    // About 1.5 MB of records against a 1 MB limit.
-    let server = same_answer_server(request_page(0, 600), Some("items 0-599/600"));
-    let client = server.client("");
-    let e = query_error(
-        client,
-        &requests_query(r#""pageSize":1000,"maxPageMegabytes":1"#),
-    );
-    api::client_close(client).unwrap();
-    assert_eq!(e.code, ErrorCode::Http);
-    assert!(
-        e.message.contains(
-            "answered with a page of more than 1 MB (after decompression), the limit set by \"Maximum Page Size (MB)\""
-        ),
-        "{}",
-        e.message
-    );
-    // Within the default limit, the same page is fine.
-    let client = server.client("");
-    let (docs, _) = run_query(client, &requests_query(r#""pageSize":1000"#));
-    assert_eq!(docs.len(), 600);
-    let e = open_error(client, &requests_query(r#""maxPageMegabytes":0"#));
-    api::client_close(client).unwrap();
-    assert!(
-        e.message
-            .contains("\"Maximum Page Size (MB)\" must be a whole number from 1 to 1024"),
-        "{}",
-        e.message
-    );
-}
-
-#[test]
 fn invalid_utf8_in_a_page_is_named_as_such() {
     let server = Server::start();
     server.mount(mock(

@@ -282,7 +282,7 @@ pub struct PageDocument {
     pub start: usize,
     pub end: usize,
     /// Values of the tracked properties named by `page_of`'s `names`, in that order.
-    pub tracked: [Option<TrackedText>; 2],
+    pub(crate) tracked: [Option<TrackedText>; 2],
 }
 
 /// PAGE frame of documents inside one page `body` (see [`PageDocument`]), the same bytes as

@@ -11,7 +11,7 @@ use crate::binary::{self, version_key};
 use crate::dist::{self, GLIBC_FLOOR, PLATFORMS, Platform};
 use crate::test::Tally;
 use anyhow::{Context, Result, bail, ensure};
-use connect_core::catalog::Action;
+use connect_catalog::Action;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use std::collections::{BTreeMap, BTreeSet};

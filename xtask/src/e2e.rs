@@ -1164,7 +1164,7 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         .iter()
         .map(|c| c.as_str().unwrap_or(""))
         .collect();
-    let template: Vec<&str> = connect_core::usage::COLUMNS
+    let template: Vec<&str> = connect_catalog::usage::COLUMNS
         .iter()
         .map(|c| c.name)
         .collect();

@@ -1011,10 +1011,13 @@ fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
         ("RS256", Some(format!("Bearer {rs256}")), "ALGORITHM"),
         ("missing", None, "MISSING_TOKEN"),
     ];
-    let secret_setting = format!("{}={WEBHOOK_SECRET}", connect_core::webhook::SECRET_SETTING);
+    let secret_setting = format!(
+        "{}={WEBHOOK_SECRET}",
+        connect_catalog::webhook::SECRET_SETTING
+    );
     for (name, authorization, want) in cases {
         let token_property =
-            authorization.map(|a| format!("{}={a}", connect_core::webhook::TOKEN_PROPERTY));
+            authorization.map(|a| format!("{}={a}", connect_catalog::webhook::TOKEN_PROPERTY));
         let mut args = vec![
             "--action",
             "VERIFY_WEBHOOK_CALL",

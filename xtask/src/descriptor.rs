@@ -43,20 +43,9 @@ pub fn descriptor_path() -> PathBuf {
         .join("connector-descriptor.xml")
 }
 
-/// Escapes text for an XML attribute value or element content.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// Escapes text for an XML attribute value or element content (`&<>"'` and carriage returns).
+fn esc(text: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(text)
 }
 
 /// One `<field>` of the connection or of an operation.
@@ -672,6 +661,15 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn text_is_escaped_for_attributes_and_content() {
+        assert_eq!(
+            esc("a<b & \"c\" 'd'>\r"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;&#13;"
+        );
+        assert_eq!(esc("plain"), "plain");
     }
 
     #[test]

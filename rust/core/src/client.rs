@@ -1050,22 +1050,20 @@ mod tests {
             kind_of(client(), &format!("http://127.0.0.1:{closed}/")).await,
             TransportKind::Connect
         );
-        // A handshake failure: the server sends a TLS alert (handshake_failure) for any hello.
         let alert = server(b"\x15\x03\x03\x00\x02\x02\x28");
-        assert_eq!(
-            kind_of(client(), &format!("https://127.0.0.1:{alert}/")).await,
-            TransportKind::Tls
-        );
         let silent = server(b"");
-        assert_eq!(
-            kind_of(client(), &format!("http://127.0.0.1:{silent}/")).await,
-            TransportKind::Timeout
-        );
         let cut = server(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}");
-        assert_eq!(
-            kind_of(client(), &format!("http://127.0.0.1:{cut}/")).await,
-            TransportKind::Io
-        );
+        for (url, kind) in [
+            // The server answers any hello with a TLS alert (handshake_failure).
+            (format!("https://127.0.0.1:{alert}/"), TransportKind::Tls),
+            (
+                format!("http://127.0.0.1:{silent}/"),
+                TransportKind::Timeout,
+            ),
+            (format!("http://127.0.0.1:{cut}/"), TransportKind::Io),
+        ] {
+            assert_eq!(kind_of(client(), &url).await, kind, "{url}");
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ async fn run_steps(
     let (get, download) = (steps.spec(Action::Get)?, steps.spec(Action::Download)?);
     // The create call is the action's own: the same checks of the document as any JSON action.
     let create = crate::execute::prepare(client, op, doc, body)
-        .map_err(|m| DocResult::failure("BAD_INPUT", client.redact(&m)))?;
+        .map_err(|m| crate::execute::bad_input(&client.redact(&m)))?;
     let mut report = steps.call(op.spec, None, create.body, "").await?;
     let Some(id) = object_id(&report.body) else {
         return Err(DocResult::application_error(

@@ -499,12 +499,7 @@ async fn run_steps(steps: &mut Steps<'_>, body: Option<Vec<u8>>) -> Result<DocRe
             result.payloads = vec![Payload::new(problem.to_json())];
             return Err(result);
         }
-        Err(problem) => {
-            return Err(DocResult::failure(
-                "BAD_INPUT",
-                client.redact(&problem.text()),
-            ));
-        }
+        Err(problem) => return Err(crate::execute::bad_input(&client.redact(&problem.text()))),
     };
     steps.info(format_args!(
         "{} usage records written to an XLSX of {} bytes ({} ms)",

@@ -367,7 +367,7 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
 
 /// Why the Rust standard library for `triple` is missing, or `None` when it is installed.
 /// Never installs it: `rustup target add` downloads from a server CI may not reach.
-fn missing_rust_target(triple: &str) -> Option<String> {
+pub fn missing_rust_target(triple: &str) -> Option<String> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let out = std::process::Command::new(rustc)
         .args(["--print", "target-libdir", "--target", triple])
@@ -418,6 +418,18 @@ fn build_library(platform: &Platform, linking: &Linking) -> Result<PathBuf> {
 /// (xtask/zigbuild-requirements.txt, into a virtual environment under target/tools) covers
 /// every target.
 fn zigbuild_tools() -> Result<(PathBuf, std::ffi::OsString)> {
+    let bin = python_tools()?;
+    let zigbuild = bin.join("cargo-zigbuild");
+    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    Ok((zigbuild, path))
+}
+
+/// The `bin` folder of the build's Python environment under target/tools, with
+/// cargo-zigbuild, zig (`python -m ziglang`) and pip; installed on first use.
+pub fn python_tools() -> Result<PathBuf> {
     let tools = root().join("target/tools/zigbuild");
     let bin = tools.join("bin");
     let zigbuild = bin.join("cargo-zigbuild");
@@ -449,11 +461,7 @@ fn zigbuild_tools() -> Result<(PathBuf, std::ffi::OsString)> {
         .context("installing zig failed; `cargo xtask dist --native` builds without it")?;
         std::fs::write(&marker, wanted)?;
     }
-    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))?;
-    Ok((zigbuild, path))
+    Ok(bin)
 }
 
 /// Checks a freshly built library is what the platform's loader expects (format and

@@ -182,9 +182,12 @@ pub struct Pe {
     pub is_dll: bool,
     /// The DLLs named in the import directory (`KERNEL32.dll`, …).
     pub imports: Vec<String>,
+    /// The names in the export directory (what `GetProcAddress`, and so JNI, can find).
+    pub exports: Vec<String>,
 }
 
-/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag and imported DLL names.
+/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag, imported DLL names and exported
+/// names.
 pub fn read_pe(b: &[u8]) -> Result<Pe> {
     ensure!(b.starts_with(b"MZ"), "not a PE file (no MZ header)");
     let pe = usize::try_from(u32_at(b, 0x3c, true)?)?;
@@ -199,7 +202,9 @@ pub fn read_pe(b: &[u8]) -> Result<Pe> {
     let characteristics = u16_at(b, coff + 18, true)?;
     let opt = coff + 20;
     ensure!(u16_at(b, opt, true)? == 0x20b, "not a PE32+ (64-bit) image");
-    // PE32+ optional header: data directories start at 112; entry 1 is the import table.
+    // PE32+ optional header: data directories start at 112; entry 0 is the export table,
+    // entry 1 the import table.
+    let export_rva = u32_at(b, opt + 112, true)?;
     let import_rva = u32_at(b, opt + 112 + 8, true)?;
     let sections = opt + opt_size;
     let to_offset = |rva: u32| -> Result<usize> {
@@ -227,10 +232,21 @@ pub fn read_pe(b: &[u8]) -> Result<Pe> {
             d += 20;
         }
     }
+    let mut exports = Vec::new();
+    if export_rva != 0 {
+        // IMAGE_EXPORT_DIRECTORY: NumberOfNames at +24, AddressOfNames (RVAs of names) at +32.
+        let d = to_offset(export_rva)?;
+        let count = usize::try_from(u32_at(b, d + 24, true)?)?;
+        let names = to_offset(u32_at(b, d + 32, true)?)?;
+        for i in 0..count {
+            exports.push(c_str(b, to_offset(u32_at(b, names + 4 * i, true)?)?)?);
+        }
+    }
     Ok(Pe {
         machine,
         is_dll: characteristics & IMAGE_FILE_DLL != 0,
         imports,
+        exports,
     })
 }
 

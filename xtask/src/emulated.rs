@@ -88,7 +88,14 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
                 work: work.clone(),
             };
             let stage = ctx.jvm.platform.id;
-            let cases = Tally::of_cases(stage, &ctx, CASES, |ctx| {
+            let mut cases = CASES.to_vec();
+            if ctx.jvm.windows {
+                cases.push((
+                    "library_copies_do_not_pile_up",
+                    library_copies_do_not_pile_up,
+                ));
+            }
+            let cases = Tally::of_cases(stage, &ctx, &cases, |ctx| {
                 ctx.server.reset(Box::new(connect_stand_in));
                 Ok(())
             });
@@ -643,6 +650,37 @@ fn throttled_429_is_retried(ctx: &Ctx) -> Result<()> {
         ctx.server.seen().len() == 2,
         "expected the GET twice, the server saw {:?}",
         ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// Windows cannot delete a loaded DLL, so each JVM leaves its copy in the temp folder when it
+/// exits; the loader deletes those of earlier JVMs. After the runs above (and any earlier
+/// `emulated` runs) only the last JVM's copy may be left.
+fn library_copies_do_not_pile_up(ctx: &Ctx) -> Result<()> {
+    let prefix = ctx
+        .jvm
+        .env
+        .iter()
+        .find(|(k, _)| *k == "WINEPREFIX")
+        .map(|(_, v)| PathBuf::from(v))
+        .context("no Wine prefix")?;
+    let mut copies = Vec::new();
+    for user in std::fs::read_dir(prefix.join("drive_c/users"))? {
+        let temp = user?.path().join("Temp");
+        if temp.is_dir() {
+            for entry in std::fs::read_dir(&temp)? {
+                let name = entry?.file_name().to_string_lossy().into_owned();
+                if name.starts_with("cloudblue_connect_boomi-") {
+                    copies.push(name);
+                }
+            }
+        }
+    }
+    ensure!(
+        copies.len() <= 1,
+        "{} library copies left in the Wine user's temp folder: {copies:?}",
+        copies.len()
     );
     Ok(())
 }

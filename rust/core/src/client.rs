@@ -180,7 +180,12 @@ impl Client {
             );
             builder = builder.proxy(proxy);
         }
-        builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        // The bundled roots stand in for a missing CA bundle (slim Linux containers); Windows
+        // always has its own store. There, extra roots need a chain engine whose configuration
+        // Wine 8 and Windows before 8 reject, so only an Extra CA Certificate asks for one.
+        if !cfg!(windows) || settings.extra_ca_pem.is_some() {
+            builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        }
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
         let http = builder.build().map_err(|e| {

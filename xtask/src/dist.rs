@@ -17,7 +17,7 @@
 //! Atom's server is rarely as new as the build machine (RHEL/CentOS 7, Amazon Linux 2).
 //! `--native` links with the host toolchain instead (no zig download, but the build machine's
 //! glibc becomes the floor). `--all-targets` adds linux-aarch64 and windows-x86_64 when their
-//! Rust standard libraries are installed; neither has been run anywhere.
+//! Rust standard libraries are installed; only `cargo xtask emulated` runs them (qemu-user, Wine).
 
 use crate::binary::{self, version_key};
 use crate::java::{self, Archive};
@@ -110,8 +110,9 @@ const USAGE: &str = "usage: cargo xtask dist [--native | --glibc VERSION] [--all
   --glibc 2.28   the same for another glibc version
   --native       link with the host toolchain: no zig needed, but the library then needs the build
                  machine's glibc
-  --all-targets  also linux-aarch64 and windows-x86_64 (untested) when their Rust targets are
-                 installed (`rustup target add aarch64-unknown-linux-gnu x86_64-pc-windows-gnu`);
+  --all-targets  also linux-aarch64 and windows-x86_64 (run only by `cargo xtask emulated`) when
+                 their Rust targets are installed
+                 (`rustup target add aarch64-unknown-linux-gnu x86_64-pc-windows-gnu`);
                  each missing one is skipped with a message";
 
 /// Every path the build reads; the archive is stale when any of them is newer than it.
@@ -338,7 +339,11 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
             human_size(*size),
             platform.id,
             platform.file,
-            if platform.tested { "" } else { " (untested)" }
+            if platform.tested {
+                ""
+            } else {
+                " (run only under emulation: cargo xtask emulated)"
+            }
         );
     }
     eprintln!(

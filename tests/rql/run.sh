@@ -4,11 +4,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-py="$here/.venv/bin/python"
-if ! "$py" -c 'import py_rql' 2>/dev/null; then
-    python3 -m venv "$here/.venv"
-    "$here/.venv/bin/pip" install --quiet -r "$here/requirements.txt"
-fi
+venv_dir=$here venv_module=py_rql
+. "$root/tests/venv.sh"
 corpus="$here/corpus.jsonl"
 rm -f "$corpus"
 (cd "$root" && CONNECT_RQL_CORPUS="$corpus" cargo test --quiet -p connect-core --lib rql::tests::grammar_corpus)

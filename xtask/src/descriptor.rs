@@ -6,6 +6,8 @@
 use anyhow::{Context, Result, bail};
 use connect_core::catalog::{self, Action, Body, BoomiOperationType};
 use connect_core::execute::FILE_PATH_PARAM;
+use connect_core::sync;
+use connect_core::webhook;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +72,8 @@ struct Field<'a> {
     kind: &'a str,
     help: &'a str,
     default: Option<&'a str>,
+    /// A list of choices, `(label, value)`; empty: free input.
+    allowed: &'a [(&'a str, &'a str)],
 }
 
 impl Field<'_> {
@@ -89,6 +93,14 @@ impl Field<'_> {
         if let Some(d) = self.default {
             let _ = writeln!(out, "{indent}  <defaultValue>{}</defaultValue>", esc(d));
         }
+        for (label, value) in self.allowed {
+            let _ = writeln!(
+                out,
+                "{indent}  <allowedValue label=\"{}\"><value>{}</value></allowedValue>",
+                esc(label),
+                esc(value)
+            );
+        }
         let _ = writeln!(out, "{indent}</field>");
     }
 }
@@ -101,6 +113,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "Base URL of the CloudBlue Connect API, including /public/v1. Keep the default unless \
                CloudBlue gave you another API host.",
         default: Some(DEFAULT_ENDPOINT),
+        allowed: &[],
     },
     Field {
         id: "apiToken",
@@ -110,6 +123,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                for the modules the processes use. Paste the API Key as Connect shows it \
                (ApiKey SU-...:...) or the bare SU-...:... value.",
         default: None,
+        allowed: &[],
     },
     Field {
         id: "connectTimeoutSeconds",
@@ -117,13 +131,26 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         kind: "integer",
         help: "How long to wait for the TCP and TLS connection to Connect, 1 to 600 seconds.",
         default: Some("30"),
+        allowed: &[],
     },
     Field {
         id: "readTimeoutSeconds",
         label: "Read Timeout (seconds)",
         kind: "integer",
-        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds.",
+        help: "How long to wait for Connect's answer to one request, 1 to 3600 seconds. The \
+               timer restarts whenever data arrives; Request Deadline limits the whole request.",
         default: Some("120"),
+        allowed: &[],
+    },
+    Field {
+        id: "requestDeadlineSeconds",
+        label: "Request Deadline (seconds)",
+        kind: "integer",
+        help: "The longest one attempt of a request may take in all, sending and receiving, \
+               1 to 86400 seconds, however slowly the answer arrives. A request cut by it is a \
+               TIMEOUT, retried like one (reads only). Keep it above Read Timeout.",
+        default: Some("600"),
+        allowed: &[],
     },
     Field {
         id: "maxAttempts",
@@ -133,6 +160,7 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                503 answers are retried for every request; timeouts and other 5xx answers only for \
                reads, because a write may already have taken effect.",
         default: Some("4"),
+        allowed: &[],
     },
     Field {
         id: "maxRetryWaitSeconds",
@@ -141,6 +169,27 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
         help: "The longest pause between two attempts, 0 to 600 seconds, including a \
                Retry-After that Connect asks for.",
         default: Some("60"),
+        allowed: &[],
+    },
+    Field {
+        id: "maxPageMegabytes",
+        label: "Maximum Page Size (MB)",
+        kind: "integer",
+        help: "The largest List Resources page accepted, in MB after decompression, 1 to 1024. \
+               Connect's pages are a few MB; a larger answer fails the query with TOO_LARGE \
+               instead of filling the Atom's memory.",
+        default: Some("64"),
+        allowed: &[],
+    },
+    Field {
+        id: "maxResponseMegabytes",
+        label: "Maximum Response Size (MB)",
+        kind: "integer",
+        help: "The largest answer to one document (Get Resource, actions, file downloads) \
+               accepted, in MB after decompression, 1 to 2048. A larger answer fails that \
+               document with TOO_LARGE; raise it for larger downloads.",
+        default: Some("100"),
+        allowed: &[],
     },
     Field {
         id: "extraCaPem",
@@ -151,8 +200,31 @@ const CONNECTION_FIELDS: &[Field<'static>] = &[
                several may follow each other. Needed when a corporate proxy inspects TLS with its \
                own CA. Leave empty otherwise.",
         default: None,
+        allowed: &[],
+    },
+    Field {
+        id: sync::ENVIRONMENT,
+        label: sync::ENVIRONMENT_LABEL,
+        kind: "string",
+        help: "Which marketplaces' records List Resources returns: Production, Test or Preview \
+               adds a filter on the object's connection type (requests, assets, subscription \
+               requests and assets, tier configs and their requests, usage files); other objects \
+               are not filtered. Any returns all.",
+        default: Some("any"),
+        allowed: &ENVIRONMENTS,
     },
 ];
+
+/// The Environment choices, `(label, value)`.
+const ENVIRONMENTS: [(&str, &str); 4] = {
+    use sync::Environment as E;
+    [
+        (E::Any.label(), E::Any.id()),
+        (E::Production.label(), E::Production.id()),
+        (E::Test.label(), E::Test.id()),
+        (E::Preview.label(), E::Preview.id()),
+    ]
+};
 
 /// The filter operators of `docs/architecture.md` (id, label, number of arguments, help).
 const OPERATORS: &[(&str, &str, u8, &str)] = &[
@@ -208,6 +280,7 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "How many objects one request to Connect asks for, at most 1000. The operation \
                    pages through all results.",
             default: Some("100"),
+            allowed: &[],
         },
         Field {
             id: "maxDocuments",
@@ -215,6 +288,7 @@ fn query_fields() -> Vec<Field<'static>> {
             kind: "integer",
             help: "Stop after this many documents; 0 returns all.",
             default: Some("0"),
+            allowed: &[],
         },
         Field {
             id: "searchTerm",
@@ -223,6 +297,7 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "Free-text search (Connect's search parameter) on the fields the object marks as \
                    searchable, combined with the filters.",
             default: None,
+            allowed: &[],
         },
         Field {
             id: "countOnly",
@@ -232,6 +307,20 @@ fn query_fields() -> Vec<Field<'static>> {
                    of the objects themselves (also the tracked property Count). Sorts, selected \
                    fields, Page Size and Maximum Documents do not apply.",
             default: Some("false"),
+            allowed: &[],
+        },
+        Field {
+            id: sync::CHANGED_SINCE,
+            label: sync::CHANGED_SINCE_LABEL,
+            kind: "string",
+            help: "Incremental sync: only objects changed at or after this ISO 8601 time \
+                   (2024-05-01T12:00:00+00:00, or a date), oldest first; each document carries \
+                   its time as the tracked property changedAt. The document property \
+                   changedSince overrides it (feed it the stored changedAt of the last run). The \
+                   field used per object is in the List of Operations; objects without one refuse \
+                   it.",
+            default: None,
+            allowed: &[],
         },
     ]
 }
@@ -243,6 +332,31 @@ const PARALLELISM: Field<'static> = Field {
     help: "How many documents are sent to Connect at the same time, 1 to 16. Results keep the \
            order of the documents.",
     default: Some("4"),
+    allowed: &[],
+};
+
+/// Verify Webhook Call checks tokens against this secret; it sends nothing to Connect, so it
+/// has no Parallel Requests.
+const WEBHOOK_SECRET: Field<'static> = Field {
+    id: webhook::SECRET_SETTING,
+    label: "Webhook Secret",
+    kind: "password",
+    help: "The webhook's jwt_secret (Get Resource on Webhook shows it): Connect signs each call \
+           to the webhook with it. Required.",
+    default: None,
+    allowed: &[],
+};
+
+/// The document property that carries a received call's Authorization header.
+const WEBHOOK_TOKEN: Field<'static> = Field {
+    id: webhook::TOKEN_PROPERTY,
+    label: "Webhook Authorization",
+    kind: "string",
+    help: "Verify Webhook Call only: the Authorization header of the call Connect made \
+           (Bearer <JWT>). A Web Services Server start shape gives it as the dynamic document \
+           property inheader_Authorization when the header is passed to the process.",
+    default: None,
+    allowed: &[],
 };
 
 fn upload_fields(note: bool) -> Vec<Field<'static>> {
@@ -255,6 +369,7 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
                file on the Atom's disk, read when the document is empty (at most 50 MB); a \
                document with content is uploaded as it is.",
         default: None,
+        allowed: &[],
     }];
     if note {
         fields.push(Field {
@@ -263,9 +378,66 @@ fn upload_fields(note: bool) -> Vec<Field<'static>> {
             kind: "string",
             help: "A note stored with the uploaded reconciliation file.",
             default: None,
+            allowed: &[],
         });
     }
     fields
+}
+
+/// The settings of the actions made of several Connect calls.
+fn workflow_fields(action: Action) -> Vec<Field<'static>> {
+    use connect_core::workflow::{WAIT_LABEL, WAIT_PARAM};
+    match action {
+        Action::SubmitUsageRecords => vec![
+            Field {
+                id: connect_core::usage::SUBMIT_PARAM,
+                label: "Submit",
+                kind: "boolean",
+                help: "After the upload, wait until Connect has validated the usage file (status \
+                       ready) and submit it. Off: the file is left uploaded, for a review in \
+                       Connect or a later Submit.",
+                default: Some("false"),
+                allowed: &[],
+            },
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "With Submit: how long to wait for Connect to validate the uploaded file, 0 \
+                       to 1440 minutes; 0 checks once. A file still being validated then is an \
+                       application error (the file stays uploaded).",
+                default: Some(const_str(connect_core::usage::DEFAULT_WAIT_MINUTES)),
+                allowed: &[],
+            },
+        ],
+        Action::RunReport => vec![
+            Field {
+                id: WAIT_PARAM,
+                label: WAIT_LABEL,
+                kind: "integer",
+                help: "How long to wait for the report, 0 to 1440 minutes; 0 checks once. A \
+                       report not finished by then is an application error (it goes on in \
+                       Connect).",
+                default: Some(const_str(connect_core::report::DEFAULT_WAIT_MINUTES)),
+                allowed: &[],
+            },
+            Field {
+                id: connect_core::report::OBJECT_PARAM,
+                label: "Return Report Object",
+                kind: "boolean",
+                help: "Return the report object (JSON) instead of the report's file.",
+                default: Some("false"),
+                allowed: &[],
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A default wait as the descriptor's text (the defaults are the core's constants; the
+/// generator runs once, so the few bytes it leaks do not matter).
+fn const_str(minutes: i64) -> &'static str {
+    Box::leak(minutes.to_string().into_boxed_str())
 }
 
 /// Help for a path or query parameter, naming the objects that use it (with `action`, only for
@@ -342,6 +514,7 @@ fn write_operation(out: &mut String, action: Action) {
             kind: "string",
             help,
             default: None,
+            allowed: &[],
         });
     }
     let uploads: Vec<Body> = catalog::objects_for(action)
@@ -361,7 +534,11 @@ fn write_operation(out: &mut String, action: Action) {
         });
         fields.extend(upload_fields(note));
     }
-    if t != BoomiOperationType::Query {
+    fields.extend(workflow_fields(action));
+    // The Atom hands GET one object id per call, so there is nothing to run in parallel.
+    if action == Action::VerifyWebhookCall {
+        fields.push(WEBHOOK_SECRET);
+    } else if !matches!(t, BoomiOperationType::Query | BoomiOperationType::Get) {
         fields.push(PARALLELISM);
     }
     for f in &fields {
@@ -399,11 +576,13 @@ pub fn render() -> String {
     out.push_str(
         "<!-- Generated by `cargo xtask descriptor` from rust/core/src/catalog.rs: do not edit. -->\n",
     );
-    // Browsing reads only the catalog and the generated profiles, so it works on any Atom and in
-    // the cloud. The connection is still required for browsing because Boomi runs the CUSTOM test
-    // connection on the Browser, which receives connection fields only with this flag.
+    // Browsing reads the catalog and the generated profiles from the native library, which
+    // loads only where connectors may load one (local Atoms, not Boomi's cloud browsers), so
+    // Import runs on an on-premise Atom. The connection is required for browsing because Boomi
+    // runs the CUSTOM test connection on the Browser, which receives connection fields only with
+    // this flag.
     out.push_str(
-        "<GenericConnectorDescriptor browsingType=\"any\" requireConnectionForBrowse=\"true\">\n",
+        "<GenericConnectorDescriptor browsingType=\"onpremise\" requireConnectionForBrowse=\"true\">\n",
     );
     out.push_str(
         "  <description>CloudBlue Connect: fulfillment, subscriptions, tiers, products, usage and \
@@ -425,8 +604,8 @@ pub fn render() -> String {
             esc(&param_help(param, None))
         );
     }
-    // The upload settings are per-document values too.
-    for f in upload_fields(true) {
+    // The upload settings and the webhook token are per-document values too.
+    for f in upload_fields(true).iter().chain([&WEBHOOK_TOKEN]) {
         let _ = writeln!(
             out,
             "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
@@ -436,11 +615,24 @@ pub fn render() -> String {
             esc(f.help)
         );
     }
-    // `count` is set only by List Resources with Count Only.
+    // Changed Since is a per-document value of List Resources too.
+    let changed_since_help = "List Resources: overrides the operation's Changed Since for the \
+                              query (set it from the persisted changedAt of the last run; blank \
+                              keeps the operation's value).";
+    let _ = writeln!(
+        out,
+        "  <dynamicProperty id=\"{}\" label=\"{}\" type=\"string\">\n    \
+         <helpText>{}</helpText>\n  </dynamicProperty>",
+        sync::CHANGED_SINCE,
+        sync::CHANGED_SINCE_LABEL,
+        esc(changed_since_help)
+    );
+    // `count` is set only by List Resources with Count Only, `changedAt` with Changed Since.
     for (id, label) in [
         ("id", "Object ID"),
         ("status", "Status"),
         ("count", "Count"),
+        (sync::CHANGED_AT, "Changed At"),
     ] {
         let _ = writeln!(out, "  <trackedProperty id=\"{id}\" label=\"{label}\"/>");
     }
@@ -533,7 +725,7 @@ mod tests {
             .filter(|(n, _)| n == "trackedProperty")
             .map(|(_, a)| a["id"].as_str())
             .collect();
-        assert_eq!(tracked, ["id", "status", "count"]);
+        assert_eq!(tracked, ["id", "status", "count", "changedAt"]);
         // Operators as docs/architecture.md lists them; the nullary ones take no argument.
         let operators: BTreeMap<&str, &str> = els
             .iter()
@@ -557,6 +749,10 @@ mod tests {
         "searchTerm",
         "countOnly",
         "parallelism",
+        "webhook_secret",
+        connect_core::usage::SUBMIT_PARAM,
+        connect_core::workflow::WAIT_PARAM,
+        connect_core::report::OBJECT_PARAM,
     ];
 
     #[test]
@@ -587,6 +783,7 @@ mod tests {
             }
         }
         assert!(dynamic.contains("file_path") && dynamic.contains("upload_note"));
+        assert!(dynamic.contains(webhook::TOKEN_PROPERTY));
     }
 
     #[test]
@@ -633,6 +830,16 @@ mod tests {
         assert!(fields("QUERY").contains("countOnly"));
         assert!(!fields("GET").contains("countOnly"));
         assert!(fields("APPROVE").contains("parallelism"));
+        assert!(fields("DELETE").contains("parallelism"));
         assert!(!fields("QUERY").contains("parallelism"));
+        assert!(!fields("GET").contains("parallelism"));
+        assert!(render().contains("browsingType=\"onpremise\""));
+        assert!(fields("ACTIVATE").contains("webhook_id"));
+        assert_eq!(
+            fields("VERIFY_WEBHOOK_CALL"),
+            BTreeSet::from(["webhook_secret".to_owned()]),
+            "the secret only: no Connect call, so no ids and no parallelism"
+        );
+        assert!(xml.contains("id=\"webhook_secret\" label=\"Webhook Secret\" type=\"password\""));
     }
 }

@@ -36,12 +36,28 @@ const CASES: &[(&str, Case)] = &[
         "list_requests_follows_content_range",
         list_requests_follows_content_range,
     ),
+    (
+        "changed_since_alone_with_user_filter_and_per_document",
+        changed_since_alone_with_user_filter_and_per_document,
+    ),
+    (
+        "environment_production_filters_requests_and_assets_only",
+        environment_production_filters_requests_and_assets_only,
+    ),
     ("get_request_by_id", get_request_by_id),
     (
         "get_missing_request_is_empty_success",
         get_missing_request_is_empty_success,
     ),
     ("approve_one_400_among_three", approve_one_400_among_three),
+    (
+        "bad_documents_are_application_errors_in_input_order",
+        bad_documents_are_application_errors_in_input_order,
+    ),
+    (
+        "selected_fields_with_a_root_segment_drop_nothing",
+        selected_fields_with_a_root_segment_drop_nothing,
+    ),
     (
         "throttled_get_is_retried_after_retry_after",
         throttled_get_is_retried_after_retry_after,
@@ -54,6 +70,22 @@ const CASES: &[(&str, Case)] = &[
     (
         "download_usage_chunk_returns_the_exact_bytes",
         download_usage_chunk_returns_the_exact_bytes,
+    ),
+    (
+        "submit_usage_records_round_trip_through_openpyxl",
+        submit_usage_records_round_trip_through_openpyxl,
+    ),
+    (
+        "invalid_usage_record_makes_no_call",
+        invalid_usage_record_makes_no_call,
+    ),
+    (
+        "run_report_pending_running_succeeded",
+        run_report_pending_running_succeeded,
+    ),
+    (
+        "failed_and_unfinished_reports_are_application_errors",
+        failed_and_unfinished_reports_are_application_errors,
     ),
     ("test_connection_good_token", test_connection_good_token),
     ("test_connection_bad_token", test_connection_bad_token),
@@ -108,12 +140,24 @@ impl Ctx {
     }
 
     fn run_with(&self, endpoint: &str, token: &str, args: &[&str]) -> Result<Run> {
-        let connection = [
+        self.run_connection(endpoint, token, &[], args)
+    }
+
+    /// [`Ctx::run_with`] with more connection settings (`key=value`).
+    fn run_connection(
+        &self,
+        endpoint: &str,
+        token: &str,
+        settings: &[&str],
+        args: &[&str],
+    ) -> Result<Run> {
+        let mut connection = vec![
             format!("endpoint={endpoint}"),
             format!("apiToken={token}"),
             // One attempt: retries would only slow the failure cases down.
             "maxAttempts=1".to_string(),
         ];
+        connection.extend(settings.iter().map(|s| (*s).to_string()));
         let mut full: Vec<String> = Vec::new();
         for c in &connection {
             full.push("--connection".into());
@@ -390,6 +434,163 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// The query string a page request carried before `limit`/`offset` (still percent-encoded).
+fn rql_sent(req: &Recorded) -> &str {
+    let query = req.url.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split_once("limit=")
+        .map_or(query, |(rql, _)| rql.trim_end_matches('&'))
+}
+
+/// Lists requests (page size 2: the three stub pages) with `args`; checks that every page request
+/// carried `rql` (up to the select) and that each document's `changedAt` is its `updated`.
+fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
+    ctx.server.reset_journal()?;
+    let mut all = vec![
+        "--action",
+        "LIST",
+        "--object",
+        "REQUEST",
+        "--property",
+        "pageSize=2",
+    ];
+    all.extend(args);
+    let run = ctx.run(&all)?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 5,
+        "expected the 5 requests\n{}",
+        explain(&run)
+    );
+    for r in &results {
+        let payload = payload_json(r)?;
+        ensure!(
+            payload["updated"].is_string()
+                && r["trackedProperties"]["changedAt"] == payload["updated"],
+            "changedAt is not the document's updated: {r}"
+        );
+    }
+    let sent = ctx.requests()?;
+    ensure!(sent.len() == 3, "expected 3 page requests: {sent:?}");
+    for req in &sent {
+        let got = rql_sent(req);
+        ensure!(
+            got == rql || got.starts_with(&format!("{rql}&select(")),
+            "expected the query {rql}, sent {got}"
+        );
+    }
+    // The newest of the five (2021-04-08T06:33:56+00:00), named at the end of the log.
+    ensure!(
+        run.stderr.contains(
+            "5 records changed (by updated); newest changedAt 2021-04-08T06:33:56+00:00: store \
+             it as the next run's Changed Since"
+        ),
+        "the log does not name the newest changedAt\n{}",
+        explain(&run)
+    );
+    Ok(run)
+}
+
+/// Changed Since alone, with the user's filter and sorts, and overridden by the document
+/// property: each adds `ge(updated,…)` and orders by `updated` first.
+fn changed_since_alone_with_user_filter_and_per_document(ctx: &Ctx) -> Result<()> {
+    list_changed_requests(
+        ctx,
+        &["--property", "changedSince=2021-04-01"],
+        "ge(updated,2021-04-01T00:00:00%2B00:00)&ordering(updated)",
+    )?;
+    let filter = ctx.write(
+        "changed-filter.json",
+        r#"{"expression": {"property": "status", "operator": "in", "arguments": ["pending,approved,failed"]},
+            "sort": [{"property": "created", "order": "desc"}, {"property": "updated", "order": "desc"}]}"#,
+    )?;
+    list_changed_requests(
+        ctx,
+        &[
+            "--property",
+            "changedSince=2021-04-01T00:00:00Z",
+            "--filter",
+            &filter,
+        ],
+        "and(ge(updated,2021-04-01T00:00:00Z),in(status,(pending,approved,failed)))\
+         &ordering(updated,-created)",
+    )?;
+    // The stored watermark of the last run, as the document property, wins over the setting.
+    list_changed_requests(
+        ctx,
+        &[
+            "--property",
+            "changedSince=2021-04-01",
+            "--doc-property",
+            "changedSince=2021-04-07T09:30:36+00:00",
+        ],
+        "ge(updated,2021-04-07T09:30:36%2B00:00)&ordering(updated)",
+    )?;
+    // An object whose spec offers no usable field refuses it before sending anything.
+    ctx.server.reset_journal()?;
+    let run = ctx.run(&[
+        "--action",
+        "LIST",
+        "--object",
+        "ASSET",
+        "--property",
+        "changedSince=2021-04-01",
+    ])?;
+    let refusal = "\"Changed Since\" (operation setting) cannot be used with Asset";
+    ensure!(
+        !run.ok
+            && run
+                .lines
+                .iter()
+                .any(|l| str_field(l, "message").contains(refusal)),
+        "Changed Since on assets should be refused\n{}",
+        explain(&run)
+    );
+    ensure!(ctx.requests()?.is_empty(), "a refused query sent requests");
+    Ok(())
+}
+
+/// Environment = Production filters requests and assets on their connection type and leaves
+/// objects without such a field (products) alone.
+fn environment_production_filters_requests_and_assets_only(ctx: &Ctx) -> Result<()> {
+    let endpoint = ctx.endpoint();
+    let token = format!("ApiKey {TOKEN}");
+    for (object, page_size, expected) in [
+        ("REQUEST", "2", "eq(asset.connection.type,production)"),
+        ("ASSET", "100", "eq(connection.type,production)"),
+        ("PRODUCT", "100", ""),
+    ] {
+        ctx.server.reset_journal()?;
+        let run = ctx.run_connection(
+            &endpoint,
+            &token,
+            &["environment=production"],
+            &[
+                "--action",
+                "LIST",
+                "--object",
+                object,
+                "--property",
+                &format!("pageSize={page_size}"),
+            ],
+        )?;
+        ensure!(
+            run.ok && !run.results().is_empty(),
+            "{object}: expected documents\n{}",
+            explain(&run)
+        );
+        for req in ctx.requests()? {
+            let got = rql_sent(&req);
+            let filter = got.split("&select(").next().unwrap_or_default();
+            ensure!(
+                filter == expected,
+                "{object}: expected the filter `{expected}`, sent `{got}`"
+            );
+        }
+    }
+    Ok(())
+}
+
 fn get_request_by_id(ctx: &Ctx) -> Result<()> {
     let id = "PR-5000-0000-0001-001";
     get_request_succeeds(ctx, id, &[], "expected one success")?;
@@ -452,14 +653,7 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
             &format!(r#"{{"template_id": "{t}"}}"#),
         )?);
     }
-    let mut args = vec![
-        "--action",
-        "APPROVE",
-        "--object",
-        "REQUEST",
-        "--property",
-        "request_id=PR-5000-0000-0001-001",
-    ];
+    let mut args = APPROVE_ARGS.to_vec();
     args.extend(docs.iter().map(String::as_str));
     let run = ctx.run(&args)?;
     let results = run.results();
@@ -485,6 +679,11 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
             && message.contains("TL-000-000-400 is not available"),
         "document 1 should be an application error with status, code and message: {failed}"
     );
+    // The failed input stays in the flow as Connect's error body.
+    ensure!(
+        payload_json(failed)? == connect_req_003(),
+        "document 1's payload should be Connect's error JSON: {failed}"
+    );
 
     let sent = ctx.requests()?;
     ensure!(sent.len() == 3, "expected 3 approve calls, got {sent:?}");
@@ -503,6 +702,136 @@ fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
     let mut expected: Vec<String> = templates.iter().map(|t| t.to_string()).collect();
     expected.sort();
     ensure!(bodies == expected, "bodies sent: {bodies:?}");
+    Ok(())
+}
+
+/// An Approve of the request the approve stub knows (documents follow).
+const APPROVE_ARGS: &[&str] = &[
+    "--action",
+    "APPROVE",
+    "--object",
+    "REQUEST",
+    "--property",
+    "request_id=PR-5000-0000-0001-001",
+];
+
+/// The error body the approve stub answers for template TL-000-000-400.
+fn connect_req_003() -> Value {
+    serde_json::json!({
+        "error_code": "REQ_003",
+        "errors": ["Activation template TL-000-000-400 is not available for this product."]
+    })
+}
+
+/// A batch of valid, too-large, invalid and Connect-rejected documents: one result each, in
+/// input order, every refused one an APPLICATION_ERROR with a JSON error document; and a
+/// document without its request id is one as well.
+fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> {
+    let good = ctx.write("mixed-good.json", r#"{"template_id": "TL-111-111-111"}"#)?;
+    let big = ctx.work.join("mixed-too-large.json");
+    // Sparse: one byte over the shim's 50 MB cap without writing it.
+    std::fs::File::create(&big)?.set_len(50 * 1024 * 1024 + 1)?;
+    let big = big.display().to_string();
+    let invalid = ctx.write("mixed-invalid.json", "{not json")?;
+    let rejected = ctx.write(
+        "mixed-rejected.json",
+        r#"{"template_id": "TL-000-000-400"}"#,
+    )?;
+    let mut args = APPROVE_ARGS.to_vec();
+    args.extend([good.as_str(), &big, &invalid, &rejected, &good]);
+    let run = ctx.run(&args)?;
+    let results = run.results();
+    ensure!(
+        results.len() == 5,
+        "expected 5 results
+{}",
+        explain(&run)
+    );
+    let want = [
+        ("SUCCESS", "200"),
+        ("APPLICATION_ERROR", "TOO_LARGE"),
+        ("APPLICATION_ERROR", "BAD_INPUT"),
+        ("APPLICATION_ERROR", "400"),
+        ("SUCCESS", "200"),
+    ];
+    for (i, (r, (status, code))) in results.iter().zip(want).enumerate() {
+        ensure!(
+            r["input"] == i
+                && str_field(r, "status") == status
+                && str_field(r, "statusCode") == code,
+            "result {i} should be input {i}, {status} {code}: {r}\n{}",
+            explain(&run)
+        );
+    }
+    for (i, code) in [(1, "TOO_LARGE"), (2, "BAD_INPUT")] {
+        let doc = payload_json(results[i])?;
+        ensure!(
+            doc["error_code"] == code && doc["errors"][0] == results[i]["message"],
+            "result {i} should carry a {code} error document: {}",
+            results[i]
+        );
+    }
+    ensure!(
+        payload_json(results[3])? == connect_req_003(),
+        "{}",
+        results[3]
+    );
+    ensure!(
+        ctx.requests()?.len() == 3,
+        "only the good and the rejected documents reach Connect"
+    );
+
+    let missing = ctx.run(&["--action", "APPROVE", "--object", "REQUEST", &good])?;
+    let results = missing.results();
+    ensure!(
+        results.len() == 1
+            && str_field(results[0], "status") == "APPLICATION_ERROR"
+            && str_field(results[0], "statusCode") == "BAD_INPUT"
+            && payload_json(results[0])?["error_code"] == "BAD_INPUT"
+            && str_field(results[0], "message").contains("request_id"),
+        "a missing request id should be a BAD_INPUT application error with a document\n{}",
+        explain(&missing)
+    );
+    Ok(())
+}
+
+/// Asset's `configuration` and `items` are dropped by `select(-…)` unless selected. Selected with
+/// a root segment (`Asset/items`) they count as selected, so nothing is dropped; a selection that
+/// names no field of the profile counts as all fields, with a warning.
+fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
+    let list = |fields: &[&str]| -> Result<(Run, String)> {
+        ctx.server.reset_journal()?;
+        let mut args = vec!["--action", "LIST", "--object", "ASSET"];
+        for f in fields {
+            args.extend(["--selected-field", f]);
+        }
+        let run = ctx.run(&args)?;
+        ensure!(
+            run.ok && run.results().len() == 1,
+            "expected one asset\n{}",
+            explain(&run)
+        );
+        let sent = ctx.requests()?;
+        ensure!(sent.len() == 1, "expected one list request: {sent:?}");
+        Ok((run, sent[0].url.clone()))
+    };
+    let (rooted, url) = list(&["Asset/id", "Asset/configuration", "Asset/items"])?;
+    ensure!(
+        !url.contains("select("),
+        "selected parts were dropped: {url}\n{}",
+        explain(&rooted)
+    );
+    let (unknown, url) = list(&["nothing/here"])?;
+    ensure!(
+        !url.contains("select(-") && !url.contains(",-"),
+        "an unmatched selection must drop nothing: {url}"
+    );
+    ensure!(
+        unknown.stderr.contains("do not match the Asset profile")
+            && unknown.stderr.contains("nothing/here"),
+        "no warning naming the selection\n{}",
+        explain(&unknown)
+    );
     Ok(())
 }
 
@@ -691,6 +1020,328 @@ fn download_usage_chunk_returns_the_exact_bytes(ctx: &Ctx) -> Result<()> {
         "unexpected requests: {sent:?}"
     );
     assert_api_key(&sent[0])
+}
+
+// ------------------------------------------------------------ usage records and reports
+
+/// Three usage records as a Boomi process would map them: required columns, optional ones,
+/// numbers given as text, ISO times, non-ASCII text.
+fn usage_records() -> Value {
+    serde_json::json!([
+        {
+            "record_id": "E2E-1",
+            "item_search_criteria": "item.mpn",
+            "item_search_value": "MPN-A",
+            "quantity": 4,
+            "start_time_utc": "2024-03-01 00:00:00",
+            "end_time_utc": "2024-03-31 23:59:59",
+            "asset_search_criteria": "asset.id",
+            "asset_search_value": "AS-0000-0000-0001"
+        },
+        {
+            "record_id": "E2E-2",
+            "record_note": "Überstunden ✓",
+            "item_search_criteria": "item.global_id",
+            "item_search_value": "PRD-000-000-001-0001",
+            "amount": "12.5",
+            "start_time_utc": "2024-03-01T00:00:00Z",
+            "end_time_utc": "2024-03-15T12:00:00Z",
+            "asset_search_criteria": "asset.external_id",
+            "asset_search_value": 1090540,
+            "item_precision": "decimal(2)",
+            "tier": 1
+        },
+        {
+            "record_id": "E2E-3",
+            "item_search_criteria": "item.mpn",
+            "item_search_value": "MPN-B",
+            "quantity": 0.25,
+            "start_time_utc": "2024-03-02 00:00:00",
+            "end_time_utc": "2024-03-02 00:00:00",
+            "asset_search_criteria": "asset.id",
+            "asset_search_value": "AS-0000-0000-0002",
+            "category_id": "Cat1"
+        }
+    ])
+}
+
+/// The bytes of the `usage_file` part of a multipart body (the boundary is its first line).
+fn usage_file_part(body: &[u8]) -> Result<Vec<u8>> {
+    let line_end = body
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .context("multipart body has no boundary line")?;
+    let boundary = &body[..line_end];
+    let header = b"name=\"usage_file\"";
+    let at = body
+        .windows(header.len())
+        .position(|w| w == header)
+        .context("no usage_file part")?;
+    let start = at
+        + body[at..]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .context("usage_file part has no end of headers")?
+        + 4;
+    let mut closing = b"\r\n".to_vec();
+    closing.extend_from_slice(boundary);
+    let len = body[start..]
+        .windows(closing.len())
+        .position(|w| w == closing.as_slice())
+        .context("usage_file part does not end with the boundary")?;
+    Ok(body[start..start + len].to_vec())
+}
+
+/// An XLSX's sheets as openpyxl reads them (`tests/usage/run.sh`).
+fn openpyxl_sheets(xlsx: &std::path::Path) -> Result<serde_json::Map<String, Value>> {
+    let out = std::process::Command::new(root().join("tests/usage/run.sh"))
+        .arg(xlsx)
+        .output()
+        .context("running tests/usage/run.sh")?;
+    ensure!(
+        out.status.success(),
+        "openpyxl could not read {}: {}",
+        xlsx.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).context("reader output is not JSON")?;
+    v["sheets"].as_object().cloned().context("no sheets")
+}
+
+fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
+    let records = usage_records();
+    let doc = serde_json::json!({
+        "name": "E2E usage",
+        "product": {"id": "PRD-000-000-001"},
+        "contract": {"id": "CRD-00000-00000-00001"},
+        "records": records
+    });
+    let input = ctx.write("usage-records.json", &doc.to_string())?;
+    let run = ctx.run(&[
+        "--action",
+        "SUBMIT_USAGE_RECORDS",
+        "--object",
+        "USAGE_REPORT",
+        "--property",
+        "submit=true",
+        &input,
+    ])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    ensure!(
+        payload_json(results[0])?["status"] == "pending",
+        "{}",
+        results[0]
+    );
+    let sent = raw_bodies(ctx)?;
+    let urls: Vec<&str> = sent.iter().map(|(u, _)| u.as_str()).collect();
+    ensure!(
+        urls == [
+            "/public/v1/usage/files",
+            "/public/v1/usage/files/UF-2024-0002/upload",
+            "/public/v1/usage/files/UF-2024-0002/submit"
+        ],
+        "calls: {urls:?}"
+    );
+    let created: Value = serde_json::from_slice(&sent[0].1)?;
+    ensure!(
+        created.get("records").is_none() && created["contract"]["id"] == "CRD-00000-00000-00001",
+        "create body: {created}"
+    );
+    let xlsx = ctx.work.join("uploaded-usage.xlsx");
+    std::fs::write(&xlsx, usage_file_part(&sent[1].1)?)?;
+    let sheets = openpyxl_sheets(&xlsx)?;
+    let names: Vec<&String> = sheets.keys().collect();
+    ensure!(names == ["records"], "sheets: {names:?}");
+    let rows = sheets["records"].as_array().context("rows")?;
+    let header: Vec<&str> = rows[0]
+        .as_array()
+        .context("header")?
+        .iter()
+        .map(|c| c.as_str().unwrap_or(""))
+        .collect();
+    let template: Vec<&str> = connect_core::usage::COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    ensure!(header == template, "header {header:?}");
+    // The first eight are the columns of Connect's own sample usage file, in its order.
+    ensure!(
+        [
+            "record_id",
+            "item_search_criteria",
+            "item_search_value",
+            "quantity",
+            "start_time_utc",
+            "end_time_utc",
+            "asset_search_criteria",
+            "asset_search_value"
+        ]
+        .iter()
+        .all(|c| header.contains(c)),
+        "header {header:?}"
+    );
+    ensure!(rows.len() == 4, "{} rows", rows.len());
+    let cell = |row: usize, name: &str| -> &Value {
+        let i = template.iter().position(|c| *c == name).unwrap_or(0);
+        &rows[row][i]
+    };
+    let expected: [(usize, &str, Value); 13] = [
+        (1, "record_id", "E2E-1".into()),
+        (1, "quantity", 4.into()),
+        (1, "amount", Value::Null),
+        (1, "end_time_utc", "2024-03-31 23:59:59".into()),
+        (2, "record_note", "Überstunden ✓".into()),
+        (2, "amount", 12.5.into()),
+        (2, "start_time_utc", "2024-03-01 00:00:00".into()),
+        (2, "asset_search_value", "1090540".into()),
+        (2, "item_precision", "decimal(2)".into()),
+        (2, "tier", 1.into()),
+        (3, "quantity", 0.25.into()),
+        (3, "category_id", "Cat1".into()),
+        (3, "asset_search_value", "AS-0000-0000-0002".into()),
+    ];
+    for (row, name, want) in expected {
+        let got = cell(row, name);
+        let same = match (got.as_f64(), want.as_f64()) {
+            (Some(a), Some(b)) => a == b,
+            _ => *got == want,
+        };
+        ensure!(same, "row {row} {name}: {got} (expected {want})");
+    }
+    for req in ctx.requests()? {
+        assert_api_key(&req)?;
+    }
+    Ok(())
+}
+
+fn invalid_usage_record_makes_no_call(ctx: &Ctx) -> Result<()> {
+    let mut records = usage_records();
+    records[2]["quantity"] = Value::from("a lot");
+    let doc = serde_json::json!({
+        "name": "E2E usage",
+        "product": {"id": "PRD-000-000-001"},
+        "records": records
+    });
+    let input = ctx.write("usage-records-invalid.json", &doc.to_string())?;
+    let run = ctx.run(&[
+        "--action",
+        "SUBMIT_USAGE_RECORDS",
+        "--object",
+        "USAGE_REPORT",
+        &input,
+    ])?;
+    let results = run.results();
+    ensure!(
+        !run.ok
+            && results.len() == 1
+            && str_field(results[0], "status") == "APPLICATION_ERROR"
+            && str_field(results[0], "statusCode") == "INVALID_RECORD",
+        "expected one INVALID_RECORD application error\n{}",
+        explain(&run)
+    );
+    let message = str_field(results[0], "message");
+    ensure!(
+        message.contains("record 3") && message.contains("\"quantity\""),
+        "message does not name the record and column: {message}"
+    );
+    let sent = ctx.requests()?;
+    ensure!(sent.is_empty(), "Connect was called: {sent:?}");
+    Ok(())
+}
+
+fn run_report(ctx: &Ctx, template: &str, extra: &[&str]) -> Result<Run> {
+    let doc =
+        serde_json::json!({"name": "Monthly", "template": {"id": template}, "parameters": []});
+    let input = ctx.write(&format!("report-{template}.json"), &doc.to_string())?;
+    let mut args = vec!["--action", "RUN_REPORT", "--object", "REPORT"];
+    args.extend_from_slice(extra);
+    args.push(&input);
+    ctx.run(&args)
+}
+
+fn run_report_pending_running_succeeded(ctx: &Ctx) -> Result<()> {
+    let run = run_report(ctx, "RT-OK", &[])?;
+    let results = run.results();
+    ensure!(
+        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        "expected one success\n{}",
+        explain(&run)
+    );
+    let data = base64_decode(str_field(results[0], "payloadBase64"))?;
+    ensure!(
+        data == std::fs::read(sample_usage_file())?,
+        "the document is not the report's file"
+    );
+    let paths: Vec<String> = ctx
+        .requests()?
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    ensure!(
+        paths
+            == [
+                "POST /public/v1/reporting/reports",
+                "GET /public/v1/reporting/reports/RP-OK",
+                "GET /public/v1/reporting/reports/RP-OK",
+                "GET /public/v1/reporting/reports/RP-OK/download"
+            ],
+        "calls: {paths:?}"
+    );
+    for progress in [
+        "RP-OK is pending, 0 of 3",
+        "RP-OK is running, 2 of 3",
+        "RP-OK is succeeded",
+    ] {
+        ensure!(
+            run.stderr.contains(progress),
+            "the process log does not show `{progress}`\n{}",
+            explain(&run)
+        );
+    }
+    Ok(())
+}
+
+fn failed_and_unfinished_reports_are_application_errors(ctx: &Ctx) -> Result<()> {
+    for (template, extra, code, status) in [
+        ("RT-FAIL", &[][..], "REPORT_FAILED", "failed"),
+        (
+            "RT-SLOW",
+            &["--property", "wait_minutes=0"][..],
+            "WAIT_EXPIRED",
+            "pending",
+        ),
+    ] {
+        let run = run_report(ctx, template, extra)?;
+        let results = run.results();
+        ensure!(
+            !run.ok
+                && results.len() == 1
+                && str_field(results[0], "status") == "APPLICATION_ERROR"
+                && str_field(results[0], "statusCode") == code,
+            "{template}: expected one {code} application error\n{}",
+            explain(&run)
+        );
+        let report = payload_json(results[0])?;
+        ensure!(
+            report["status"] == status,
+            "{template}: the document is not Connect's report: {report}"
+        );
+    }
+    let downloads = ctx
+        .requests()?
+        .iter()
+        .filter(|r| r.path().ends_with("/download"))
+        .count();
+    ensure!(
+        downloads == 0,
+        "{downloads} downloads of unfinished reports"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

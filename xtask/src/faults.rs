@@ -7,9 +7,14 @@
 //! Every case checks: one result per input document, in order; the exact number of requests
 //! the server saw (so retries are counted, and a POST is never executed twice); a message that
 //! says the status or failure kind and how many attempts were made. Every runner invocation uses
-//! a canary token (and a canary proxy password) and its whole output, stdout and stderr (process
-//! log, messages, payloads), is scanned for any 8+ character piece of either. The runner runs with
-//! `-Xcheck:jni`, and any JNI warning fails the case.
+//! a canary token (and a canary proxy password and Webhook Secret) and its whole output, stdout
+//! and stderr (process log, messages, payloads), is scanned for any 8+ character piece of them.
+//! The runner runs with `-Xcheck:jni`, and any JNI warning fails the case.
+//!
+//! A hostile server too: gzip bombs that inflate to gigabytes (the runner's peak resident memory
+//! is measured and must stay under [`BOMB_RSS_BOUND_MB`]), an answer that drips one byte at a
+//! time (ended by the request deadline), redirects to another host or from https to http (an
+//! `openssl s_server` plays the https side), and an endpoint with `user:password@`.
 
 use crate::dist;
 use crate::test::Tally;
@@ -27,6 +32,10 @@ use std::time::Duration;
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
 const PROXY_USER: &str = "proxyuser";
 const PROXY_PASSWORD: &str = "CANARYproxyPASS98765";
+/// The password of an endpoint written as `http://user:password@host`: refused, never shown.
+const ENDPOINT_PASSWORD: &str = "CANARYepPASSq7Z4321";
+/// The Webhook Secret of the Verify Webhook Call case.
+const WEBHOOK_SECRET: &str = "CANARYwebhookJWTsecret4242";
 /// The 8+ character pieces that must never appear (see [`scan`]).
 const MIN_PIECE: usize = 8;
 /// The Approve call every POST case uses; the fault hits the document whose template is this.
@@ -104,6 +113,26 @@ const CASES: &[(&str, Case)] = &[
     ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
     ("bad_input_documents", bad_input),
     ("unknown_object_type_is_a_clear_error", unknown_object),
+    ("verify_webhook_call_tokens", verify_webhook_call),
+    ("gzip_bomb_get_fails_within_memory", |c| {
+        let want = (
+            "FAILURE",
+            "TOO_LARGE",
+            "\"Maximum Response Size (MB)\" of 100 MB",
+        );
+        bomb_case(c, "GET", want)
+    }),
+    ("gzip_bomb_list_page_fails_within_memory", |c| {
+        let want = ("FAILURE", "HTTP", "\"Maximum Page Size (MB)\" of 64 MB");
+        bomb_case(c, "LIST", want)
+    }),
+    ("gzip_bomb_error_answer_is_read_in_part", |c| {
+        bomb_case(c, "GET", ("APPLICATION_ERROR", "400", "400 Bad Request"))
+    }),
+    ("drip_ends_at_the_request_deadline", drip_case),
+    ("endpoint_with_credentials_is_refused", endpoint_credentials),
+    ("redirect_to_another_host_is_refused", redirect_cross_host),
+    ("redirect_from_https_to_http_is_refused", redirect_downgrade),
 ];
 
 pub fn run() -> Result<Tally> {
@@ -160,6 +189,8 @@ pub enum Reply {
     Hang(Duration),
     /// Close right after reading the request: the client cannot know whether it took effect.
     Cut,
+    /// Writes the whole answer itself (a bomb, a drip); an error ends the connection.
+    Custom(fn(&mut TcpStream) -> std::io::Result<()>),
 }
 
 impl Reply {
@@ -314,6 +345,10 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
         }
         Reply::Hang(d) => std::thread::sleep(d),
         Reply::Cut => {}
+        Reply::Custom(write) => {
+            // The client hangs up once it has read enough: the write fails then, as it should.
+            let _ = write(&mut conn);
+        }
     }
     let _ = conn.shutdown(Shutdown::Both);
     Ok(())
@@ -436,6 +471,8 @@ struct Run {
     results: Vec<Value>,
     stdout: String,
     stderr: String,
+    /// The runner's peak resident memory (VmHWM), when it was measured.
+    peak_rss_kb: Option<u64>,
 }
 
 impl Run {
@@ -477,24 +514,48 @@ impl Ctx {
     /// The runner with a connection to `endpoint` (3 attempts, 1 s retry wait, 1 s read
     /// timeout) and `args`; output scanned for the canaries and JNI warnings.
     fn run(&self, endpoint: &str, args: &[&str]) -> Result<Run> {
+        self.run_with(endpoint, &[], args, false)
+    }
+
+    /// [`Ctx::run`] with more connection settings (`key=value`, overriding the defaults), and
+    /// the runner's peak resident memory sampled while it runs when `measure`.
+    fn run_with(
+        &self,
+        endpoint: &str,
+        connection: &[String],
+        args: &[&str],
+        measure: bool,
+    ) -> Result<Run> {
         let mut cmd = crate::run::runner_command(&self.car);
-        for c in [
+        let defaults = [
             format!("endpoint={endpoint}"),
             format!("apiToken={}", token()),
             "maxAttempts=3".into(),
             "maxRetryWaitSeconds=1".into(),
             "readTimeoutSeconds=1".into(),
             "connectTimeoutSeconds=2".into(),
-        ] {
+        ];
+        for c in defaults.iter().chain(connection) {
             cmd.arg("--connection").arg(c);
         }
         cmd.args(args).env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
-        let crate::run::Output {
-            status,
-            stdout,
-            stderr,
-        } = crate::run::output(&mut cmd)?;
-        scan(&format!("{stdout}\n{stderr}"), &[SECRET, PROXY_PASSWORD])?;
+        let (
+            crate::run::Output {
+                status,
+                stdout,
+                stderr,
+            },
+            peak_rss_kb,
+        ) = if measure {
+            let (out, peak) = output_measured(&mut cmd)?;
+            (out, Some(peak))
+        } else {
+            (crate::run::output(&mut cmd)?, None)
+        };
+        scan(
+            &format!("{stdout}\n{stderr}"),
+            &[SECRET, PROXY_PASSWORD, ENDPOINT_PASSWORD, WEBHOOK_SECRET],
+        )?;
         ensure!(
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
@@ -511,24 +572,21 @@ impl Ctx {
             results,
             stdout,
             stderr,
+            peak_rss_kb,
         })
     }
 
     fn get(&self, endpoint: &str, extra: &[&str]) -> Result<Run> {
-        let mut args = vec![
-            "--action",
-            "GET",
-            "--object",
-            "REQUEST",
-            "--object-id",
-            "PR-1000-0000-0001-001",
-        ];
-        args.extend_from_slice(extra);
-        self.run(endpoint, &args)
+        self.run(endpoint, &get_args(extra))
     }
 
     /// Approve with three documents; the middle one uses the [`FAULTY`] template.
     fn approve(&self) -> Result<Run> {
+        self.approve_with(&[])
+    }
+
+    /// [`Ctx::approve`] with more connection settings.
+    fn approve_with(&self, connection: &[String]) -> Result<Run> {
         let docs = self.docs(&[
             r#"{"template_id":"TL-000-000-001"}"#.to_owned(),
             format!(r#"{{"template_id":"{FAULTY}"}}"#),
@@ -543,7 +601,7 @@ impl Ctx {
             "request_id=PR-1000-0000-0001-001",
         ];
         args.extend(docs.iter().map(String::as_str));
-        self.run(&self.endpoint(), &args)
+        self.run_with(&self.endpoint(), connection, &args, false)
     }
 
     fn docs(&self, bodies: &[String]) -> Result<Vec<String>> {
@@ -571,6 +629,73 @@ impl Ctx {
         }
         (gets, posts)
     }
+}
+
+/// The runner arguments of a GET of the request at [`GET_PATH`], then `extra`.
+fn get_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--action",
+        "GET",
+        "--object",
+        "REQUEST",
+        "--object-id",
+        "PR-1000-0000-0001-001",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Runs `cmd` like [`crate::run::output`], sampling its peak resident memory (VmHWM, which
+/// only grows) until it exits; returns the last reading in KiB.
+fn output_measured(cmd: &mut std::process::Command) -> Result<(crate::run::Output, u64)> {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("could not start the runner")?;
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().context("no stdout")?));
+    let err = drain(Box::new(child.stderr.take().context("no stderr")?));
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        let hwm = std::fs::read_to_string(&status_path).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        });
+        peak = peak.max(hwm.unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = out
+        .join()
+        .map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
+    let stderr = err
+        .join()
+        .map_err(|_| anyhow::anyhow!("stderr reader panicked"))?;
+    ensure!(
+        peak > 0,
+        "the runner's memory could not be read from {status_path}"
+    );
+    Ok((
+        crate::run::Output {
+            status,
+            stdout,
+            stderr,
+        },
+        peak,
+    ))
 }
 
 /// GET case: the plan's first `failures` answers are `fault`, then 200. Checks `requests`
@@ -770,9 +895,17 @@ fn bad_input(ctx: &Ctx) -> Result<()> {
         run.explain()
     );
     check_result(&run, 0, ("SUCCESS", "200", ""))?;
-    check_result(&run, 1, ("FAILURE", "BAD_INPUT", "not valid JSON"))?;
+    check_result(
+        &run,
+        1,
+        ("APPLICATION_ERROR", "BAD_INPUT", "not valid JSON"),
+    )?;
     check_result(&run, 2, ("SUCCESS", "200", ""))?;
-    check_result(&run, 3, ("FAILURE", "BAD_INPUT", "is a JSON array"))?;
+    check_result(
+        &run,
+        3,
+        ("APPLICATION_ERROR", "BAD_INPUT", "is a JSON array"),
+    )?;
     check_result(&run, 4, ("APPLICATION_ERROR", "TOO_LARGE", "up to 50 MB"))?;
     let (_, posts) = ctx.counts();
     ensure!(posts.values().sum::<usize>() == 2, "server saw {posts:?}");
@@ -801,7 +934,7 @@ fn bad_input(ctx: &Ctx) -> Result<()> {
         "expected one result\n{}",
         run.explain()
     );
-    check_result(&run, 0, ("FAILURE", "BAD_INPUT", "request_id"))?;
+    check_result(&run, 0, ("APPLICATION_ERROR", "BAD_INPUT", "request_id"))?;
     ensure!(
         ctx.server.seen().is_empty(),
         "a request was sent: {:?}",
@@ -842,6 +975,479 @@ fn unknown_object(ctx: &Ctx) -> Result<()> {
         ctx.server.seen()
     );
     Ok(())
+}
+
+/// Verify Webhook Call through the archive, one run per token (the token is a document
+/// property, the same for every document of a run): Connect's valid token succeeds with the
+/// claims added; tampered, expired, `alg: none`, RS256-declared and missing tokens are
+/// APPLICATION_ERRORs with a JSON error document. No run sends a request, and the secret
+/// (a canary, like the API token) appears in no output.
+fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
+    use crate::jwt;
+    let now = jwt::now();
+    let hs256 = r#"{"alg":"HS256","typ":"JWT"}"#;
+    let claims = format!(r#"{{"webhook_id":"WB-000-000-001","exp":{}}}"#, now + 600);
+    let valid = jwt::sign(hs256, &claims, WEBHOOK_SECRET);
+    let tampered = {
+        let (_, sig) = valid.rsplit_once('.').context("a JWT")?;
+        let forged = jwt::sign(hs256, r#"{"webhook_id":"WB-666"}"#, "not-the-secret");
+        let (forged_signed, _) = forged.rsplit_once('.').context("a JWT")?;
+        format!("{forged_signed}.{sig}")
+    };
+    let expired = jwt::sign(
+        hs256,
+        &format!(r#"{{"exp":{}}}"#, now - 3600),
+        WEBHOOK_SECRET,
+    );
+    let none = jwt::unsigned(&claims);
+    let rs256 = jwt::sign(r#"{"alg":"RS256","typ":"JWT"}"#, &claims, WEBHOOK_SECRET);
+    let body = r#"{"webhook_id":"WB-000-000-001","object_class":"fulfillment_request","product_id":"PRD-000-000-000"}"#;
+    let docs = ctx.docs(&[body.to_owned()])?;
+    let cases: [(&str, Option<String>, &str); 6] = [
+        ("valid", Some(format!("Bearer {valid}")), "VERIFIED"),
+        ("tampered", Some(format!("Bearer {tampered}")), "SIGNATURE"),
+        ("expired", Some(format!("Bearer {expired}")), "EXPIRED"),
+        ("alg none", Some(format!("Bearer {none}")), "ALGORITHM"),
+        ("RS256", Some(format!("Bearer {rs256}")), "ALGORITHM"),
+        ("missing", None, "MISSING_TOKEN"),
+    ];
+    let secret_setting = format!("{}={WEBHOOK_SECRET}", connect_core::webhook::SECRET_SETTING);
+    for (name, authorization, want) in cases {
+        let token_property =
+            authorization.map(|a| format!("{}={a}", connect_core::webhook::TOKEN_PROPERTY));
+        let mut args = vec![
+            "--action",
+            "VERIFY_WEBHOOK_CALL",
+            "--object",
+            "WEBHOOK",
+            "--property",
+            &secret_setting,
+        ];
+        if let Some(p) = &token_property {
+            args.extend(["--doc-property", p.as_str()]);
+        }
+        args.extend(docs.iter().map(String::as_str));
+        let run = ctx.run(&ctx.endpoint(), &args)?;
+        ensure!(
+            run.results.len() == 1,
+            "{name}: expected one result\n{}",
+            run.explain()
+        );
+        let (status, code, _) = run.result(0)?;
+        let payload = &run.results[0]["payload"];
+        if want == "VERIFIED" {
+            ensure!(
+                (status, code) == ("SUCCESS", want)
+                    && payload["verified_claims"]["webhook_id"] == "WB-000-000-001"
+                    && payload["object_class"] == "fulfillment_request",
+                "{name}: expected the body with the claims\n{}",
+                run.explain()
+            );
+        } else {
+            ensure!(
+                (status, code) == ("APPLICATION_ERROR", want) && payload["error"] == want,
+                "{name}: expected an APPLICATION_ERROR {want} with an error document\n{}",
+                run.explain()
+            );
+        }
+    }
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "Verify Webhook Call sent a request: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------------- hostile server
+
+/// What a gzip bomb inflates to: far past every limit, and past the test machine's memory.
+const BOMB_BYTES: u64 = 4 << 30;
+
+/// The runner's peak resident memory allowed while it refuses a bomb: the JVM and the connector
+/// take about 60 MB in these runs, plus at most the limit (100 MB for a single answer, 64 MB for
+/// a page) of received body; measured 154, 117 and 56 MB (GET, page, error answer). Without the
+/// limits the runner would hold the whole 4 GiB.
+const BOMB_RSS_BOUND_MB: u64 = 256;
+
+/// The runner GETs (or lists, `action` LIST) from a server that answers with a gzip body that
+/// inflates to [`BOMB_BYTES`] (a 400 answer when `want` expects one): the result is `want`,
+/// the runner's peak memory stays under [`BOMB_RSS_BOUND_MB`].
+fn bomb_case(ctx: &Ctx, action: &str, want: (&str, &str, &str)) -> Result<()> {
+    let error_answer = want.1 == "400";
+    ctx.server.reset(Box::new(move |_, _| {
+        Reply::Custom(if error_answer {
+            gzip_bomb_400
+        } else {
+            gzip_bomb_200
+        })
+    }));
+    let args = if action == "LIST" {
+        vec![
+            "--action",
+            "LIST",
+            "--object",
+            "REQUEST",
+            "--property",
+            "pageSize=10",
+        ]
+    } else {
+        get_args(&[])
+    };
+    let connection = [
+        "maxAttempts=1".to_owned(),
+        "readTimeoutSeconds=30".to_owned(),
+    ];
+    let run = ctx.run_with(&ctx.endpoint(), &connection, &args, true)?;
+    ensure!(
+        run.results.len() == 1,
+        "expected one result\n{}",
+        run.explain()
+    );
+    let peak_mb = run.peak_rss_kb.unwrap_or(u64::MAX) / 1024;
+    println!(
+        "    {action} of a {} GiB gzip bomb: peak RSS {peak_mb} MB",
+        BOMB_BYTES >> 30
+    );
+    ensure!(
+        peak_mb < BOMB_RSS_BOUND_MB,
+        "the runner's peak RSS was {peak_mb} MB, over the {BOMB_RSS_BOUND_MB} MB bound\n{}",
+        run.explain()
+    );
+    check_result(&run, 0, want)?;
+    ensure!(
+        ctx.server.seen().len() == 1,
+        "the server saw {} requests, expected 1 (a limit is not retried)",
+        ctx.server.seen().len()
+    );
+    Ok(())
+}
+
+fn gzip_bomb_200(conn: &mut TcpStream) -> std::io::Result<()> {
+    gzip_bomb(conn, 200)
+}
+
+fn gzip_bomb_400(conn: &mut TcpStream) -> std::io::Result<()> {
+    gzip_bomb(conn, 400)
+}
+
+/// A gzip answer of [`BOMB_BYTES`] spaces, made while it is sent: one deflate block that inflates
+/// to 1 MiB (about 1 KiB of it, byte-aligned by a sync flush, referring to nothing before it)
+/// repeated, then the final block and the gzip trailer. About 4 MB on the wire for 4 GiB.
+fn gzip_bomb(conn: &mut TcpStream, status: u16) -> std::io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let chunk = vec![b' '; CHUNK];
+    let mut deflate = flate2::Compress::new(flate2::Compression::best(), false);
+    let mut block = Vec::with_capacity(64 * 1024);
+    deflate.compress_vec(&chunk, &mut block, flate2::FlushCompress::Sync)?;
+    assert_eq!(
+        deflate.total_in(),
+        CHUNK as u64,
+        "one block holds the chunk"
+    );
+    let mut crc = flate2::Crc::new();
+    let mut one = flate2::Crc::new();
+    one.update(&chunk);
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n\
+         Content-Range: items 0-9/100\r\nConnection: close\r\n\r\n"
+    );
+    conn.write_all(head.as_bytes())?;
+    conn.write_all(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])?;
+    for _ in 0..BOMB_BYTES / CHUNK as u64 {
+        conn.write_all(&block)?;
+        crc.combine(&one);
+    }
+    // An empty final block with fixed codes, then CRC-32 and the size modulo 2^32.
+    conn.write_all(&[0x03, 0x00])?;
+    conn.write_all(&crc.sum().to_le_bytes())?;
+    conn.write_all(&((BOMB_BYTES & 0xffff_ffff) as u32).to_le_bytes())?;
+    conn.flush()
+}
+
+/// Headers at once, then one byte of the body every half second: never quiet for the 1 s read
+/// timeout, so only the request deadline ends it. Gives up after a minute.
+fn drip(conn: &mut TcpStream) -> std::io::Result<()> {
+    conn.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n",
+    )?;
+    for _ in 0..120 {
+        std::thread::sleep(Duration::from_millis(500));
+        conn.write_all(b" ")?;
+        conn.flush()?;
+    }
+    Ok(())
+}
+
+/// A GET and an Approve whose answers drip: each attempt ends at the 3 s request deadline; the
+/// GET is retried (2 attempts), the POST is not.
+fn drip_case(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|seen, _| {
+        if seen.method == "GET" || seen.template() == FAULTY {
+            Reply::Custom(drip)
+        } else {
+            Reply::ok()
+        }
+    }));
+    let deadline = [
+        "requestDeadlineSeconds=3".to_owned(),
+        "maxAttempts=2".to_owned(),
+    ];
+    let run = ctx.run_with(&ctx.endpoint(), &deadline, &get_args(&[]), false)?;
+    let text = "did not finish within the connection's \"Request Deadline (seconds)\" of 3 s";
+    check_result(&run, 0, ("FAILURE", "TIMEOUT", text))?;
+    check_result(&run, 0, ("FAILURE", "TIMEOUT", "(after 2 attempts)"))?;
+    let (gets, _) = ctx.counts();
+    ensure!(
+        gets == 2,
+        "server saw {gets} GETs, expected 2\n{}",
+        run.explain()
+    );
+
+    let run = ctx.approve_with(&deadline)?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    check_result(&run, 1, ("FAILURE", "TIMEOUT", text))?;
+    check_result(&run, 1, ("FAILURE", "TIMEOUT", "not retried"))?;
+    check_result(&run, 2, ("SUCCESS", "200", ""))?;
+    let (_, posts) = ctx.counts();
+    ensure!(
+        posts.get(FAULTY) == Some(&1),
+        "server saw {posts:?}, expected one POST for {FAULTY}"
+    );
+    Ok(())
+}
+
+/// `http://user:password@host`: refused before any request, for a document and for Test
+/// Connection, and the password shows nowhere (the canary scan of every run).
+fn endpoint_credentials(ctx: &Ctx) -> Result<()> {
+    let endpoint = format!(
+        "http://connect-user:{ENDPOINT_PASSWORD}@127.0.0.1:{}/public/v1",
+        ctx.server.port
+    );
+    let run = ctx.get(&endpoint, &[])?;
+    let text = "must not contain a user name or password";
+    check_result(&run, 0, ("FAILURE", "INVALID_SETTINGS", text))?;
+    let run = ctx.run(&endpoint, &["--test-connection"])?;
+    ensure!(
+        run.code == Some(4) && run.stdout.contains("INVALID_SETTINGS") && run.stdout.contains(text),
+        "Test Connection was not refused\n{}",
+        run.explain()
+    );
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "a request was sent: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// Redirects to `localhost` on the same port (the same server under another host name, so a
+/// followed redirect would show up as a second request): refused for a GET and for a POST (whose
+/// body must not go anywhere else), while a redirect on the same origin is followed, without a
+/// `Referer`.
+fn redirect_cross_host(ctx: &Ctx) -> Result<()> {
+    let port = ctx.server.port;
+    const SAME_ORIGIN: &str = "/public/v1/requests/PR-1000-0000-0001-002";
+    const MOVED: &str = "/public/v1/requests/PR-1000-0000-0001-003";
+    ctx.server.reset(Box::new(move |seen, _| {
+        let elsewhere = |status, path: &str| {
+            let location = format!("http://localhost:{port}{path}");
+            Reply::Answer(status, vec![("Location".into(), location)], String::new())
+        };
+        let host = seen.headers.get("host").map(String::as_str).unwrap_or("");
+        match seen.path() {
+            _ if host.starts_with("localhost") => Reply::ok(),
+            GET_PATH => elsewhere(302, GET_PATH),
+            APPROVE_PATH if seen.template() == FAULTY => elsewhere(307, APPROVE_PATH),
+            SAME_ORIGIN => {
+                Reply::Answer(302, vec![("Location".into(), MOVED.into())], String::new())
+            }
+            _ => Reply::ok(),
+        }
+    }));
+    let run = ctx.get(&ctx.endpoint(), &[])?;
+    let text =
+        format!("GET {GET_PATH} was redirected to http://localhost:{port}{GET_PATH}, outside");
+    check_result(&run, 0, ("FAILURE", "REDIRECT", &text))?;
+    let run = ctx.approve()?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    let text = format!(
+        "POST {APPROVE_PATH} was redirected to http://localhost:{port}{APPROVE_PATH}, outside"
+    );
+    check_result(&run, 1, ("FAILURE", "REDIRECT", &text))?;
+    check_result(&run, 2, ("SUCCESS", "200", ""))?;
+    let seen = ctx.server.seen();
+    ensure!(
+        seen.len() == 4
+            && seen.iter().all(|s| s
+                .headers
+                .get("host")
+                .is_some_and(|h| h.starts_with("127.0.0.1"))),
+        "a redirect was followed to another host: {seen:?}"
+    );
+    // On the same origin: followed, and the next request says nothing of where it came from.
+    ctx.server.seen.lock().expect("seen lock").clear();
+    let run = ctx.run(
+        &ctx.endpoint(),
+        &[
+            "--action",
+            "GET",
+            "--object",
+            "REQUEST",
+            "--object-id",
+            "PR-1000-0000-0001-002",
+        ],
+    )?;
+    check_result(&run, 0, ("SUCCESS", "200", ""))?;
+    let seen = ctx.server.seen();
+    ensure!(
+        seen.len() == 2 && seen[1].path() == MOVED && !seen[1].headers.contains_key("referer"),
+        "the same-origin redirect was not followed as expected: {seen:?}"
+    );
+    Ok(())
+}
+
+/// An https endpoint (an `openssl s_server` with a certificate from a fresh CA, given as the
+/// connection's Extra CA Certificate) that redirects to plain http on the fault server: refused,
+/// and the fault server sees nothing.
+fn redirect_downgrade(ctx: &Ctx) -> Result<()> {
+    let target = format!("http://127.0.0.1:{}{GET_PATH}", ctx.server.port);
+    let tls = TlsRedirect::start(&ctx.work.join("tls"), &target)?;
+    let endpoint = format!("https://127.0.0.1:{}/public/v1", tls.port);
+    let connection = [format!("extraCaPem={}", tls.ca_pem)];
+    let run = ctx.run_with(&endpoint, &connection, &get_args(&[]), false)?;
+    let text = format!("GET {GET_PATH} was redirected from https to {target}, which is not https");
+    check_result(&run, 0, ("FAILURE", "REDIRECT", &text))?;
+    ensure!(
+        ctx.server.seen().is_empty(),
+        "the redirect to http was followed: {:?}",
+        ctx.server.seen()
+    );
+    Ok(())
+}
+
+/// `openssl s_server -HTTP` on 127.0.0.1, answering [`GET_PATH`] with a 302 to `location`
+/// (`-HTTP` sends a file that holds the whole answer). Killed when dropped.
+struct TlsRedirect {
+    port: u16,
+    ca_pem: String,
+    child: std::process::Child,
+}
+
+impl TlsRedirect {
+    fn start(dir: &std::path::Path, location: &str) -> Result<Self> {
+        ensure!(
+            crate::util::have("openssl"),
+            "this case needs the openssl command (apt-get install openssl)"
+        );
+        crate::util::fresh_dir(dir)?;
+        let openssl = |args: &[&str]| -> Result<()> {
+            let out = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .context("could not run openssl")?;
+            ensure!(
+                out.status.success(),
+                "openssl {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Ok(())
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        let mut ca = vec!["req", "-x509"];
+        ca.extend(ec);
+        ca.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=faults CA",
+        ]);
+        openssl(&ca)?;
+        let mut leaf = vec!["req"];
+        leaf.extend(ec);
+        leaf.extend([
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        openssl(&leaf)?;
+        std::fs::write(
+            dir.join("leaf.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+        ])?;
+        let docs = dir.join("docs");
+        let answer = docs.join(GET_PATH.trim_start_matches('/'));
+        std::fs::create_dir_all(answer.parent().context("answer has a folder")?)?;
+        std::fs::write(
+            &answer,
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )?;
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = std::process::Command::new("openssl")
+            .args(["s_server", "-quiet", "-HTTP", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-cert", "../leaf.pem", "-key", "../leaf.key"])
+            .current_dir(&docs)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("could not start openssl s_server")?;
+        let server = TlsRedirect {
+            port,
+            ca_pem: std::fs::read_to_string(dir.join("ca.pem"))?,
+            child,
+        };
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("openssl s_server did not listen on 127.0.0.1:{port}")
+    }
+}
+
+impl Drop for TlsRedirect {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[cfg(test)]

@@ -16,12 +16,15 @@ mod emulated;
 mod faults;
 mod fuzz;
 mod java;
+mod jwt;
 mod newjdk;
 mod operations;
 mod profiles;
 mod run;
 mod server;
 mod soak;
+#[cfg(test)]
+mod sync_spec;
 mod test;
 mod tidy;
 mod util;

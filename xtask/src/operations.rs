@@ -5,7 +5,7 @@
 //! stale (the unit test below does the same on every `cargo test`).
 
 use anyhow::{Context, Result, bail};
-use connect_core::catalog::{self, Body, BoomiOperationType, Output};
+use connect_core::catalog::{self, Action, Body, BoomiOperationType, Output};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -32,6 +32,39 @@ pub struct Entry {
     pub output: String,
     /// Optional query parameters.
     pub query: &'static [&'static str],
+    /// List Resources: the field "Changed Since" filters and orders on, or why there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_since: Option<ChangedSince>,
+    /// List Resources: the field the connection's "Environment" filters on, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment_field: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedSince {
+    /// RQL field of the `ge` filter and the ordering; `None` when the object has none.
+    pub field: Option<&'static str>,
+    /// Where a document holds the same time (its `changedAt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<&'static str>,
+    /// `last modified` or `created (new records only)`; without a field, why there is none.
+    pub note: &'static str,
+}
+
+fn changed_since(o: &catalog::ObjectSpec) -> ChangedSince {
+    match o.change_field() {
+        Ok(f) => ChangedSince {
+            field: Some(f.filter),
+            document: Some(f.document),
+            note: f.kind.label(),
+        },
+        Err(why) => ChangedSince {
+            field: None,
+            document: None,
+            note: why,
+        },
+    }
 }
 
 pub fn entries() -> Vec<Entry> {
@@ -45,7 +78,11 @@ pub fn entries() -> Vec<Entry> {
                 label: o.label,
                 action: a.action.id(),
                 action_label: a.action.label(),
-                method: a.method.as_str(),
+                method: if a.is_local() {
+                    NO_CALL
+                } else {
+                    a.method.as_str()
+                },
                 path: a.path,
                 boomi_type: t.as_str(),
                 custom_type_id: (t == BoomiOperationType::Execute).then(|| a.action.id()),
@@ -59,6 +96,7 @@ pub fn entries() -> Vec<Entry> {
                         Some(note) => format!("multipart:{file_part}+{note}"),
                         None => format!("multipart:{file_part}"),
                     },
+                    Body::SetFlag { member, value, .. } => format!("set:{member}={value}"),
                 },
                 output: match a.output {
                     Output::Json { schema } => format!("json:{schema}"),
@@ -66,10 +104,19 @@ pub fn entries() -> Vec<Entry> {
                     Output::Binary => "binary".to_string(),
                 },
                 query: a.query,
+                changed_since: (a.action == Action::List).then(|| changed_since(o)),
+                environment_field: if a.action == Action::List {
+                    o.environment_field()
+                } else {
+                    None
+                },
             }
         })
         .collect()
 }
+
+/// The `method` of an action the connector does itself, without calling Connect.
+pub const NO_CALL: &str = "none";
 
 pub fn docs_path() -> PathBuf {
     crate::util::root().join("docs").join("operations.md")
@@ -111,6 +158,12 @@ fn describe_input(e: &Entry) -> String {
     match e.input.split_once(':') {
         Some(("json", profile)) => format!("JSON `{profile}`"),
         Some(("multipart", parts)) => format!("the document as an .xlsx file (`{parts}`)"),
+        Some(("set", flag)) => match flag.split_once('=') {
+            Some((member, value)) => {
+                format!("none: the object is read (GET) and sent back with `{member}: {value}`")
+            }
+            None => "none".to_string(),
+        },
         _ => "none".to_string(),
     }
 }
@@ -156,7 +209,11 @@ pub fn render_docs() -> String {
             Some(id) => format!("EXECUTE `{id}`"),
             None => e.boomi_type.to_string(),
         };
-        let mut path = format!("`{}`", e.path);
+        let mut path = if e.method == NO_CALL {
+            "(no Connect call)".to_string()
+        } else {
+            format!("`{}`", e.path)
+        };
         if !e.query.is_empty() {
             let _ = write!(path, " (query: `{}`)", e.query.join("`, `"));
         }
@@ -171,6 +228,32 @@ pub fn render_docs() -> String {
             cell(&path),
             cell(&describe_input(e)),
             cell(&describe_output(e)),
+        );
+    }
+    out.push_str(
+        "\n## Incremental sync on List Resources\n\n\
+         **Changed Since** adds `ge(<field>,<time>)` and orders by that field first; each document\n\
+         carries its value of the same time as the tracked property `changedAt`. The field comes from\n\
+         Connect's OpenAPI specification, which must document the `ge` lookup and ordering on it: the\n\
+         last-modified time where it does, else the creation time (new records only). Objects without one\n\
+         refuse Changed Since with the reason below. The connection's **Environment** (other than Any)\n\
+         adds `eq(<environment field>,production|test|preview)` on the objects that have such a field;\n\
+         the others are not filtered.\n\n\
+         | Object | Changed Since field | `changedAt` from | Kind | Environment field |\n\
+         |---|---|---|---|---|\n",
+    );
+    for e in all.iter().filter(|e| e.action == Action::List.id()) {
+        let Some(c) = &e.changed_since else { continue };
+        let code = |v: Option<&str>| v.map_or_else(|| "none".to_string(), |v| format!("`{v}`"));
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {} | {} | {} |",
+            cell(e.label),
+            e.object,
+            code(c.field),
+            code(c.document),
+            cell(c.note),
+            code(e.environment_field),
         );
     }
     out

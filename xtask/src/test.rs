@@ -31,7 +31,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "java",
-        "JUnit 5 tests of java/shim and java/runner, on the packaged library, -Xcheck:jni",
+        "JUnit 5 tests of java/sdk-stubs, java/shim and java/runner, on the packaged library, -Xcheck:jni",
     ),
     (
         "newjdk",
@@ -42,12 +42,16 @@ const STAGES: &[(&str, &str)] = &[
         "RQL grammar check: every query the builder produces parsed by lib-rql (tests/rql)",
     ),
     (
+        "profiles",
+        "every generated profile checked as JSON Schema draft 4 by Python jsonschema (tests/profiles)",
+    ),
+    (
         "e2e",
         "end-to-end: the built archive through the local runner against WireMock",
     ),
     (
         "faults",
-        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token",
+        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token; a hostile server: gzip bombs (peak RSS measured), a drip, redirects off the origin",
     ),
     (
         "contract",
@@ -269,6 +273,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "java" => java_tests(),
         "newjdk" => crate::newjdk::run(),
         "rql" => rql_grammar(),
+        "profiles" => profiles_draft4(),
         "e2e" => e2e::run(),
         "faults" => faults::run(),
         "contract" => contract::run(),
@@ -406,7 +411,13 @@ fn libtest_counts(out: &str) -> Tally {
 /// then parses it with lib-rql). One check; its last line reads
 /// `check_grammar: N queries, M problems`.
 fn rql_grammar() -> Result<Tally> {
-    let script = root().join("tests/rql/run.sh");
+    python_check("tests/rql/run.sh", "check_grammar: ")
+}
+
+/// A check script under tests/ whose last summary line, after `prefix`, ends in ` 0 problems`
+/// when it passed. One check.
+fn python_check(script: &str, prefix: &str) -> Result<Tally> {
+    let script = root().join(script);
     if !script.is_file() {
         bail!("{} is missing", rel(&script));
     }
@@ -414,10 +425,17 @@ fn rql_grammar() -> Result<Tally> {
     let summary = out
         .lines()
         .rev()
-        .find_map(|l| l.trim().strip_prefix("check_grammar: "))
-        .context("no `check_grammar:` summary line")?;
-    let problems_free = summary.ends_with(" 0 problems");
-    Ok(Tally::of(ok && problems_free))
+        .find_map(|l| l.trim().strip_prefix(prefix))
+        .with_context(|| format!("no `{}` summary line", prefix.trim_end()))?;
+    Ok(Tally::of(ok && summary.ends_with(" 0 problems")))
+}
+
+// ---------------------------------------------------------------- profiles
+
+/// The draft-4 check of the generated profiles (tests/profiles/run.sh). One check; its last
+/// line reads `check_profiles: N profiles, M problems`.
+fn profiles_draft4() -> Result<Tally> {
+    python_check("tests/profiles/run.sh", "check_profiles: ")
 }
 
 // ---------------------------------------------------------------- java
@@ -431,6 +449,11 @@ struct JavaSuite {
 fn java_tests() -> Result<Tally> {
     let r = root();
     let suites = [
+        JavaSuite {
+            name: "sdk-stubs",
+            main_classes: dist::stubs_dir(),
+            tests_src: r.join("java/sdk-stubs/src/test/java"),
+        },
         JavaSuite {
             name: "shim",
             main_classes: dist::shim_classes_dir(),
@@ -617,9 +640,13 @@ mod tests {
     #[test]
     fn stage_options() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = parse(&args(&["--skip-lint", "--skip", "rql,e2e,faults,contract"]))
-            .unwrap()
-            .unwrap();
+        let o = parse(&args(&[
+            "--skip-lint",
+            "--skip",
+            "rql,profiles,e2e,faults,contract",
+        ]))
+        .unwrap()
+        .unwrap();
         assert_eq!(
             o.stages,
             ["setup", "rust", "dist", "archive", "java", "newjdk"]

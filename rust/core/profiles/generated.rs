@@ -3,70 +3,146 @@
 
 /// Profile name and JSON Schema, sorted by name.
 static SCHEMAS: &[(&str, &str)] = &[
+    // POST /usage/files/{usage_report_id}/accept request body
     ("AcceptUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/AcceptUsageReport.json"))),
+    // POST /requests/{request_id}/approve request body
     ("ApproveRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ApproveRequest.json"))),
+    // POST /tier/config-requests/{tier_config_request_id}/approve request body
     ("ApproveTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ApproveTierConfigRequest.json"))),
+    // GET /assets response item
     ("Asset", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Asset.json"))),
+    // POST /requests/{request_id}/assign request body
     ("AssignRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/AssignRequest.json"))),
+    // POST /tier/config-requests/{tier_config_request_id}/assign request body
     ("AssignTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/AssignTierConfigRequest.json"))),
+    // POST /subscriptions/requests response
     ("BillingRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/BillingRequest.json"))),
+    // PUT /subscriptions/requests/{subscription_request_id}/attributes request body
     ("BillingRequestAttributes", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/BillingRequestAttributes.json"))),
+    // POST /usage/records/close-records request body
     ("BulkCloseUsageRecords", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/BulkCloseUsageRecords.json"))),
+    // POST /usage/records/close-records response item
     ("BulkCloseUsageRecordsResult", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/BulkCloseUsageRecordsResult.json"))),
+    // GET /helpdesk/cases response item
     ("Case", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Case.json"))),
+    // POST /helpdesk/cases/{case_id}/close request body
     ("CloseCase", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/CloseCase.json"))),
+    // POST /usage/chunks/{usage_chunk_id}/close request body
     ("CloseUsageChunk", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/CloseUsageChunk.json"))),
+    // POST /usage/records/{usage_record_id}/close request body
     ("CloseUsageRecord", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/CloseUsageRecord.json"))),
+    // POST /requests/{request_id}/confirm request body
     ("ConfirmRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ConfirmRequest.json"))),
+    // GET /conversations/{conversation_id}/messages response item
     ("ConversationMessage", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ConversationMessage.json"))),
+    // POST /requests/{request_id}/fail request body
     ("FailRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/FailRequest.json"))),
+    // POST /tier/config-requests/{tier_config_request_id}/fail request body
     ("FailTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/FailTierConfigRequest.json"))),
+    // any JSON object: the Generic Resource path is the user's
     ("GenericResource", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/GenericResource.json"))),
+    // POST /tier/account-requests/{tier_account_request_id}/ignore request body
     ("IgnoreTierAccountRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/IgnoreTierAccountRequest.json"))),
+    // POST /requests/{request_id}/inquire request body
     ("InquireRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/InquireRequest.json"))),
+    // POST /requests request body
     ("NewAdminHoldRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewAdminHoldRequest.json"))),
+    // POST /subscriptions/requests request body
     ("NewBillingRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewBillingRequest.json"))),
+    // POST /helpdesk/cases request body
     ("NewCase", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewCase.json"))),
+    // POST /requests request body
     ("NewChangeRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewChangeRequest.json"))),
+    // POST /conversations/{conversation_id}/messages request body
     ("NewConversationMessage", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewConversationMessage.json"))),
+    // POST /requests request body
     ("NewPurchaseRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewPurchaseRequest.json"))),
+    // POST /reporting/reports request body
+    ("NewReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewReport.json"))),
+    // POST /tier/accounts request body
     ("NewTierAccount", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierAccount.json"))),
+    // POST /tier/account-requests request body
     ("NewTierAccountRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierAccountRequest.json"))),
+    // POST /tier/config-requests request body
     ("NewTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewTierConfigRequest.json"))),
+    // POST /usage/files request body
     ("NewUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewUsageReport.json"))),
+    // POST /usage/files request body, plus records: the columns of Connect's usage file template
+    ("NewUsageReportWithRecords", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewUsageReportWithRecords.json"))),
+    // POST /notifications/webhooks request body
+    ("NewWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/NewWebhook.json"))),
+    // GET /products response item
     ("Product", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Product.json"))),
+    // GET /products/{product_id}/actions response item
     ("ProductAction", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductAction.json"))),
+    // GET /products/{product_id}/actions/{action_id}/actionLink response
     ("ProductActionLink", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductActionLink.json"))),
+    // GET /products/{product_id}/configurations response item
     ("ProductConfiguration", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductConfiguration.json"))),
+    // GET /products/{product_id}/items response item
     ("ProductItem", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductItem.json"))),
+    // GET /products/{product_id}/parameters response item
     ("ProductParameter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductParameter.json"))),
+    // GET /products/{product_id}/templates response item
     ("ProductTemplate", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ProductTemplate.json"))),
+    // POST /usage/files/{usage_report_id}/reject request body
     ("RejectUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/RejectUsageReport.json"))),
+    // GET /reporting/reports response item
+    ("Report", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Report.json"))),
+    // GET /requests response item
     ("Request", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Request.json"))),
+    // POST /requests/{request_id}/revoke request body
     ("RevokeRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/RevokeRequest.json"))),
+    // POST /requests/{request_id}/schedule request body
     ("ScheduleRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ScheduleRequest.json"))),
+    // POST /requests/{request_id}/submit request body
     ("SubmitRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/SubmitRequest.json"))),
+    // GET /subscriptions/assets response item
     ("SubscriptionAsset", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/SubscriptionAsset.json"))),
+    // GET /tier/accounts response item
     ("TierAccount", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/TierAccount.json"))),
+    // GET /tier/account-requests response item
     ("TierAccountRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/TierAccountRequest.json"))),
+    // GET /tier/accounts/{tier_account_id}/versions response item
     ("TierAccountVersion", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/TierAccountVersion.json"))),
+    // GET /tier/configs response item
     ("TierConfig", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/TierConfig.json"))),
+    // GET /tier/config-requests response item
     ("TierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/TierConfigRequest.json"))),
+    // PUT /helpdesk/cases/{case_id} request body
     ("UpdateCase", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateCase.json"))),
+    // PUT /requests/{request_id} request body
     ("UpdateRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateRequest.json"))),
+    // PUT /tier/accounts/{tier_account_id} request body
     ("UpdateTierAccount", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateTierAccount.json"))),
+    // PUT /tier/config-requests/{tier_config_request_id} request body
     ("UpdateTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateTierConfigRequest.json"))),
+    // PUT /usage/chunks/{usage_chunk_id} request body
     ("UpdateUsageChunk", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageChunk.json"))),
+    // PUT /usage/records/{usage_record_id} request body
     ("UpdateUsageRecord", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageRecord.json"))),
+    // PUT /usage/files/{usage_report_id} request body
     ("UpdateUsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateUsageReport.json"))),
+    // PUT /notifications/webhooks/{webhook_id} request body
+    ("UpdateWebhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UpdateWebhook.json"))),
+    // GET /assets/{asset_id}/usage/aggregates response item
     ("UsageAggregate", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageAggregate.json"))),
+    // GET /usage/chunks response item
     ("UsageChunk", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageChunk.json"))),
+    // GET /usage/reconciliations response item
     ("UsageReconciliation", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageReconciliation.json"))),
+    // GET /usage/records response item
     ("UsageRecord", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageRecord.json"))),
+    // GET /usage/files response item
     ("UsageReport", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageReport.json"))),
+    // GET /usage/products/{product_id}/template response
     ("UsageTemplateLink", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/UsageTemplateLink.json"))),
+    // POST /requests/{request_id}/validate request body
     ("ValidateRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateRequest.json"))),
+    // POST /tier/config-requests/{tier_config_request_id}/validate request body
     ("ValidateTierConfigRequest", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/ValidateTierConfigRequest.json"))),
+    // GET /notifications/webhooks response item
+    ("Webhook", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/Webhook.json"))),
 ];
 
 /// Object id and the filterable fields of its List endpoint, in catalog order.
@@ -578,6 +654,35 @@ static FIELD_SPECS: &[(&str, &[FieldSpec])] = &[
             FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
             FieldSpec { name: "text", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
             FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+        ],
+    ),
+    (
+        "WEBHOOK",
+        &[
+            FieldSpec { name: "active", kind: "boolean", lookups: &["eq", "ne"], sortable: true },
+            FieldSpec { name: "description", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "label", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "product/id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "product/name", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: false },
+            FieldSpec { name: "type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
+        ],
+    ),
+    (
+        "REPORT",
+        &[
+            FieldSpec { name: "events/created/at", kind: "string", lookups: &["eq", "ne", "ge", "gt", "le", "lt", "in", "out"], sortable: true },
+            FieldSpec { name: "events/started/at", kind: "string", lookups: &["eq", "ne", "ge", "gt", "le", "lt", "null", "in", "out"], sortable: true },
+            FieldSpec { name: "events/terminated/at", kind: "string", lookups: &["eq", "ne", "ge", "gt", "le", "lt", "null", "in", "out"], sortable: true },
+            FieldSpec { name: "events/updated/at", kind: "string", lookups: &["eq", "ne", "ge", "gt", "le", "lt", "in", "out"], sortable: true },
+            FieldSpec { name: "id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: false },
+            FieldSpec { name: "name", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
+            FieldSpec { name: "schedule/id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: true },
+            FieldSpec { name: "status", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
+            FieldSpec { name: "template/id", kind: "string", lookups: &["eq", "ne", "like", "ilike", "null", "in", "out"], sortable: true },
+            FieldSpec { name: "template/name", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
+            FieldSpec { name: "template/type", kind: "string", lookups: &["eq", "ne", "like", "ilike", "in", "out"], sortable: true },
+            FieldSpec { name: "timeout", kind: "boolean", lookups: &["eq", "ne"], sortable: true },
         ],
     ),
 ];

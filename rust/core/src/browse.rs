@@ -60,7 +60,7 @@ fn definition(
     role: &str,
 ) -> Result<Definition> {
     let (input_type, input_schema) = match spec.body {
-        Body::None => ("none", None),
+        Body::None | Body::SetFlag { .. } => ("none", None),
         Body::Json { schema } => ("json", Some(schema)),
         // The file travels as the document's bytes.
         Body::Multipart { .. } => ("binary", None),
@@ -89,28 +89,50 @@ fn definition(
             .to_owned(),
         cookie: String::new(),
         fields: if role == "OUTPUT" {
-            fields(object_id, action)
+            fields(object_id, spec, action)
         } else {
             Vec::new()
         },
     })
 }
 
-/// Field specs of a query's output: the fields the OpenAPI spec documents as filterable or
-/// sortable for the object's list endpoint (none for other actions).
-fn fields(object_id: &str, action: Action) -> Vec<FieldSpec> {
+/// Field specs of a query's output: every field of the object's profile, filterable and sortable
+/// only where the OpenAPI spec documents lookups and ordering for the list endpoint, plus the
+/// documented filter fields the profile lacks (none for other actions).
+fn fields(object_id: &str, spec: &ActionSpec, action: Action) -> Vec<FieldSpec> {
     if action != Action::List {
         return Vec::new();
     }
-    crate::profiles::field_specs(object_id)
+    let filters = crate::profiles::field_specs(object_id);
+    let profile = match spec.output {
+        Output::Json { schema } => crate::profiles::profile_fields(schema),
+        _ => &[],
+    };
+    let mut out: Vec<FieldSpec> = profile
         .iter()
-        .map(|f| FieldSpec {
-            name: f.name.to_owned(),
-            field_type: f.kind.to_owned(),
-            filterable: !f.lookups.is_empty(),
-            sortable: f.sortable,
-            // Field selection is Boomi-side for every field (no select() is sent to Connect).
-            selectable: true,
+        .filter(|f| f.kind != "object")
+        .map(|f| {
+            let documented = filters.iter().find(|d| d.name == f.path);
+            FieldSpec {
+                name: f.path.clone(),
+                field_type: f.kind.clone(),
+                filterable: documented.is_some_and(|d| !d.lookups.is_empty()),
+                sortable: documented.is_some_and(|d| d.sortable),
+                // Selection only decides Connect's optional parts (see rql::build_select).
+                selectable: true,
+            }
         })
-        .collect()
+        .collect();
+    for d in filters {
+        if !out.iter().any(|f| f.name == d.name) {
+            out.push(FieldSpec {
+                name: d.name.to_owned(),
+                field_type: d.kind.to_owned(),
+                filterable: !d.lookups.is_empty(),
+                sortable: d.sortable,
+                selectable: true,
+            });
+        }
+    }
+    out
 }

@@ -40,6 +40,16 @@ pub enum Action {
     UsageTemplate,
     /// The Generic Resource object's free action: POST to the path the user gives.
     ResourceAction,
+    Activate,
+    Deactivate,
+    Trigger,
+    /// Checks a call Connect made to a webhook's URL; sends nothing to Connect.
+    VerifyWebhookCall,
+    /// Usage file from JSON records: create, upload the XLSX written from them, optionally
+    /// submit (`crate::usage`).
+    SubmitUsageRecords,
+    /// Create a report, wait for it, return its file (`crate::report`).
+    RunReport,
 }
 
 /// The Boomi operation type an action is offered under.
@@ -99,6 +109,12 @@ impl Action {
         Action::ApproveAll,
         Action::UsageTemplate,
         Action::ResourceAction,
+        Action::Activate,
+        Action::Deactivate,
+        Action::Trigger,
+        Action::VerifyWebhookCall,
+        Action::SubmitUsageRecords,
+        Action::RunReport,
     ];
 
     /// Stable id: the descriptor's `customTypeId` for EXECUTE actions, and the action name in
@@ -135,6 +151,12 @@ impl Action {
             Action::ApproveAll => "APPROVE_ALL",
             Action::UsageTemplate => "USAGE_TEMPLATE",
             Action::ResourceAction => "RESOURCE_ACTION",
+            Action::Activate => "ACTIVATE",
+            Action::Deactivate => "DEACTIVATE",
+            Action::Trigger => "TRIGGER",
+            Action::VerifyWebhookCall => "VERIFY_WEBHOOK_CALL",
+            Action::SubmitUsageRecords => "SUBMIT_USAGE_RECORDS",
+            Action::RunReport => "RUN_REPORT",
         }
     }
 
@@ -171,6 +193,12 @@ impl Action {
             Action::ApproveAll => "Approve All Records",
             Action::UsageTemplate => "Get Usage Template Link",
             Action::ResourceAction => "Resource Action",
+            Action::Activate => "Activate",
+            Action::Deactivate => "Deactivate",
+            Action::Trigger => "Trigger",
+            Action::VerifyWebhookCall => "Verify Webhook Call",
+            Action::SubmitUsageRecords => "Submit Usage Records",
+            Action::RunReport => "Run Report",
         }
     }
 
@@ -235,6 +263,16 @@ pub enum Body {
         file_part: &'static str,
         note_part: Option<&'static str>,
     },
+    /// No document content: the object is read first (GET of the same path) and sent back
+    /// with one boolean member set. Connect's update of such an object takes the whole object
+    /// (the spec requires every member), so a switch like a webhook's `active` must carry the
+    /// other members as they are; `schema` names the update body profile, whose members are
+    /// the ones copied.
+    SetFlag {
+        schema: &'static str,
+        member: &'static str,
+        value: bool,
+    },
 }
 
 /// What an action returns.
@@ -273,6 +311,107 @@ pub struct ObjectSpec {
 impl ObjectSpec {
     pub fn action(&self, action: Action) -> Option<&'static ActionSpec> {
         self.actions.iter().find(|a| a.action == action)
+    }
+}
+
+/// The field a List Resources "Changed Since" filters and orders on, and where each document
+/// carries its value (the tracked property `changedAt`). Chosen per object from Connect's OpenAPI
+/// spec: the spec must document the `ge` lookup and ordering on `filter`, and the object's
+/// profile must hold `document` (both checked by tests against the spec).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeField {
+    /// RQL path of the filter and ordering (`updated`, `events.updated.at`).
+    pub filter: &'static str,
+    /// Dotted path of the same time inside a document. It differs from `filter` where the spec
+    /// names the filter after the model (`updated`) but the object shows it under `events`.
+    pub document: &'static str,
+    /// Whether the time moves on every change or is only the creation time.
+    pub kind: ChangeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The last-modified time: new and updated records are picked up.
+    Modified,
+    /// The creation time, where the spec offers no usable last-modified field: only new records
+    /// are picked up.
+    Created,
+}
+
+impl ChangeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Modified => "last modified",
+            ChangeKind::Created => "created (new records only)",
+        }
+    }
+}
+
+const fn change(
+    kind: ChangeKind,
+    filter: &'static str,
+    document: &'static str,
+) -> Result<ChangeField, &'static str> {
+    Ok(ChangeField {
+        filter,
+        document,
+        kind,
+    })
+}
+
+impl ObjectSpec {
+    /// The "Changed Since" field of a List object, or why it has none (shown to the user).
+    pub fn change_field(&self) -> Result<ChangeField, &'static str> {
+        match self.id {
+            "REQUEST" => change(ChangeKind::Modified, "updated", "updated"),
+            "TIER_CONFIG" | "TIER_CONFIG_REQUEST" => {
+                change(ChangeKind::Modified, "updated", "events.updated.at")
+            }
+            "PRODUCT" | "CASE" | "CONVERSATION_MESSAGES" | "REPORT" => change(
+                ChangeKind::Modified,
+                "events.updated.at",
+                "events.updated.at",
+            ),
+            "SUBSCRIPTION_REQUEST" | "SUBSCRIPTION_ASSET" => {
+                // events.updated.at has `ge` but the spec documents no ordering on it.
+                change(
+                    ChangeKind::Created,
+                    "events.created.at",
+                    "events.created.at",
+                )
+            }
+            "TIER_ACCOUNT" | "TIER_ACCOUNT_REQUEST" => change(
+                ChangeKind::Created,
+                "events.created.at",
+                "events.created.at",
+            ),
+            "USAGE_REPORT" => change(ChangeKind::Created, "created.at", "events.created.at"),
+            "ASSET" => {
+                Err("the API documents only gt and lt (no ge) on its updated and created times")
+            }
+            "PRODUCT_ITEM" => {
+                Err("the API documents no ordering on its events.updated.at and events.created.at")
+            }
+            "USAGE_RECORD" => {
+                Err("its created_time filter is not part of the record the API returns")
+            }
+            GENERIC_OBJECT_ID => Err(
+                "its fields are not known in advance; filter with ge and sort on the resource's own time field instead",
+            ),
+            _ => Err("the API documents no time field to filter on"),
+        }
+    }
+
+    /// The field of a List object that says which kind of marketplace (production, test, preview)
+    /// a record belongs to, as Connect's spec names it; the connection's "Environment" filters on it.
+    pub fn environment_field(&self) -> Option<&'static str> {
+        match self.id {
+            "REQUEST" | "SUBSCRIPTION_REQUEST" => Some("asset.connection.type"),
+            "ASSET" | "SUBSCRIPTION_ASSET" | "TIER_CONFIG" => Some("connection.type"),
+            "TIER_CONFIG_REQUEST" => Some("configuration.connection.type"),
+            "USAGE_REPORT" => Some("environment"),
+            _ => None,
+        }
     }
 }
 
@@ -315,7 +454,16 @@ impl ActionSpec {
     pub fn is_generic(&self) -> bool {
         self.path == GENERIC_PATH
     }
+
+    /// Whether the connector does the action itself, without any call to Connect (its method
+    /// and path mean nothing).
+    pub fn is_local(&self) -> bool {
+        self.path == LOCAL_PATH
+    }
 }
+
+/// The path of an action that calls nothing (see [`ActionSpec::is_local`]).
+const LOCAL_PATH: &str = "";
 
 /// The path parameter of the Generic Resource object: the user's own path under the API base,
 /// such as `/marketplaces` or `/listing-requests/{id}`. It spans several segments, so it is
@@ -402,6 +550,14 @@ const fn out(schema: &'static str) -> Output {
     Output::Json { schema }
 }
 
+const fn set_flag(schema: &'static str, member: &'static str, value: bool) -> Body {
+    Body::SetFlag {
+        schema,
+        member,
+        value,
+    }
+}
+
 const fn get(action: Action, path: &'static str, output: Output) -> ActionSpec {
     act(action, M::Get, path, NONE, output)
 }
@@ -440,6 +596,7 @@ const USAGE_CHUNK_OUT: Output = out("UsageChunk");
 const USAGE_RECORD_OUT: Output = out("UsageRecord");
 const CASE_OUT: Output = out("Case");
 const GENERIC: Output = out("GenericResource");
+const WEBHOOK_OUT: Output = out("Webhook");
 
 // Paths follow the official spec (connect-openapi30.yml v37), which also fixes the old connector
 // where it diverged (connect-api.md §1.5): the billing request attribute and billing request create
@@ -970,6 +1127,13 @@ static OBJECTS: &[ObjectSpec] = &[
                 NONE,
                 USAGE_REPORT_OUT,
             ),
+            // The first of several calls (create, upload, submit): see `crate::usage`.
+            post(
+                A::SubmitUsageRecords,
+                "/usage/files",
+                json(crate::usage::PROFILE),
+                USAGE_REPORT_OUT,
+            ),
         ],
     ),
     obj(
@@ -1137,6 +1301,55 @@ static OBJECTS: &[ObjectSpec] = &[
         ],
     ),
     obj(
+        "WEBHOOK",
+        "Webhook",
+        "Webhooks: the calls Connect makes to your URL when a queue (requests, tier configs, usage files, ...) changes",
+        &[
+            get(A::List, "/notifications/webhooks", WEBHOOK_OUT),
+            get(A::Get, "/notifications/webhooks/{webhook_id}", WEBHOOK_OUT),
+            post(
+                A::Create,
+                "/notifications/webhooks",
+                json("NewWebhook"),
+                WEBHOOK_OUT,
+            ),
+            put(
+                A::Update,
+                "/notifications/webhooks/{webhook_id}",
+                json("UpdateWebhook"),
+                WEBHOOK_OUT,
+            ),
+            delete("/notifications/webhooks/{webhook_id}"),
+            put(
+                A::Activate,
+                "/notifications/webhooks/{webhook_id}",
+                set_flag("UpdateWebhook", "active", true),
+                WEBHOOK_OUT,
+            ),
+            put(
+                A::Deactivate,
+                "/notifications/webhooks/{webhook_id}",
+                set_flag("UpdateWebhook", "active", false),
+                WEBHOOK_OUT,
+            ),
+            // The spec documents a 200 without a body.
+            post(
+                A::Trigger,
+                "/notifications/webhooks/{webhook_id}/trigger",
+                NONE,
+                EMPTY,
+            ),
+            // The document is the body Connect sent to the webhook's URL; it goes nowhere.
+            act(
+                A::VerifyWebhookCall,
+                M::Post,
+                LOCAL_PATH,
+                json("GenericResource"),
+                GENERIC,
+            ),
+        ],
+    ),
+    obj(
         GENERIC_OBJECT_ID,
         "Generic Resource",
         "Any Connect resource by its path under the API, such as /marketplaces or /listing-requests/{id}",
@@ -1151,6 +1364,27 @@ static OBJECTS: &[ObjectSpec] = &[
                 GENERIC_PATH,
                 json("GenericResource"),
                 GENERIC,
+            ),
+        ],
+    ),
+    obj(
+        "REPORT",
+        "Report",
+        "Report runs of Connect's reporting module",
+        &[
+            get(A::List, "/reporting/reports", out("Report")),
+            get(A::Get, "/reporting/reports/{report_id}", out("Report")),
+            get(
+                A::Download,
+                "/reporting/reports/{report_id}/download",
+                Output::Binary,
+            ),
+            // Create, then Get until it is done, then Download: see `crate::report`.
+            post(
+                A::RunReport,
+                "/reporting/reports",
+                json("NewReport"),
+                Output::Binary,
             ),
         ],
     ),
@@ -1598,8 +1832,8 @@ mod catalog_tests {
         }
         assert_eq!(
             objects().len(),
-            32,
-            "the old connector's 31 objects + Generic Resource"
+            34,
+            "the old connector's 31 objects + Webhook + Generic Resource + Report"
         );
     }
 
@@ -1654,6 +1888,11 @@ mod catalog_tests {
                     Action::Download => {
                         assert_eq!(a.output, Output::Binary, "{}", o.id);
                         assert_eq!(a.accept(), Some(FILE_ACCEPT), "{}", o.id);
+                    }
+                    // Its create call takes JSON; its result is the report's file.
+                    Action::RunReport => {
+                        assert!(matches!(a.body, Body::Json { .. }), "{}", o.id);
+                        assert_eq!(a.output, Output::Binary, "{}", o.id);
                     }
                     _ => {
                         assert!(!matches!(a.body, Body::Multipart { .. }), "{}", o.id);

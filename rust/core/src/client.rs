@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER,
-    USER_AGENT,
+    ACCEPT, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION,
+    RETRY_AFTER, USER_AGENT,
 };
 use serde::Deserialize;
 
 use crate::catalog::HttpMethod;
 use crate::error::{CoreError, Result};
 use crate::log::Log;
-use crate::settings::Settings;
+use crate::settings::{DEADLINE_LABEL, MAX_PAGE_LABEL, MAX_RESPONSE_LABEL, Settings};
 
 pub const USER_AGENT_VALUE: &str = concat!("cloudblue-connect-boomi/", env!("CARGO_PKG_VERSION"));
 
@@ -95,16 +95,25 @@ fn first_non_ws(b: &[u8]) -> Option<u8> {
     b.iter().copied().find(|c| !c.is_ascii_whitespace())
 }
 
-/// Why a request got no HTTP answer.
+/// Why a request got no usable HTTP answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransportKind {
     /// Refused, reset, unreachable: nothing reached the server.
     Connect,
     Dns,
     Tls,
+    /// The read (or connect) timeout: nothing arrived for that long.
     Timeout,
+    /// The connection's request deadline: the attempt as a whole took too long, however the
+    /// bytes trickled. Retried where a timeout is.
+    Deadline,
     /// The answer broke off or could not be read.
     Io,
+    /// The answer grew past this limit after decompression; the rest was not read.
+    TooLarge(BodyLimit),
+    /// A redirect the connector does not follow (off the endpoint's scheme, host and port, or
+    /// too many); the error's detail says where it pointed.
+    Redirect,
 }
 
 impl TransportKind {
@@ -114,10 +123,66 @@ impl TransportKind {
             TransportKind::Connect => "CONNECT",
             TransportKind::Dns => "DNS",
             TransportKind::Tls => "TLS",
-            TransportKind::Timeout => "TIMEOUT",
+            TransportKind::Timeout | TransportKind::Deadline => "TIMEOUT",
             TransportKind::Io => "IO",
+            TransportKind::TooLarge(_) => "TOO_LARGE",
+            TransportKind::Redirect => "REDIRECT",
         }
     }
+}
+
+/// The most bytes an answer may have after decompression, and the connection setting that
+/// raises it (named in the error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyLimit {
+    pub bytes: u64,
+    pub setting: &'static str,
+}
+
+/// How much of an error answer (non-2xx) is read: Connect's error JSON is a few hundred bytes and
+/// a message shows an excerpt of 200 characters. The rest is neither received nor inflated.
+pub const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// Same-origin redirects followed in a row before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// How a body read by [`read_limited`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limited {
+    /// All of it arrived, within the limit.
+    Whole,
+    /// More than the limit arrived: `push` got exactly the limit's bytes and reading stopped.
+    Cut,
+}
+
+/// Reads `resp`'s body piece by piece, inflated when it is compressed, into `push`, but never
+/// more than `limit` bytes in all: the piece that crosses the limit is cut at it, reading stops
+/// there (the rest is neither received nor inflated) and the answer is [`Limited::Cut`]. Memory
+/// thus stays at what `push` keeps, at most `limit` bytes, whatever the server sends: a small
+/// gzip body can inflate to gigabytes.
+pub async fn read_limited(
+    resp: &mut reqwest::Response,
+    limit: u64,
+    push: &mut (dyn FnMut(&[u8]) + Send),
+) -> std::result::Result<Limited, (TransportKind, String)> {
+    let mut received = 0u64;
+    while let Some(piece) = resp.chunk().await.map_err(classify)? {
+        let room = limit - received;
+        if piece.len() as u64 > room {
+            push(&piece[..usize::try_from(room).unwrap_or(usize::MAX)]);
+            return Ok(Limited::Cut);
+        }
+        received += piece.len() as u64;
+        push(&piece);
+    }
+    Ok(Limited::Whole)
+}
+
+/// Whether `to` is on the same scheme, host and port as `from` (the only redirects followed).
+pub fn same_origin(from: &url::Url, to: &url::Url) -> bool {
+    from.scheme() == to.scheme()
+        && from.host_str() == to.host_str()
+        && from.port_or_known_default() == to.port_or_known_default()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +226,19 @@ impl Client {
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
             .gzip(true)
+            // A redirect elsewhere would carry the request (and a POST's body) to another server;
+            // it is stopped here and refused by `send_once`, which names where it pointed.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let from = attempt.previous().first();
+                if attempt.previous().len() <= MAX_REDIRECTS
+                    && from.is_some_and(|from| same_origin(from, attempt.url()))
+                {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
+            .referer(false)
             // Boomi passes the Atom's proxy explicitly; environment proxies must not change routing.
             .no_proxy();
         if let Some(p) = &settings.proxy {
@@ -211,6 +289,12 @@ impl Client {
         self
     }
 
+    /// The base delay of the retry backoff, also the first pause of a status poll
+    /// ([`crate::workflow::Poll`]), so tests that shorten one shorten both.
+    pub fn backoff_base(&self) -> Duration {
+        self.backoff_base
+    }
+
     /// `text` without the token (use on anything that came from the network or from errors).
     pub fn redact(&self, text: &str) -> String {
         let mut out = self.settings.authorization.redact(text);
@@ -255,7 +339,8 @@ impl Client {
         self.send_with(req, log, None).await
     }
 
-    /// [`Client::send`] with the body received piece by piece into `sink` (every attempt's).
+    /// [`Client::send`] of a List Resources page: the body is received piece by piece into
+    /// `sink` (every attempt's), at most [`Client::page_limit`] bytes of it.
     pub async fn send_into(
         &self,
         req: &ApiRequest,
@@ -263,6 +348,22 @@ impl Client {
         sink: &mut dyn BodySink,
     ) -> std::result::Result<ApiResponse, TransportError> {
         self.send_with(req, log, Some(sink)).await
+    }
+
+    /// The most bytes one List Resources page may have after decompression.
+    pub fn page_limit(&self) -> BodyLimit {
+        BodyLimit {
+            bytes: self.settings.limits.page,
+            setting: MAX_PAGE_LABEL,
+        }
+    }
+
+    /// The most bytes one single-object answer or download may have after decompression.
+    pub fn response_limit(&self) -> BodyLimit {
+        BodyLimit {
+            bytes: self.settings.limits.response,
+            setting: MAX_RESPONSE_LABEL,
+        }
     }
 
     async fn send_with(
@@ -274,7 +375,10 @@ impl Client {
         let max = self.settings.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(req, sink.as_deref_mut()).await;
+            let attempt_once = self.send_once(req, sink.as_deref_mut());
+            let outcome = tokio::time::timeout(self.settings.deadline, attempt_once)
+                .await
+                .unwrap_or_else(|_| Err((TransportKind::Deadline, String::new())));
             let retry = retry_decision(req.method, &outcome);
             if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
@@ -372,17 +476,49 @@ impl Client {
         };
         let mut resp = builder.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
+        if resp.status().is_redirection()
+            && let Some(location) = resp.headers().get(LOCATION)
+        {
+            return Err((
+                TransportKind::Redirect,
+                redirect_refusal(resp.url(), location),
+            ));
+        }
         let headers = resp.headers().clone();
+        // A 2xx answer is read up to its limit (past it, the request fails); an error answer only
+        // as far as its message needs (the rest is dropped).
+        let limit = match (resp.status().is_success(), sink.is_some()) {
+            (false, _) => None,
+            (true, true) => Some(self.page_limit()),
+            (true, false) => Some(self.response_limit()),
+        };
+        let max = limit.map_or(ERROR_BODY_LIMIT, |l| l.bytes);
+        // Known before reading when the body is not inflated on the way.
+        let declared = resp.content_length();
+        let mut end = if declared.is_some_and(|n| n > max) {
+            Limited::Cut
+        } else {
+            Limited::Whole
+        };
         let body = match sink {
-            None => resp.bytes().await.map_err(classify)?,
+            _ if end == Limited::Cut && limit.is_some() => Bytes::new(),
+            None => {
+                let mut buf = Vec::with_capacity(reserve(declared, max));
+                let mut keep = |piece: &[u8]| grow_within(&mut buf, piece, max);
+                end = read_limited(&mut resp, max, &mut keep).await?;
+                Bytes::from(buf)
+            }
             Some(sink) => {
-                sink.start(status, &headers, resp.content_length());
-                while let Some(piece) = resp.chunk().await.map_err(classify)? {
-                    sink.push(&piece);
-                }
+                sink.start(status, &headers, declared);
+                end = read_limited(&mut resp, max, &mut |piece| sink.push(piece)).await?;
                 sink.take()
             }
         };
+        if let Some(limit) = limit
+            && end == Limited::Cut
+        {
+            return Err((TransportKind::TooLarge(limit), String::new()));
+        }
         Ok(ApiResponse {
             status,
             headers,
@@ -403,6 +539,9 @@ impl Client {
             Some(port) => format!("{host}:{port}"),
             None => host.to_owned(),
         };
+        let (method, path) = (req.method.as_str(), req.url.path());
+        // The transport's own words, after the advice; kinds whose advice says it all drop it.
+        let mut suffix = format!(" [{detail}]");
         let advice = match kind {
             TransportKind::Connect => format!(
                 "could not connect to {target}; check the API endpoint, and that the Atom can reach it (firewall, proxy settings)"
@@ -416,15 +555,34 @@ impl Client {
                  paste that CA's certificate (PEM) into the connection's \"Extra CA Certificate (PEM)\" field"
             ),
             TransportKind::Timeout => format!(
-                "{} {} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts",
-                req.method.as_str(),
-                req.url.path()
+                "{method} {path} timed out; Connect may be slow or unreachable: check the network, or raise the connection's timeouts"
             ),
-            TransportKind::Io => format!(
-                "the connection to {target} broke off during {} {}",
-                req.method.as_str(),
-                req.url.path()
-            ),
+            TransportKind::Io => {
+                format!("the connection to {target} broke off during {method} {path}")
+            }
+            TransportKind::Deadline => {
+                suffix.clear();
+                format!(
+                    "{method} {path} did not finish within the connection's \"{DEADLINE_LABEL}\" \
+                     of {} s, so it was stopped; Connect may be very slow or something between \
+                     sends the answer a little at a time: check the network, or raise the setting",
+                    self.settings.deadline.as_secs()
+                )
+            }
+            TransportKind::TooLarge(limit) => {
+                suffix.clear();
+                format!(
+                    "{method} {path}: the answer is larger than the connection's \"{}\" of {} MB \
+                     (counted after decompression), so it was not read further; raise the \
+                     setting if the answer really is that large",
+                    limit.setting,
+                    limit.bytes / (1024 * 1024)
+                )
+            }
+            TransportKind::Redirect => {
+                suffix.clear();
+                format!("{method} {path} {detail}")
+            }
         };
         let tries = if attempts > 1 {
             format!(" (after {attempts} attempts)")
@@ -435,7 +593,7 @@ impl Client {
         };
         TransportError {
             kind,
-            message: self.redact(&format!("{advice}{tries} [{detail}]")),
+            message: self.redact(&format!("{advice}{tries}{suffix}")),
             attempts,
         }
     }
@@ -548,17 +706,77 @@ pub fn retry_decision(
         Err((kind, _)) => {
             let retry = match kind {
                 TransportKind::Connect | TransportKind::Dns => true,
-                TransportKind::Timeout | TransportKind::Io => idempotent,
-                TransportKind::Tls => false,
+                TransportKind::Timeout | TransportKind::Deadline | TransportKind::Io => idempotent,
+                // The same request gets the same answer.
+                TransportKind::Tls | TransportKind::TooLarge(_) | TransportKind::Redirect => false,
             };
             retry.then_some(None)
         }
     }
 }
 
-/// `Retry-After` in delta-seconds (the HTTP-date form is not used by Connect's gateway; ignored).
+/// `Retry-After` in delta-seconds or as an HTTP-date (a date in the past means now).
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    retry_after_at(v, std::time::SystemTime::now())
+}
+
+fn retry_after_at(v: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A body buffer's first capacity: the declared size when there is one (never past `max`),
+/// otherwise a small start that grows as the body arrives.
+fn reserve(declared: Option<u64>, max: u64) -> usize {
+    usize::try_from(declared.unwrap_or(8 * 1024).min(max)).unwrap_or(0)
+}
+
+/// Appends `piece` to `buf`, growing it by doubling as `Vec` does but never past `max` bytes of
+/// capacity, so a body just under its limit costs the limit and not up to twice it.
+fn grow_within(buf: &mut Vec<u8>, piece: &[u8], max: u64) {
+    let need = buf.len() + piece.len();
+    if need > buf.capacity() {
+        let max = usize::try_from(max).unwrap_or(usize::MAX).max(need);
+        let target = buf.capacity().saturating_mul(2).clamp(need, max);
+        buf.reserve_exact(target - buf.len());
+    }
+    buf.extend_from_slice(piece);
+}
+
+/// Why a redirect to `location` (from the response at `from`) is not followed, naming where it
+/// pointed (without user info, query or fragment: only where, not what it carried).
+fn redirect_refusal(from: &url::Url, location: &HeaderValue) -> String {
+    let text = String::from_utf8_lossy(location.as_bytes());
+    let Ok(mut to) = from.join(&text) else {
+        return format!(
+            "was redirected to an address that is not a URL ({}); refused",
+            excerpt(text.as_bytes(), 120)
+        );
+    };
+    let _ = to.set_username("");
+    let _ = to.set_password(None);
+    to.set_query(None);
+    to.set_fragment(None);
+    let shown = excerpt(to.as_str().as_bytes(), 200);
+    if same_origin(from, &to) {
+        format!("was redirected more than {MAX_REDIRECTS} times (last to {shown}); refused")
+    } else if from.scheme() == "https" && to.scheme() != "https" {
+        format!(
+            "was redirected from https to {shown}, which is not https; refused: the connector \
+             never leaves https. Check the API Endpoint"
+        )
+    } else {
+        format!(
+            "was redirected to {shown}, outside the API endpoint's scheme, host and port ({}); \
+             refused: the connector follows redirects only on the endpoint's own origin. Set the \
+             API Endpoint to the address Connect answers at",
+            from.origin().ascii_serialization()
+        )
+    }
 }
 
 /// Exponential backoff `base * 2^(attempt-1)`, capped at `max`, with "equal jitter" (half fixed,
@@ -601,11 +819,7 @@ pub fn http_error_message(status: u16, body: &[u8]) -> String {
 /// excerpt: cutting first could split a secret the body echoes, and a split secret no longer
 /// matches the redaction.
 fn error_message_with(status: u16, body: &[u8], redact: &dyn Fn(&str) -> String) -> String {
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    let head = format!("{status} {reason}").trim_end().to_owned();
+    let head = status_line(status);
     if let Ok(e) = serde_json::from_slice::<ConnectError>(body) {
         let errors: Vec<String> = e
             .errors
@@ -627,6 +841,15 @@ fn error_message_with(status: u16, body: &[u8], redact: &dyn Fn(&str) -> String)
     } else {
         format!("{head}: {excerpt}")
     }
+}
+
+/// `404 Not Found`: the status and its reason phrase.
+pub fn status_line(status: u16) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!("{status} {reason}").trim_end().to_owned()
 }
 
 /// The first `max` characters of `body`, whitespace collapsed, for messages. Not redacted (see
@@ -667,9 +890,12 @@ fn excerpt_with(body: &[u8], max: usize, redact: &dyn Fn(&str) -> String) -> Str
 impl TransportError {
     /// As a whole-call error: TLS problems keep their code, everything else is `UNREACHABLE`.
     pub fn into_core(self) -> CoreError {
+        use crate::error::ErrorCode;
         let code = match self.kind {
-            TransportKind::Tls => crate::error::ErrorCode::Tls,
-            _ => crate::error::ErrorCode::Unreachable,
+            TransportKind::Tls => ErrorCode::Tls,
+            // Something answered, but not with what the connector can use.
+            TransportKind::TooLarge(_) | TransportKind::Redirect => ErrorCode::Http,
+            _ => ErrorCode::Unreachable,
         };
         CoreError::new(code, self.message)
     }
@@ -680,6 +906,29 @@ impl Client {
     /// cut to an excerpt.
     pub fn error_message(&self, resp: &ApiResponse) -> String {
         error_message_with(resp.status, &resp.body, &|t: &str| self.redact(t))
+    }
+
+    /// Why a 2xx answer that should be JSON is not, as the document's message (`what` is the
+    /// request, `GET /path`); `None` when it is JSON. A proxy's or captive portal's HTML page
+    /// answers 200 too, and must not pass for Connect's object.
+    pub fn not_json(&self, what: &str, resp: &ApiResponse) -> Option<String> {
+        let status = status_line(resp.status);
+        if let Err(e) = simdutf8::compat::from_utf8(&resp.body) {
+            return Some(self.redact(&format!(
+                "{what} answered {status} with a body that is not valid UTF-8 (at byte {}), so it \
+                 is not JSON; is the API endpoint right?",
+                e.valid_up_to()
+            )));
+        }
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&resp.body).is_ok() {
+            return None;
+        }
+        let kind = resp.header(CONTENT_TYPE).unwrap_or("no content type");
+        Some(self.redact(&format!(
+            "{what} answered {status} but not with JSON ({kind}: {}); is the API endpoint right? \
+             A proxy or captive portal may have answered instead of Connect",
+            self.excerpt(&resp.body, 120)
+        )))
     }
 
     /// [`excerpt`], redacted before it is cut.
@@ -832,8 +1081,115 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds() {
+    fn retry_after_seconds_or_date() {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let at = |v: &str| retry_after_at(v, now);
+        assert_eq!(
+            at("Wed, 21 Oct 2015 07:28:30 GMT"),
+            Some(Duration::from_secs(30))
+        );
+        // The other two date forms HTTP allows.
+        assert_eq!(
+            at("Wednesday, 21-Oct-15 07:29:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(at("Wed Oct 21 07:28:05 2015"), Some(Duration::from_secs(5)));
+        assert_eq!(at("Tue, 20 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("soon"), None);
+        assert_eq!(at("-1"), None);
+    }
+
+    #[test]
+    fn deadlines_limits_and_redirects_are_retried_like_timeouts_or_never() {
+        use HttpMethod::*;
+        let err = |k| Err((k, String::new()));
+        assert_eq!(
+            retry_decision(Get, &err(TransportKind::Deadline)),
+            Some(None)
+        );
+        assert_eq!(retry_decision(Post, &err(TransportKind::Deadline)), None);
+        assert!(withheld_retry(Put, &err(TransportKind::Deadline)));
+        let limit = BodyLimit {
+            bytes: 1,
+            setting: "x",
+        };
+        for kind in [TransportKind::TooLarge(limit), TransportKind::Redirect] {
+            assert_eq!(retry_decision(Get, &err(kind)), None);
+            assert!(!withheld_retry(Post, &err(kind)));
+        }
+        assert_eq!(TransportKind::Deadline.code(), "TIMEOUT");
+    }
+
+    #[test]
+    fn origins() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        let from = u("https://api.example/public/v1/x");
+        assert!(same_origin(&from, &u("https://api.example:443/other")));
+        assert!(same_origin(&from, &u("https://API.example/y")));
+        assert!(!same_origin(&from, &u("http://api.example/public/v1/x")));
+        assert!(!same_origin(&from, &u("https://api.example:8443/x")));
+        assert!(!same_origin(&from, &u("https://evil.example/x")));
+        assert!(!same_origin(&from, &u("https://api.example.evil/x")));
+    }
+
+    #[test]
+    fn a_refused_redirect_names_where_it_pointed_and_nothing_it_carried() {
+        let from = url::Url::parse("https://api.example/public/v1/x").unwrap();
+        let refuse = |loc: &str| redirect_refusal(&from, &HeaderValue::from_str(loc).unwrap());
+        assert_eq!(
+            refuse("http://api.example/public/v1/x?token=abc"),
+            "was redirected from https to http://api.example/public/v1/x, which is not https; \
+             refused: the connector never leaves https. Check the API Endpoint"
+        );
+        let other = refuse("https://u:secretpass@other.example:8443/login#top");
+        assert!(
+            other.starts_with(
+                "was redirected to https://other.example:8443/login, outside the API endpoint's \
+                 scheme, host and port (https://api.example)"
+            ),
+            "{other}"
+        );
+        assert!(!other.contains("secretpass"));
+        assert!(refuse("/public/v1/y").starts_with("was redirected more than 10 times"));
+    }
+
+    #[test]
+    fn a_buffer_grows_by_doubling_up_to_its_limit_only() {
+        let mut buf = Vec::with_capacity(1000);
+        let piece = [0u8; 900];
+        grow_within(&mut buf, &piece[..700], 3000);
+        grow_within(&mut buf, &piece[..700], 3000);
+        assert_eq!(buf.capacity(), 2000);
+        grow_within(&mut buf, &piece[..700], 3000);
+        assert_eq!(buf.capacity(), 3000);
+        grow_within(&mut buf, &piece, 3000);
+        assert_eq!((buf.len(), buf.capacity()), (3000, 3000));
+    }
+
+    #[tokio::test]
+    async fn read_limited_stops_at_the_limit() {
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_raw(vec![b'x'; 100_000], "text/plain"),
+            )
+            .mount(&server)
+            .await;
+        for (limit, want, kept) in [
+            (100_000, Limited::Whole, 100_000),
+            (200_000, Limited::Whole, 100_000),
+            (99_999, Limited::Cut, 99_999),
+            (10, Limited::Cut, 10),
+            (0, Limited::Cut, 0),
+        ] {
+            let mut resp = reqwest::get(server.uri()).await.unwrap();
+            let mut got = Vec::new();
+            let end = read_limited(&mut resp, limit, &mut |p| got.extend_from_slice(p))
+                .await
+                .unwrap();
+            assert_eq!((end, got.len()), (want, kept), "limit {limit}");
+        }
     }
 }

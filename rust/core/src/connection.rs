@@ -26,6 +26,8 @@ pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
         Err(e) => {
             let code = match e.kind {
                 TransportKind::Tls => ErrorCode::Tls,
+                // Something answered, but not as Connect would.
+                TransportKind::Redirect | TransportKind::TooLarge(_) => ErrorCode::WrongEndpoint,
                 _ => ErrorCode::Unreachable,
             };
             return Err(CoreError::new(code, e.message));

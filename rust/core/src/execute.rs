@@ -1,8 +1,9 @@
 //! `execute`: one batch of documents (GET, CREATE, UPDATE, DELETE, EXECUTE actions).
 //!
-//! Exactly one result per document, in input order, always: a bad document becomes a FAILURE
-//! or APPLICATION_ERROR result and never stops the others. Documents run concurrently up to the
-//! operation setting `parallelism` (default 4; 1 = strictly one after the other).
+//! Exactly one result per document, in input order, always: a bad document becomes an
+//! APPLICATION_ERROR result with a JSON error document and never stops the others; FAILURE is
+//! kept for faults outside the document (network, TLS, timeouts). Documents run concurrently up
+//! to the operation setting `parallelism` (default 4; 1 = strictly one after the other).
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::catalog::{Action, Body, HttpMethod, Output};
-use crate::client::{ApiRequest, ApiResponse, Client, RequestBody};
+use crate::client::{ApiRequest, ApiResponse, Client, RequestBody, status_line};
 use crate::error::{CoreError, Result};
 use crate::log::Log;
 use crate::operation::{Operation, OperationJson, tracked};
@@ -32,6 +33,19 @@ pub(crate) struct DocJson {
     object_id: Option<String>,
     #[serde(default)]
     dynamic_properties: Properties,
+    /// Set by the shim when it read (or tried to read) the legacy file path for an empty
+    /// document: the file's bytes are the document's body then. The core never opens a path.
+    #[serde(default)]
+    pub(crate) legacy_file: Option<LegacyFile>,
+}
+
+/// What the shim found at the legacy file path (see [`FILE_PATH_PARAM`]).
+#[derive(Deserialize)]
+pub(crate) struct LegacyFile {
+    path: String,
+    /// Why the file could not be read (`cannot be opened: …`, `is empty`, …), if it could not.
+    #[serde(default)]
+    pub(crate) error: Option<String>,
 }
 
 /// Runs a batch and returns its RESULTS frame.
@@ -50,6 +64,9 @@ pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -
         return Err(CoreError::invalid_request(
             "list actions run as queries, not as executes",
         ));
+    }
+    if op.spec.is_local() {
+        return verify_calls(&op, batch.documents, bodies);
     }
     let parallelism = op
         .properties
@@ -79,9 +96,26 @@ async fn run_document(
     doc: DocJson,
     body: Option<Vec<u8>>,
 ) -> (DocResult, Log) {
+    // Actions made of several calls run in their own modules.
+    match op.spec.action {
+        Action::SubmitUsageRecords => return crate::usage::run(client, op, index, body).await,
+        Action::RunReport => return crate::report::run(client, op, index, &doc, body).await,
+        _ => {}
+    }
     let mut log = Log::new();
     let result = match prepare(client, op, &doc, body) {
-        Ok(req) => {
+        Ok(req) => 'doc: {
+            let req = match op.spec.body {
+                Body::SetFlag {
+                    schema,
+                    member,
+                    value,
+                } => match with_flag(client, op, req, (schema, member, value), &mut log).await {
+                    Ok(req) => req,
+                    Err(result) => break 'doc result,
+                },
+                _ => req,
+            };
             let started = std::time::Instant::now();
             let outcome = client.send(&req, &mut log).await;
             let elapsed = started.elapsed().as_millis();
@@ -103,7 +137,7 @@ async fn run_document(
                 }
             }
         }
-        Err(message) => DocResult::failure("BAD_INPUT", client.redact(&message)),
+        Err(message) => bad_input(&client.redact(&message)),
     };
     (result, log)
 }
@@ -121,8 +155,16 @@ pub(crate) fn prepare(
         .url(segments.iter().map(String::as_str), Some(&query))
         .map_err(|e| e.message)?;
     let data = body.map(Bytes::from).filter(|b| !b.is_empty());
+    let multipart = matches!(op.spec.body, Body::Multipart { .. });
+    // The legacy file is only an upload's body; other actions ignore the path, as they ignore
+    // the property.
+    let data = match &doc.legacy_file {
+        Some(_) if !multipart => None,
+        _ => data,
+    };
     let body = match (op.spec.body, data) {
-        (Body::None, _) => RequestBody::None,
+        // The body is built from the object as Connect returns it (see `with_flag`).
+        (Body::None | Body::SetFlag { .. }, _) => RequestBody::None,
         (Body::Json { schema }, None) => {
             // Some actions take no body at all (submit, confirm); one whose profile requires
             // members would only get Connect's validation error, so say what to send instead.
@@ -155,10 +197,24 @@ pub(crate) fn prepare(
             },
             data,
         ) => {
-            // The document's own bytes win; the legacy path is read only for an empty document.
-            let data = match (data, op.param(&doc.dynamic_properties, FILE_PATH_PARAM)) {
+            let data = match (data, &doc.legacy_file) {
+                (
+                    _,
+                    Some(LegacyFile {
+                        path,
+                        error: Some(error),
+                    }),
+                ) => {
+                    return Err(format!(
+                        "\"File Path (legacy)\" ({FILE_PATH_PARAM}) {path:?} {error}"
+                    ));
+                }
                 (Some(data), _) => data,
-                (None, Some(path)) => read_upload(&path)?,
+                (None, Some(LegacyFile { path, .. })) => {
+                    return Err(format!(
+                        "\"File Path (legacy)\" ({FILE_PATH_PARAM}) {path:?} is empty"
+                    ));
+                }
                 (None, None) => {
                     return Err(format!(
                         "the document is empty; send the file's bytes as the document (it is uploaded as \"{file_part}\"), \
@@ -179,6 +235,98 @@ pub(crate) fn prepare(
         body,
         accept: op.spec.accept(),
     })
+}
+
+/// `req` with the body of a [`Body::SetFlag`] action: the object is read with a GET of the same
+/// URL and sent back with the flag set. A failed read is the document's result.
+async fn with_flag(
+    client: &Client,
+    op: &Operation,
+    mut req: ApiRequest,
+    (schema, member, value): (&'static str, &'static str, bool),
+    log: &mut Log,
+) -> Result<ApiRequest, DocResult> {
+    let get = ApiRequest {
+        method: HttpMethod::Get,
+        url: req.url.clone(),
+        body: RequestBody::None,
+        accept: None,
+    };
+    let what = format!("GET {}", get.url.path());
+    let resp = match client.send(&get, log).await {
+        Ok(resp) if resp.is_success() => resp,
+        // Connect's error (a 404 for an unknown id) is the document's result.
+        Ok(resp) => return Err(map_response(client, op, &what, resp)),
+        Err(e) => return Err(DocResult::failure(e.kind.code(), e.message)),
+    };
+    let body = crate::webhook::set_flag_body(&resp.body, schema, member, value).map_err(|e| {
+        let message = client.redact(&format!("{what}: {e}"));
+        DocResult::application_error("BAD_RESPONSE", &message).with_payload(error_document(
+            None,
+            "BAD_RESPONSE",
+            &message,
+        ))
+    })?;
+    log.fine(format!(
+        "{what}: read the object to set {member} to {value}"
+    ));
+    req.body = RequestBody::Json(Bytes::from(body));
+    Ok(req)
+}
+
+/// Verify Webhook Call: each document's token checked against the operation's secret, with no
+/// call to Connect. One result per document, in order; a refusal is an APPLICATION_ERROR with
+/// a JSON error document, so a process can route on it.
+fn verify_calls(
+    op: &Operation,
+    documents: Vec<DocJson>,
+    bodies: Vec<Option<Vec<u8>>>,
+) -> Result<Vec<u8>> {
+    use crate::webhook::{SECRET_SETTING, TOKEN_PROPERTY, verify_call};
+    let secret = op.properties.text(SECRET_SETTING).ok_or_else(|| {
+        CoreError::invalid_settings(format!(
+            "\"Webhook Secret\" ({SECRET_SETTING}) is empty: paste the webhook's jwt_secret \
+             (Get Resource on Webhook shows it)"
+        ))
+    })?;
+    let secret = crate::secret::Secret::new(secret);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let mut log = Log::new();
+    let results: Vec<DocResult> = documents
+        .iter()
+        .zip(bodies)
+        .enumerate()
+        .map(|(i, (doc, body))| {
+            let token = doc.dynamic_properties.text(TOKEN_PROPERTY);
+            match verify_call(
+                body.as_deref().unwrap_or_default(),
+                token.as_deref(),
+                &secret,
+                now,
+            ) {
+                Ok(data) => {
+                    log.fine(format!("document {i}: webhook call verified"));
+                    DocResult::success(
+                        "VERIFIED",
+                        "the webhook call's token is valid (HS256, signed with the Webhook Secret)",
+                        vec![Payload::new(data)],
+                    )
+                }
+                Err(refusal) => {
+                    log.warning(format!(
+                        "document {i}: webhook call refused ({}): {}",
+                        refusal.code, refusal.message
+                    ));
+                    let document = Payload::new(refusal.document());
+                    DocResult::application_error(refusal.code, refusal.message)
+                        .with_payload(document)
+                }
+            }
+        })
+        .collect();
+    Ok(wire::results(&log, &results))
 }
 
 /// What an input profile says about the top level of a JSON body.
@@ -306,46 +454,8 @@ impl<'de> serde::de::Visitor<'de> for JsonTypeVisitor {
 }
 
 /// The upload setting (and document property) of the old connector: a file on the Atom's disk.
+/// The shim reads it (so the Atom's security policy applies) and hands over its bytes.
 pub const FILE_PATH_PARAM: &str = "file_path";
-
-/// The largest file [`FILE_PATH_PARAM`] may name: the shim's cap on one document, so a file
-/// read from disk costs no more memory than the same file sent as the document.
-pub const FILE_PATH_MAX_BYTES: u64 = 50 * 1024 * 1024;
-
-/// Reads the file a legacy upload names. It runs on the calling thread, once per document,
-/// before any request: a local read of a bounded file, like reading the document itself.
-fn read_upload(path: &str) -> Result<Bytes, String> {
-    use std::io::Read as _;
-    let what = format!("\"File Path (legacy)\" ({FILE_PATH_PARAM}) {path:?}");
-    let file = std::fs::File::open(path).map_err(|e| format!("{what} cannot be opened: {e}"))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("{what} cannot be read: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("{what} is not a file"));
-    }
-    let too_big = || {
-        format!(
-            "{what} is larger than {} MB; send the file as the document instead",
-            FILE_PATH_MAX_BYTES / (1024 * 1024)
-        )
-    };
-    if meta.len() > FILE_PATH_MAX_BYTES {
-        return Err(too_big());
-    }
-    // The file may grow between the check and the read: never read past the cap.
-    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(FILE_PATH_MAX_BYTES + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| format!("{what} cannot be read: {e}"))?;
-    if data.len() as u64 > FILE_PATH_MAX_BYTES {
-        return Err(too_big());
-    }
-    if data.is_empty() {
-        return Err(format!("{what} is empty"));
-    }
-    Ok(Bytes::from(data))
-}
 
 /// Connect's answer as the document's result.
 pub(crate) fn map_response(
@@ -361,6 +471,12 @@ pub(crate) fn map_response(
         String::new()
     };
     if resp.is_success() {
+        if matches!(op.spec.output, Output::Json { .. })
+            && !resp.body.is_empty()
+            && let Some(why) = client.not_json(what, &resp)
+        {
+            return DocResult::failure("NOT_JSON", why);
+        }
         let message = format!("{}{tries}", status_line(resp.status));
         let payloads = match op.spec.output {
             _ if resp.body.is_empty() => Vec::new(),
@@ -394,20 +510,46 @@ pub(crate) fn map_response(
         // Boomi's GET contract: a missing object is an empty success, not an error.
         return DocResult::success(code, message, Vec::new());
     }
-    DocResult::application_error(code, message)
+    // The Atom drops an application error without a document, so a process that returns
+    // application error responses gets Connect's error body to route on.
+    let document = connect_error_body(client, &resp.body)
+        .unwrap_or_else(|| error_document(Some(resp.status), &format!("HTTP_{code}"), &message));
+    DocResult::application_error(code, message).with_payload(document)
 }
+
+/// Connect's error body as a document, when it is JSON (after the token is taken out of it).
+fn connect_error_body(client: &Client, body: &[u8]) -> Option<Payload> {
+    let text = std::str::from_utf8(body).ok()?;
+    let text = client.redact(text);
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).ok()?;
+    Some(Payload::new(text.into_bytes()))
+}
+
+/// An error document in Connect's own shape (`error_code`, `errors`), plus the HTTP status when
+/// there was one, for errors whose answer was not JSON or that the connector found itself.
+pub(crate) fn error_document(status: Option<u16>, error_code: &str, message: &str) -> Payload {
+    let mut doc = serde_json::Map::new();
+    if let Some(status) = status {
+        doc.insert("status".into(), status.into());
+    }
+    doc.insert("error_code".into(), error_code.into());
+    doc.insert("errors".into(), serde_json::json!([message]));
+    Payload::new(serde_json::Value::Object(doc).to_string().into_bytes())
+}
+
+/// A document that cannot become a request: the document's fault, so an application error
+/// (Boomi's example of one is "a document in the wrong format or missing required information").
+pub(crate) fn bad_input(message: &str) -> DocResult {
+    DocResult::application_error(BAD_INPUT, message)
+        .with_payload(error_document(None, BAD_INPUT, message))
+}
+
+/// The status code of a document the connector refused before sending it.
+pub const BAD_INPUT: &str = "BAD_INPUT";
 
 /// Whether the first non-whitespace byte of `body` is `c`.
 fn starts_with(body: &[u8], c: u8) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&c)
-}
-
-fn status_line(status: u16) -> String {
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    format!("{status} {reason}").trim_end().to_owned()
 }
 
 #[cfg(test)]

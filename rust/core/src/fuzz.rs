@@ -865,7 +865,8 @@ fn top_level_keys(json: &[u8]) -> Option<Vec<String>> {
 // ---------------------------------------------------------------------------------------------
 // document_body
 
-/// Input: one byte choosing an operation (every catalog action except List), then the document:
+/// Input: one byte choosing an operation (every catalog action except List and the ones that call
+/// nothing), then the document:
 /// its JSON (`{"objectId": …, "dynamicProperties": {…}}`) or, when that does not parse, text used
 /// as the object id and as every parameter of the action; then, after a `0xFF` byte, the document
 /// body (no `0xFF`: no body). Checks `execute`'s request preparation: every value lands in exactly
@@ -888,7 +889,12 @@ pub fn document_body(data: &[u8]) {
     };
     let segments = op.path_segments(&dynamic, object_id);
     let client = client();
-    match prepare(client, &op, &doc, body.clone()) {
+    let multipart = matches!(op.spec.body, Body::Multipart { .. });
+    let legacy_error = doc.legacy_file.as_ref().is_some_and(|f| f.error.is_some());
+    let sent_body = body.clone();
+    // The shim's legacy file is an upload's body; other actions ignore it and the body with it.
+    let body = body.filter(|_| multipart || doc.legacy_file.is_none());
+    match prepare(client, &op, &doc, sent_body) {
         Ok(req) => {
             let segments = segments.expect("a request was built where the path has no value");
             assert_eq!(req.method, op.spec.method);
@@ -915,6 +921,7 @@ pub fn document_body(data: &[u8]) {
                         (Body::Json { schema }, None) => profile(schema)["required"]
                             .as_array()
                             .is_some_and(|r| !r.is_empty()),
+                        (Body::Multipart { .. }, _) if legacy_error => true,
                         (Body::Multipart { .. }, None) => true,
                         _ => false,
                     };
@@ -995,7 +1002,8 @@ fn check_url(url: &url::Url, segments: &[String], query: &str) {
 fn check_body(op: &Operation, dynamic: &Properties, body: Option<&[u8]>, sent: &RequestBody) {
     let data = body.filter(|b| !b.is_empty());
     match (op.spec.body, data, sent) {
-        (Body::None, _, RequestBody::None) | (Body::Json { .. }, None, RequestBody::None) => {}
+        (Body::None | Body::SetFlag { .. }, _, RequestBody::None)
+        | (Body::Json { .. }, None, RequestBody::None) => {}
         (Body::Json { .. }, Some(d), RequestBody::Json(json)) => {
             assert_eq!(&json[..], d);
             assert!(serde_json::from_slice::<serde::de::IgnoredAny>(d).is_ok());
@@ -1026,7 +1034,7 @@ fn check_body(op: &Operation, dynamic: &Properties, body: Option<&[u8]>, sent: &
 /// Input: one byte choosing an operation (as in [`document_body`]), two bytes for the HTTP status
 /// (100..=599; the low bit of the second also says whether it took a retry), then the response
 /// body. Checks what `execute` makes of Connect's answer: a SUCCESS exactly for 2xx (and the 404
-/// of a GET), the body as the one payload when the action returns something (one per element
+/// of a GET) except a FAILURE `NOT_JSON` for a JSON action's answer that is not JSON, the body as the one payload when the action returns something (one per element
 /// when a JSON action is answered with an array, as Bulk Close is), Connect's
 /// `{"error_code", "errors"}` in the message, never the token, and a RESULTS frame that reads back.
 pub fn connect_response(data: &[u8]) {
@@ -1045,19 +1053,22 @@ pub fn connect_response(data: &[u8]) {
         attempts,
     };
     let result = map_response(client(), &op, &what, resp);
-    // Any piece of the secret is a leak, not just the whole of it: a cut excerpt can split it.
-    for len in crate::secret::MIN_FRAGMENT..=FUZZ_SECRET.len() {
-        for piece in FUZZ_SECRET.as_bytes().windows(len) {
-            let piece = std::str::from_utf8(piece).expect("the fuzz secret is ASCII");
-            assert!(
-                !result.message.contains(piece),
-                "a piece of the token ({len} characters) reached a message"
-            );
-        }
-    }
-    assert_eq!(result.status_code, status.to_string());
+    assert_no_secret_piece(&result.message, "a message");
     assert!(!result.message.is_empty());
-    if (200..300).contains(&status) {
+    // A JSON action answered 2xx with something that is not JSON (a captive portal's page).
+    let not_json = matches!(op.spec.output, Output::Json { .. })
+        && !body.is_empty()
+        && (std::str::from_utf8(&body).is_err()
+            || serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err());
+    if (200..300).contains(&status) && not_json {
+        assert_eq!(
+            (result.status, result.status_code.as_str()),
+            (Status::Failure, "NOT_JSON")
+        );
+        assert!(result.payloads.is_empty());
+        assert!(result.message.starts_with(&what), "{}", result.message);
+    } else if (200..300).contains(&status) {
+        assert_eq!(result.status_code, status.to_string());
         assert_eq!(result.status, Status::Success);
         // A JSON action answered with an array (Bulk Close) gives one document per element.
         let elements = match op.spec.output {
@@ -1085,6 +1096,7 @@ pub fn connect_response(data: &[u8]) {
             }
         }
     } else {
+        assert_eq!(result.status_code, status.to_string());
         let missing_get =
             status == 404 && op.spec.method == HttpMethod::Get && op.spec.action == Action::Get;
         let want = if missing_get {
@@ -1093,13 +1105,38 @@ pub fn connect_response(data: &[u8]) {
             Status::ApplicationError
         };
         assert_eq!(result.status, want);
-        assert!(result.payloads.is_empty());
+        if missing_get {
+            assert!(result.payloads.is_empty());
+        } else {
+            // The error document: Connect's body when it is JSON, else one built from the message.
+            assert_eq!(result.payloads.len(), 1);
+            let doc = &result.payloads[0].data;
+            let parsed: Value = serde_json::from_slice(doc).expect("the error document is JSON");
+            if serde_json::from_slice::<Value>(&body).is_err() {
+                assert_eq!(parsed["status"], status);
+            }
+            let text = std::str::from_utf8(doc).expect("the error document is UTF-8");
+            assert_no_secret_piece(text, "an error document");
+        }
         assert!(result.message.starts_with(&what), "{}", result.message);
         check_error_message(status, &body);
     }
     let frame = wire::results(&Log::new(), std::slice::from_ref(&result));
     let read = read_results(&frame).expect("the RESULTS frame reads back");
     assert_eq!(read, (Vec::new(), vec![result]));
+}
+
+/// Any piece of the secret is a leak, not just the whole of it: a cut excerpt can split it.
+fn assert_no_secret_piece(text: &str, what: &str) {
+    for len in crate::secret::MIN_FRAGMENT..=FUZZ_SECRET.len() {
+        for piece in FUZZ_SECRET.as_bytes().windows(len) {
+            let piece = std::str::from_utf8(piece).expect("the fuzz secret is ASCII");
+            assert!(
+                !text.contains(piece),
+                "a piece of the token ({len} characters) reached {what}"
+            );
+        }
+    }
 }
 
 fn check_error_message(status: u16, body: &[u8]) {
@@ -1150,7 +1187,8 @@ fn operations() -> &'static [Operation] {
         catalog::objects()
             .iter()
             .flat_map(|object| object.actions.iter().map(move |spec| (object, spec)))
-            .filter(|(_, spec)| spec.action != Action::List)
+            // Verify Webhook Call builds no request.
+            .filter(|(_, spec)| spec.action != Action::List && !spec.is_local())
             .map(|(object, spec)| Operation {
                 object,
                 spec,

@@ -4,8 +4,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::catalog::{self, Action, ActionSpec, ObjectSpec, RESOURCE_PATH_PARAM};
+use crate::catalog::{self, Action, ActionSpec, ObjectSpec, Output, RESOURCE_PATH_PARAM};
 use crate::error::{CoreError, Result};
+use crate::log::Log;
 use crate::settings::Properties;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -143,6 +144,41 @@ impl Operation {
             }
         }
         Ok(out)
+    }
+
+    /// The user's field selection as paths of the output profile (`asset/id`), or `None` for
+    /// all fields. Boomi's exact form of these paths for JSON profiles is not documented, so both
+    /// root-relative paths and paths led by a root segment (`Request/asset/id`) are read; a
+    /// selection that does not match the profile counts as all fields, with one warning naming
+    /// what was received, so a misread selection never drops data.
+    pub fn field_selection(&self, log: &mut Log) -> Option<Vec<String>> {
+        let received = self.selected_fields.as_ref()?;
+        let Output::Json { schema } = self.spec.output else {
+            return None;
+        };
+        let fields = crate::profiles::profile_fields(schema);
+        let known = |p: &str| fields.iter().any(|f| f.path == p);
+        let mut paths = Vec::with_capacity(received.len());
+        for raw in received {
+            let path = raw.trim().trim_matches('/');
+            let below_root = path.split_once('/').map(|(_, rest)| rest);
+            match below_root {
+                _ if known(path) => paths.push(path.to_owned()),
+                Some(rest) if known(rest) => paths.push(rest.to_owned()),
+                _ => {
+                    paths.clear();
+                    break;
+                }
+            }
+        }
+        if paths.is_empty() {
+            log.warning(format!(
+                "the selected fields {received:?} do not match the {schema} profile; \
+                 all fields are requested instead (re-import the operation's object if its profile changed)"
+            ));
+            return None;
+        }
+        Some(paths)
     }
 
     /// The action's optional query parameters that have a value, encoded (`a=1&b=2`).
@@ -377,6 +413,43 @@ mod tests {
             get.path_segments(&none, Some("a/..")).unwrap(),
             ["requests", "a/.."]
         );
+    }
+
+    fn selecting(object: &str, fields: Option<&[&str]>) -> (Option<Vec<String>>, Log) {
+        let mut o = op(object, "QUERY", None, serde_json::json!({}));
+        o.selected_fields = fields.map(|f| f.iter().map(|s| (*s).to_owned()).collect());
+        let mut log = Log::new();
+        (o.field_selection(&mut log), log)
+    }
+
+    #[test]
+    fn selections_with_or_without_a_root_segment_name_profile_paths() {
+        let want = Some(vec!["id".to_owned(), "asset/id".to_owned()]);
+        for given in [
+            ["id", "asset/id"],
+            ["Request/id", "Request/asset/id"],
+            ["/Root/id", "/Root/asset/id/"],
+        ] {
+            let (got, log) = selecting("REQUEST", Some(&given));
+            assert_eq!(got, want, "{given:?}");
+            assert!(log.is_empty(), "{given:?}: {log:?}");
+        }
+        assert_eq!(selecting("REQUEST", None).0, None);
+    }
+
+    #[test]
+    fn a_selection_that_misses_the_profile_is_all_fields_with_a_warning() {
+        for given in [&["nothing", "like/this"][..], &["id", "no_such_field"], &[]] {
+            let (got, log) = selecting("REQUEST", Some(given));
+            assert_eq!(got, None, "{given:?}");
+            let [(crate::log::Level::Warning, text)] = log.entries() else {
+                panic!("{given:?}: {log:?}");
+            };
+            assert!(
+                text.contains(&format!("{given:?}")) && text.contains("Request profile"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

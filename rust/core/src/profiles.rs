@@ -22,6 +22,71 @@ pub struct FieldSpec {
 
 include!("../profiles/generated.rs");
 
+/// One field of a profile: its Boomi path (`asset/product/id`, array items without an index)
+/// and its JSON type (an array's is its items' type).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileField {
+    pub path: String,
+    pub kind: String,
+}
+
+/// Every field of a named profile, objects and their members alike, in the profile's order;
+/// read once per library copy. Empty for an unknown profile.
+pub fn profile_fields(name: &str) -> &'static [ProfileField] {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static FIELDS: LazyLock<HashMap<&'static str, Vec<ProfileField>>> = LazyLock::new(|| {
+        SCHEMAS
+            .iter()
+            .map(|(name, text)| {
+                let mut out = Vec::new();
+                if let Ok(schema) = serde_json::from_str::<serde_json::Value>(text) {
+                    collect_fields(&schema, "", &mut out);
+                }
+                (*name, out)
+            })
+            .collect()
+    });
+    FIELDS.get(name).map_or(&[], Vec::as_slice)
+}
+
+fn collect_fields(schema: &serde_json::Value, prefix: &str, out: &mut Vec<ProfileField>) {
+    // An array stands for its items: Boomi names an item's field without an index.
+    let schema = match schema.get("items") {
+        Some(items) if schema["type"] == "array" => items,
+        _ => schema,
+    };
+    let Some(props) = schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+    else {
+        return;
+    };
+    for (name, prop) in props {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let item = match prop.get("items") {
+            Some(items) if prop["type"] == "array" => items,
+            _ => prop,
+        };
+        let kind = item["type"]
+            .as_str()
+            .unwrap_or(if item.get("properties").is_some() {
+                "object"
+            } else {
+                "string"
+            });
+        out.push(ProfileField {
+            path: path.clone(),
+            kind: kind.to_owned(),
+        });
+        collect_fields(prop, &path, out);
+    }
+}
+
 /// The JSON Schema (as text) of a named profile, such as `Request` or `ApproveRequest`.
 pub fn schema(name: &str) -> Option<&'static str> {
     SCHEMAS
@@ -91,6 +156,25 @@ mod tests {
             assert!(used.contains(name), "{name} is generated but unused");
         }
         assert!(SCHEMAS.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn profile_fields_are_paths_with_types() {
+        let fields = profile_fields("Request");
+        let kind = |p: &str| {
+            fields
+                .iter()
+                .find(|f| f.path == p)
+                .map(|f| f.kind.as_str())
+                .unwrap_or_else(|| panic!("no {p}"))
+        };
+        assert_eq!(kind("id"), "string");
+        assert_eq!(kind("asset"), "object");
+        assert_eq!(kind("asset/product/id"), "string");
+        // Array items are named without an index.
+        assert_eq!(kind("asset/items"), "object");
+        assert_eq!(kind("asset/items/id"), "string");
+        assert!(profile_fields("NoSuchProfile").is_empty());
     }
 
     #[test]

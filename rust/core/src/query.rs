@@ -33,6 +33,7 @@ use crate::paging::{PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
+use crate::sync;
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload};
 
 pub(crate) mod blocks;
@@ -53,6 +54,8 @@ struct QueryJson {
 pub struct QueryCursor {
     target: Arc<Target>,
     mode: Mode,
+    /// Lines logged while opening (a field selection that was not understood), sent first.
+    opening: Log,
 }
 
 /// Where a query that lists records is.
@@ -62,6 +65,8 @@ struct Paging {
     prefetch: Option<Prefetch>,
     /// The page whose documents are being handed over, a frame at a time.
     delivering: Option<Delivering>,
+    /// With Changed Since: each document's `changedAt` and the newest (see [`crate::sync`]).
+    watermark: Option<sync::Watermark>,
 }
 
 /// A page being handed over in frames of at most [`MAX_FRAME_DOCUMENT_BYTES`] of documents.
@@ -73,6 +78,8 @@ struct Delivering {
     next: usize,
     /// Log lines of the page, sent with its first frame.
     log: Log,
+    /// The documents' `changedAt`, with Changed Since.
+    changed: Option<Vec<Option<wire::TrackedText>>>,
 }
 
 /// Documents per frame, in bytes (a single larger document gets a frame of its own). A whole page
@@ -322,9 +329,17 @@ impl QueryCursor {
             .map_err(CoreError::invalid_request)?;
         let filter = with_search(q.filter, op.properties.text("searchTerm"));
         let policy = SpecPolicy::for_object(op.object);
+        let sync = sync::Plan::new(
+            op.object,
+            &op.properties,
+            &q.dynamic_properties,
+            client.settings().environment,
+        )?;
         // The whole filter is checked in both modes, so switching Count Only on or off never
         // turns a broken sort into a working operation or back.
-        let rql = build_rql(filter.as_ref(), op.selected_fields.as_deref(), &policy)?;
+        let mut opening = Log::new();
+        let selected = op.field_selection(&mut opening);
+        let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let mode = if count_only {
@@ -334,6 +349,7 @@ impl QueryCursor {
                 pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
                 prefetch: None,
                 delivering: None,
+                watermark: sync.watermark(),
             }))
         };
         Ok(QueryCursor {
@@ -344,6 +360,7 @@ impl QueryCursor {
                 buffers: Mutex::new(Vec::new()),
             }),
             mode,
+            opening,
         })
     }
 
@@ -357,6 +374,15 @@ impl QueryCursor {
     /// Hands the next PAGE frame to `deliver` (which writes it where it goes); after the last
     /// page, an empty frame with `done`.
     pub fn next_frame<R>(&mut self, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
+        if !self.opening.is_empty() {
+            let opening = std::mem::take(&mut self.opening);
+            return Ok(deliver(&Frame::Written(&wire::page(
+                &opening,
+                false,
+                "",
+                &[],
+            ))));
+        }
         let mut log = Log::new();
         let frame = match &mut self.mode {
             Mode::Documents(paging) => return paging.next_frame(&self.target, deliver),
@@ -387,12 +413,11 @@ impl Paging {
             self.delivering = self.next_page(target)?;
         }
         let Some(d) = &mut self.delivering else {
-            return Ok(deliver(&Frame::Written(&wire::page(
-                &Log::new(),
-                true,
-                "",
-                &[],
-            ))));
+            let mut log = Log::new();
+            if let Some(w) = &self.watermark {
+                log.info(w.summary());
+            }
+            return Ok(deliver(&Frame::Written(&wire::page(&log, true, "", &[]))));
         };
         let from = d.next;
         let mut to = from;
@@ -405,13 +430,19 @@ impl Paging {
             to += 1;
         }
         let last = to == d.documents.len();
+        let done = last && self.pager.is_done();
+        let mut log = std::mem::take(&mut d.log);
+        if done && let Some(w) = &self.watermark {
+            log.info(w.summary());
+        }
         let delivered = deliver(&Frame::Page(PageFrame {
-            log: &std::mem::take(&mut d.log),
-            done: last && self.pager.is_done(),
+            log: &log,
+            done,
             status_code: &d.status,
             body: &d.body,
             names: split::TRACKED,
             documents: &d.documents[from..to],
+            extra: d.changed.as_ref().map(|c| (sync::CHANGED_AT, &c[from..to])),
         }));
         d.next = to;
         if last && let Some(d) = self.delivering.take() {
@@ -423,7 +454,10 @@ impl Paging {
     /// The next page, split and counted, with the request after it started; `None` after the last.
     fn next_page(&mut self, target: &Arc<Target>) -> Result<Option<Delivering>> {
         let Paging {
-            pager, prefetch, ..
+            pager,
+            prefetch,
+            watermark,
+            ..
         } = self;
         let Some(req) = pager.next_request() else {
             return Ok(None);
@@ -465,12 +499,16 @@ impl Paging {
         if let Some(p) = prefetch {
             p.arm(target, pager)?;
         }
+        let changed = watermark
+            .as_mut()
+            .map(|w| w.read(&page.body, documents.iter().map(|d| (d.start, d.end))));
         Ok(Some(Delivering {
             status: page.status.to_string(),
             body: page.body,
             documents,
             next: 0,
             log,
+            changed,
         }))
     }
 }
@@ -775,18 +813,21 @@ impl rql::FieldPolicy for SpecPolicy {
     }
 }
 
-/// The checked RQL (filter, ordering, selection) for the Boomi filter.
+/// The checked RQL (filter, ordering, selection) for the Boomi filter with the incremental sync
+/// additions.
 fn build_rql(
     filter: Option<&Value>,
     selected: Option<&[String]>,
     policy: &dyn rql::FieldPolicy,
+    sync: &sync::Plan,
 ) -> Result<rql::RqlQuery> {
-    let filter: rql::Filter = match filter {
+    let mut filter: rql::Filter = match filter {
         None | Some(Value::Null) => rql::Filter::default(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
             CoreError::invalid_request(format!("the query filter is not valid: {e}"))
         })?,
     };
+    sync.apply(&mut filter);
     rql::build_query(&filter, selected, policy)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))
 }
@@ -801,7 +842,7 @@ mod tests {
         selected: Option<&[String]>,
         policy: &dyn rql::FieldPolicy,
     ) -> Result<String> {
-        build_rql(filter, selected, policy).map(|q| q.to_query_string())
+        build_rql(filter, selected, policy, &sync::Plan::default()).map(|q| q.to_query_string())
     }
 
     fn policy(object_id: &str) -> SpecPolicy {
@@ -967,7 +1008,13 @@ mod tests {
         let f = serde_json::json!({
             "expression": {"property": "status", "operator": "eq", "arguments": ["pending"]},
             "sort": [{"property": "created", "order": "desc"}]});
-        let rql = build_rql(Some(&f), Some(&["id".to_owned()]), &policy("REQUEST")).unwrap();
+        let rql = build_rql(
+            Some(&f),
+            Some(&["id".to_owned()]),
+            &policy("REQUEST"),
+            &sync::Plan::default(),
+        )
+        .unwrap();
         assert_eq!(
             rql.to_query_string(),
             "eq(status,pending)&ordering(-created)&select(-activation_key,-asset.configuration,-asset.items,-template)"

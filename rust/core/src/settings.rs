@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CoreError, Result};
 use crate::secret::Secret;
+use crate::sync::Environment;
 
 pub const DEFAULT_ENDPOINT: &str = "https://api.connect.cloudblue.com/public/v1";
 
@@ -88,6 +89,20 @@ pub struct RetrySettings {
     pub max_wait: Duration,
 }
 
+/// The most bytes one answer may have after decompression (see `client::read_limited`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// One List Resources page ("Maximum Page Size (MB)").
+    pub page: u64,
+    /// One single-object answer or download ("Maximum Response Size (MB)").
+    pub response: u64,
+}
+
+/// Labels of the limit settings, as the connection shows them: error messages name them.
+pub const MAX_PAGE_LABEL: &str = "Maximum Page Size (MB)";
+pub const MAX_RESPONSE_LABEL: &str = "Maximum Response Size (MB)";
+pub const DEADLINE_LABEL: &str = "Request Deadline (seconds)";
+
 /// Validated connection settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
@@ -98,10 +113,16 @@ pub struct Settings {
     pub proxy: Option<ProxySettings>,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
+    /// The longest one attempt of a request may take, sending and receiving included, however
+    /// slowly the bytes arrive (the read timeout restarts with every byte).
+    pub deadline: Duration,
+    pub limits: BodyLimits,
     pub retry: RetrySettings,
     /// Extra trusted CA certificates (PEM text, one or more), e.g. a corporate TLS-inspecting
     /// proxy's CA; trusted in addition to the platform store and the bundled roots.
     pub extra_ca_pem: Option<String>,
+    /// Which marketplaces List Resources returns records of (see [`crate::sync`]).
+    pub environment: Environment,
 }
 
 #[derive(Deserialize)]
@@ -138,6 +159,16 @@ impl Settings {
             120,
             1..=3600,
         )?;
+        let deadline = secs("requestDeadlineSeconds", DEADLINE_LABEL, 600, 1..=86_400)?;
+        let megabytes = |key, label, default, range| {
+            p.int(key, label, default, range)
+                .map(|v| v.unsigned_abs() * 1024 * 1024)
+                .map_err(|e| CoreError::invalid_settings(e.message))
+        };
+        let limits = BodyLimits {
+            page: megabytes("maxPageMegabytes", MAX_PAGE_LABEL, 64, 1..=1024)?,
+            response: megabytes("maxResponseMegabytes", MAX_RESPONSE_LABEL, 100, 1..=2048)?,
+        };
         let max_wait = secs(
             "maxRetryWaitSeconds",
             "Maximum Retry Wait (seconds)",
@@ -149,17 +180,22 @@ impl Settings {
             .map_err(|e| CoreError::invalid_settings(e.message))?;
         let proxy = raw.proxy.as_ref().map(proxy).transpose()?.flatten();
         let extra_ca_pem = p.text("extraCaPem");
+        let environment = Environment::parse(p.text(crate::sync::ENVIRONMENT).as_deref())
+            .map_err(CoreError::invalid_settings)?;
         Ok(Settings {
             endpoint,
             authorization,
             proxy,
             connect_timeout,
             read_timeout,
+            deadline,
+            limits,
             retry: RetrySettings {
                 max_attempts: u32::try_from(max_attempts).unwrap_or(1),
                 max_wait,
             },
             extra_ca_pem,
+            environment,
         })
     }
 }
@@ -189,26 +225,56 @@ fn authorization(token: Option<String>) -> Result<Secret> {
     Ok(Secret::new(value))
 }
 
+/// The API base URL: an http(s) URL with a host and a path, and nothing else. Whatever is refused
+/// is refused whole, never repaired: a pasted line break would be dropped by the URL parser, and
+/// credentials before an `@` would replace the API token with HTTP Basic authentication.
 fn endpoint(value: Option<String>, token: &Secret) -> Result<String> {
     let Some(value) = value else {
         return Ok(DEFAULT_ENDPOINT.to_owned());
     };
+    let example = format!("use the API base URL only, e.g. {DEFAULT_ENDPOINT}");
+    if value.chars().any(char::is_control) {
+        return Err(CoreError::invalid_settings(format!(
+            "the API endpoint contains a line break, tab or other control character (pasted \
+             with the URL?); type it again on one line: {example}"
+        )));
+    }
     let trimmed = value.trim_end_matches('/');
+    let parsed = url::Url::parse(trimmed);
+    let credentials = match &parsed {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            !url.username().is_empty() || url.password().is_some()
+        }
+        // Other text with an '@' (`user:password@host` parses with the scheme "user") may hold
+        // credentials too.
+        _ => value.contains('@'),
+    };
+    if credentials {
+        return Err(CoreError::invalid_settings(format!(
+            "the API endpoint must not contain a user name or password (user:password@host): \
+             the connector signs in with the API Token only; remove everything between :// and \
+             the '@', {example}"
+        )));
+    }
     let bad = || {
+        // Text with an '@' that is not a URL with user info may still hold a password.
+        let shown = if value.contains('@') {
+            String::new()
+        } else {
+            format!(" \"{}\"", token.redact(&value))
+        };
         CoreError::invalid_settings(format!(
-            "the API endpoint \"{}\" is not an http(s) URL; use e.g. {DEFAULT_ENDPOINT}",
-            token.redact(&value)
+            "the API endpoint{shown} is not an http(s) URL; {example}"
         ))
     };
-    let url = url::Url::parse(trimmed).map_err(|_| bad())?;
+    let url = parsed.map_err(|_| bad())?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(bad());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(CoreError::invalid_settings(
-            "the API endpoint must not contain '?' or '#': use the API base URL only, e.g. \
-             https://api.connect.cloudblue.com/public/v1",
-        ));
+        return Err(CoreError::invalid_settings(format!(
+            "the API endpoint must not contain '?' or '#': {example}"
+        )));
     }
     Ok(trimmed.to_owned())
 }
@@ -324,6 +390,78 @@ mod tests {
         )
         .unwrap_err();
         assert!(!e.message.contains("secretsecret"), "{}", e.message);
+    }
+
+    /// An endpoint is a base URL and nothing else; a refused one never shows credentials.
+    #[test]
+    fn endpoint_with_credentials_control_characters_query_or_fragment_is_refused() {
+        let cases = [
+            (
+                "https://user:pa55word-canary@api.example/public/v1",
+                "user name or password",
+            ),
+            (
+                "https://pa55word-canary@api.example/public/v1",
+                "user name or password",
+            ),
+            (
+                "https://:pa55word-canary@api.example/public/v1",
+                "user name or password",
+            ),
+            (
+                "user:pa55word-canary@api.example/v1",
+                "user name or password",
+            ),
+            (
+                "https://u:pa55word-canary@bad host/v1",
+                "user name or password",
+            ),
+            ("https://api.example/pub\nlic/v1", "control character"),
+            ("https://api.exa\tmple/public/v1", "control character"),
+            ("https://api.example/public/v1\u{7f}x", "control character"),
+            ("https://api.example/public/v1?", "'?' or '#'"),
+            (
+                "https://api.example/public/v1?token=pa55word-canary",
+                "'?' or '#'",
+            ),
+            ("https://api.example/public/v1#frag", "'?' or '#'"),
+        ];
+        for (ep, why) in cases {
+            let j = serde_json::json!({"properties": {"apiToken": "SU-1:secretsecret", "endpoint": ep}});
+            let e = Settings::parse(j.to_string().as_bytes()).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidSettings, "{ep}");
+            assert!(e.message.contains(why), "{ep}: {}", e.message);
+            assert!(!e.message.contains("pa55word"), "{ep}: {}", e.message);
+        }
+        // A line break at either end is whitespace around the value, which is ignored.
+        let j =
+            r#"{"properties":{"apiToken":"SU-1:x","endpoint":"\nhttps://api.example/v1/\r\n"}}"#;
+        assert_eq!(parse(j).unwrap().endpoint, "https://api.example/v1");
+        // An '@' in the path is not a user name.
+        let j = r#"{"properties":{"apiToken":"SU-1:x","endpoint":"https://api.example/v1/@x"}}"#;
+        assert_eq!(parse(j).unwrap().endpoint, "https://api.example/v1/@x");
+    }
+
+    #[test]
+    fn limits_and_deadline() {
+        let s = parse(r#"{"properties":{"apiToken":"SU-1:x"}}"#).unwrap();
+        assert_eq!(s.deadline, Duration::from_secs(600));
+        assert_eq!(s.limits.page, 64 << 20);
+        assert_eq!(s.limits.response, 100 << 20);
+        let s = parse(r#"{"properties":{"apiToken":"SU-1:x","requestDeadlineSeconds":"5","maxPageMegabytes":2,"maxResponseMegabytes":"3"}}"#).unwrap();
+        assert_eq!(s.deadline, Duration::from_secs(5));
+        assert_eq!(s.limits.page, 2 << 20);
+        assert_eq!(s.limits.response, 3 << 20);
+        for (key, label) in [
+            ("requestDeadlineSeconds", DEADLINE_LABEL),
+            ("maxPageMegabytes", MAX_PAGE_LABEL),
+            ("maxResponseMegabytes", MAX_RESPONSE_LABEL),
+        ] {
+            let j = format!(r#"{{"properties":{{"apiToken":"SU-1:x","{key}":0}}}}"#);
+            let e = parse(&j).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidSettings);
+            assert!(e.message.contains(label), "{}", e.message);
+        }
     }
 
     #[test]

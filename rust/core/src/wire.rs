@@ -83,6 +83,12 @@ impl DocResult {
         }
     }
 
+    /// The same result carrying `payload` as its document (an application error's error document).
+    pub fn with_payload(mut self, payload: Payload) -> Self {
+        self.payloads = vec![payload];
+        self
+    }
+
     pub fn failure(status_code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             status: Status::Failure,
@@ -292,6 +298,9 @@ pub struct PageFrame<'a> {
     pub names: [&'a str; 2],
     /// Positions in `body`: a position outside it panics.
     pub documents: &'a [PageDocument],
+    /// One more tracked property, read after the split: its name and each document's value, in
+    /// the order of `documents`.
+    pub extra: Option<(&'a str, &'a [Option<TrackedText>])>,
 }
 
 impl PageFrame<'_> {
@@ -332,13 +341,20 @@ impl PageFrame<'_> {
         w.bool(self.done);
         w.str(self.status_code);
         w.len(self.documents.len());
-        for d in self.documents {
-            w.len(d.tracked.iter().flatten().count());
+        for (i, d) in self.documents.iter().enumerate() {
+            let extra = self
+                .extra
+                .and_then(|(name, values)| Some((name, values.get(i)?.as_ref()?)));
+            w.len(d.tracked.iter().flatten().count() + usize::from(extra.is_some()));
             for (name, t) in self.names.iter().zip(&d.tracked) {
                 if let Some(t) = t {
                     w.str(name);
                     w.bytes(text(self.body, t));
                 }
+            }
+            if let Some((name, t)) = extra {
+                w.str(name);
+                w.bytes(text(self.body, t));
             }
             w.bytes(&self.body[d.start..d.end]);
         }
@@ -511,6 +527,14 @@ mod tests {
             body,
             names: ["id", "status"],
             documents: &docs,
+            extra: Some((
+                "changedAt",
+                &[
+                    Some(TrackedText::At(3, 5)),
+                    None,
+                    Some(TrackedText::Text("t".into())),
+                ],
+            )),
         };
         // Written over whatever was in the destination.
         let mut got = vec![0xAA; frame.size()];
@@ -529,10 +553,13 @@ mod tests {
             &[
                 payload(
                     br#"{"id":"PR-1","status":"x"}"#,
-                    &[("id", "PR-1"), ("status", "x")],
+                    &[("id", "PR-1"), ("status", "x"), ("changedAt", "id")],
                 ),
                 payload(b"7", &[]),
-                payload(br#"{"status":"a\nb"}"#, &[("status", "a\nb")]),
+                payload(
+                    br#"{"status":"a\nb"}"#,
+                    &[("status", "a\nb"), ("changedAt", "t")],
+                ),
             ],
         );
         assert_eq!(got, want);
@@ -554,6 +581,7 @@ mod tests {
             body: b"[]",
             names: ["id", "status"],
             documents: &[],
+            extra: None,
         };
         frame.write_into(&mut vec![0; frame.size() + 1]);
     }

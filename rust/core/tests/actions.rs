@@ -1,6 +1,6 @@
 //! Actions whose request or answer is not a plain JSON object, over HTTP against a wiremock
 //! Connect: file downloads (their `Accept`), Bulk Close (an array answer), the Generic Resource's
-//! object id, and uploads from the legacy file path.
+//! object id, and uploads of the legacy file the shim read.
 
 mod common;
 
@@ -125,36 +125,11 @@ fn generic_get_and_delete_append_the_object_id() {
     server.verify();
 }
 
-/// A file in a fresh directory of its own under the system temp dir.
-struct TempFile {
-    dir: std::path::PathBuf,
-    path: std::path::PathBuf,
-}
-
-impl TempFile {
-    fn new(name: &str) -> TempFile {
-        let dir = std::env::temp_dir().join(format!(
-            "connect-core-actions-{}-{name}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        TempFile { dir, path }
-    }
-
-    fn json_path(&self) -> String {
-        serde_json::to_string(&self.path.display().to_string()).unwrap()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
+/// The shim reads "File Path (legacy)" and hands the file's bytes over as the body of an empty
+/// document (`legacyFile`); the core uploads them, reports a read failure as that document's bad
+/// input, and ignores the file on actions that take no file.
 #[test]
-fn uploads_read_the_legacy_file_path_when_the_document_is_empty() {
+fn uploads_send_the_legacy_file_the_shim_read() {
     let server = Server::start();
     server.mount(
         json_mock(
@@ -165,73 +140,170 @@ fn uploads_read_the_legacy_file_path_when_the_document_is_empty() {
         )
         .expect(2),
     );
+    server.mount(json_mock("POST", "/requests/PR-1/approve", 200, r#"{"id":"PR-1"}"#).expect(1));
     let client = server.client("");
     let xlsx = fixture_xlsx();
-    let file = TempFile::new("usage.xlsx");
-    std::fs::write(&file.path, &xlsx).unwrap();
-    let empty = TempFile::new("empty.xlsx");
-    std::fs::write(&empty.path, b"").unwrap();
-    let big = TempFile::new("big.xlsx");
-    // Sparse: one byte over the cap without writing 50 MB.
-    std::fs::File::create(&big.path)
-        .unwrap()
-        .set_len(connect_core::execute::FILE_PATH_MAX_BYTES + 1)
-        .unwrap();
-    let missing = file.dir.join("missing.xlsx").display().to_string();
-    let with_path = |p: &str| format!(r#"{{"dynamicProperties":{{"file_path":{p}}}}}"#);
-    let missing_json = serde_json::to_string(&missing).unwrap();
-    let dir_json = serde_json::to_string(&file.dir.display().to_string()).unwrap();
+    let legacy = |error: &str| {
+        format!(
+            r#"{{"dynamicProperties":{{}},"legacyFile":{{"path":"/data/u.xlsx","error":{error}}}}}"#
+        )
+    };
     let docs = [
-        // 0: the operation's path, empty document: the file is read.
-        r#"{"dynamicProperties":{}}"#.to_owned(),
-        // 1: the document's bytes win over the path.
+        // 0: the file the shim read.
+        legacy("null"),
+        // 1: the document's own bytes, no legacy file.
         r#"{"dynamicProperties":{}}"#.to_owned(),
         // 2..: per-document failures, without a request.
-        with_path(&missing_json),
-        with_path(&dir_json),
-        with_path(&empty.json_path()),
-        with_path(&big.json_path()),
+        legacy(r#""cannot be opened: No such file or directory""#),
+        legacy("null"),
     ];
     let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
     let b = batch(
         "USAGE_REPORT",
         "EXECUTE",
         Some("UPLOAD"),
-        &format!(
-            r#""usage_report_id":"UF-1","file_path":{},"parallelism":"1""#,
-            file.json_path()
-        ),
+        r#""usage_report_id":"UF-1","parallelism":"1""#,
         &docs,
     );
     let own = b"PK own bytes".to_vec();
-    let bodies = vec![None, Some(own.clone()), None, None, None, None];
+    let bodies = vec![
+        Some(xlsx.clone()),
+        Some(own.clone()),
+        None,
+        Some(Vec::new()),
+    ];
     let (rs, _) = results(&api::execute(client, &b, bodies).unwrap());
     assert_eq!(rs[0].status, Status::Success, "{}", rs[0].message);
     assert_eq!(rs[1].status, Status::Success, "{}", rs[1].message);
-    for (r, text) in rs[2..].iter().zip([
-        "cannot be opened",
-        "is not a file",
-        "is empty",
-        "is larger than 50 MB",
-    ]) {
+    for (r, text) in rs[2..]
+        .iter()
+        .zip(["cannot be opened: No such", "is empty"])
+    {
         assert_eq!(
             (r.status, r.status_code.as_str()),
-            (Status::Failure, "BAD_INPUT"),
+            (Status::ApplicationError, "BAD_INPUT"),
             "{}",
             r.message
         );
         assert!(
-            r.message.contains(text) && r.message.contains("(file_path)"),
+            r.message.contains(text)
+                && r.message.contains("(file_path)")
+                && r.message.contains("/data/u.xlsx"),
             "{:?} lacks {text:?}",
             r.message
         );
     }
-    assert!(rs[2].message.contains("missing.xlsx"), "{}", rs[2].message);
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
     let has = |body: &[u8], needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
     assert!(has(&reqs[0].body, &xlsx), "the file's bytes are sent");
     assert!(has(&reqs[0].body, br#"name="usage_file""#));
     assert!(has(&reqs[1].body, &own) && !has(&reqs[1].body, &xlsx));
+
+    // An action that takes no file ignores it: the empty document is sent without a body.
+    let b = batch(
+        "REQUEST",
+        "EXECUTE",
+        Some("APPROVE"),
+        r#""request_id":"PR-1""#,
+        &[&legacy(r#""is not a file""#)],
+    );
+    let (rs, _) = results(&api::execute(client, &b, vec![None]).unwrap());
+    assert_eq!(rs[0].status, Status::Success, "{}", rs[0].message);
+    assert!(server.requests()[2].body.is_empty());
     server.verify();
+}
+
+/// The webhook as Connect returns it, with `active` as given.
+fn webhook(active: bool) -> String {
+    format!(
+        r#"{{"id":"WB-1","label":"L","active":{active},"external_url":"https://x.example/hook",
+        "jwt_secret":"s3cr3t-value","description":"d","http_method":"POST","type":"event",
+        "object_class":"fulfillment_request","product":{{"id":"PRD-1","name":"P"}},"data":{{}},
+        "headers":{{}},"stats":{{"events":1}}}}"#
+    )
+}
+
+#[test]
+fn activate_and_deactivate_read_the_webhook_and_send_it_back_with_active_set() {
+    let server = Server::start();
+    server.mount(json_mock("GET", "/notifications/webhooks/WB-1", 200, webhook(false)).expect(2));
+    server.mount(json_mock("PUT", "/notifications/webhooks/WB-1", 200, webhook(true)).expect(2));
+    server.mount(json_mock(
+        "GET",
+        "/notifications/webhooks/WB-404",
+        404,
+        r#"{"error_code":"NOT_FOUND","errors":["no webhook"]}"#,
+    ));
+    let client = server.client("");
+    for (action, value) in [("ACTIVATE", true), ("DEACTIVATE", false)] {
+        let b = batch(
+            "WEBHOOK",
+            "EXECUTE",
+            Some(action),
+            "",
+            &[
+                r#"{"dynamicProperties":{"webhook_id":"WB-1"}}"#,
+                r#"{"dynamicProperties":{"webhook_id":"WB-404"}}"#,
+            ],
+        );
+        // The document's content is not sent: the body is built from what Connect returned.
+        let docs = vec![Some(br#"{"active":"ignored"}"#.to_vec()), None];
+        let (rs, _) = results(&api::execute(client, &b, docs).unwrap());
+        assert_eq!(rs[0].status, Status::Success, "{action}: {}", rs[0].message);
+        assert_eq!(rs[1].status, Status::ApplicationError, "{action}");
+        assert_eq!(rs[1].status_code, "404", "{action}");
+        assert!(
+            rs[1]
+                .message
+                .contains("GET /public/v1/notifications/webhooks/WB-404")
+        );
+        let put = server
+            .requests()
+            .into_iter()
+            .rfind(|r| r.method.as_str() == "PUT")
+            .expect("a PUT");
+        let sent: serde_json::Value = serde_json::from_slice(&put.body).unwrap();
+        assert_eq!(sent["active"], value, "{action}");
+        assert_eq!(sent["product_id"], "PRD-1", "{action}");
+        assert_eq!(sent["jwt_secret"], "s3cr3t-value", "{action}: kept as read");
+        assert!(sent.get("stats").is_none() && sent.get("id").is_none());
+    }
+    // No PUT for the webhook that could not be read.
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 2);
+}
+
+#[test]
+fn verify_webhook_call_sends_nothing_and_needs_the_secret() {
+    let server = Server::start();
+    let client = server.client("");
+    let docs = &[r#"{"dynamicProperties":{}}"#, r#"{"dynamicProperties":{}}"#];
+    let b = batch(
+        "WEBHOOK",
+        "EXECUTE",
+        Some("VERIFY_WEBHOOK_CALL"),
+        r#""webhook_secret":"CANARYsecretTOKEN0123456789""#,
+        docs,
+    );
+    let frame = api::execute(client, &b, vec![Some(b"{}".to_vec()), None]).unwrap();
+    let (rs, f) = results(&frame);
+    assert_eq!(rs.len(), 2, "one result per document");
+    for r in &rs {
+        assert_eq!(r.status, Status::ApplicationError);
+        assert_eq!(r.status_code, "MISSING_TOKEN");
+        let doc: serde_json::Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
+        assert_eq!(doc["error"], "MISSING_TOKEN");
+        assert_no_canary("the result", &r.message);
+    }
+    assert_no_canary("the log", &f.log_text());
+    assert!(server.requests().is_empty(), "Verify called Connect");
+    // Without a secret every document fails with a message naming the field.
+    let b = batch("WEBHOOK", "EXECUTE", Some("VERIFY_WEBHOOK_CALL"), "", docs);
+    let e = api::execute(client, &b, vec![None, None]).unwrap_err();
+    assert!(e.message.contains("Webhook Secret"), "{}", e.message);
 }

@@ -30,7 +30,7 @@ fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
     ];
     let (rs, _) = results(&api::execute(client, &b, bodies).unwrap());
     assert_eq!(rs.len(), 3);
-    assert_eq!(rs[0].status, Status::Failure);
+    assert_eq!(rs[0].status, Status::ApplicationError);
     assert_eq!(rs[0].status_code, "BAD_INPUT");
     assert!(
         rs[0].message.contains("JSON array")

@@ -183,17 +183,6 @@ fn run_bodiless(client: u64, batch: &[u8], n: usize) -> (Vec<DocResult>, Frame) 
     results(&api::execute(client, batch, vec![None; n]).expect("batch runs"))
 }
 
-/// Asserts a result's status and code, and that its message contains `text`.
-fn assert_result(r: &DocResult, status: Status, code: &str, text: &str) {
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (status, code),
-        "{}",
-        r.message
-    );
-    assert!(r.message.contains(text), "{:?} lacks {text:?}", r.message);
-}
-
 #[test]
 fn approve_batch_with_one_rejected_document() {
     let server = Server::start();
@@ -229,6 +218,12 @@ fn approve_batch_with_one_rejected_document() {
         APPLICATION_ERROR,
         "400",
         "400 Bad Request: VAL_001 - template_id: Template not found.",
+    );
+    // Connect's error body is the document a process routes on, byte for byte.
+    assert_eq!(rs[1].payloads.len(), 1);
+    assert_eq!(
+        rs[1].payloads[0].data,
+        br#"{"error_code":"VAL_001","errors":["template_id: Template not found."]}"#.to_vec()
     );
     assert_eq!(rs[2].status, SUCCESS);
     assert_eq!(rs[2].payloads[0].tracked_value("id"), Some("PR-3"));
@@ -281,9 +276,17 @@ fn bad_documents_fail_alone_without_a_request() {
     )
     .unwrap();
     let (rs, _) = results(&frame);
-    assert_result(&rs[0], FAILURE, "BAD_INPUT", "not valid JSON");
+    assert_result(&rs[0], APPLICATION_ERROR, "BAD_INPUT", "not valid JSON");
     assert_eq!(rs[1].status, SUCCESS);
-    assert_result(&rs[2], FAILURE, "BAD_INPUT", "request_id");
+    assert_result(&rs[2], APPLICATION_ERROR, "BAD_INPUT", "request_id");
+    // Each carries an error document in Connect's shape, so the flow keeps the document.
+    for r in [&rs[0], &rs[2]] {
+        let doc: serde_json::Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"error_code": "BAD_INPUT", "errors": [r.message]})
+        );
+    }
     server.verify();
 }
 
@@ -409,6 +412,11 @@ fn post_is_not_resent_after_a_500() {
         "500",
         "500 Internal Server Error: oops",
     );
+    // Not JSON: the document says the status, a code and the message instead.
+    let doc: serde_json::Value = serde_json::from_slice(&rs[0].payloads[0].data).unwrap();
+    assert_eq!(doc["status"], 500);
+    assert_eq!(doc["error_code"], "HTTP_500");
+    assert_eq!(doc["errors"][0], serde_json::json!(rs[0].message));
     server.verify();
 }
 
@@ -707,7 +715,7 @@ fn uploads_send_the_document_as_a_multipart_file() {
     // An empty document is refused before any request.
     assert_eq!(
         (rs[1].status, rs[1].status_code.as_str()),
-        (FAILURE, "BAD_INPUT")
+        (APPLICATION_ERROR, "BAD_INPUT")
     );
     let req = &server.requests()[0];
     let ct = req.headers.get("content-type").unwrap().to_str().unwrap();

@@ -850,6 +850,36 @@ fn grammar_corpus() {
             add(&Filter::default(), selected.as_deref(), &policy);
         }
     }
+    // Incremental sync as List Resources adds it: Changed Since and the connection's Environment
+    // on every List object, alone and joined to a user filter and sort.
+    let since = crate::settings::Properties(
+        [(
+            crate::sync::CHANGED_SINCE.to_owned(),
+            json!("2024-05-01T12:00:00+00:00"),
+        )]
+        .into_iter()
+        .collect(),
+    );
+    let none = crate::settings::Properties::default();
+    for object in crate::catalog::objects_for(crate::catalog::Action::List) {
+        let environment = crate::sync::Environment::Production;
+        let plan = crate::sync::Plan::new(object, &since, &none, environment)
+            .or_else(|_| crate::sync::Plan::new(object, &none, &none, environment))
+            .expect("a plan without Changed Since");
+        for user in [
+            Filter::default(),
+            parse_filter(
+                r#"{"expression":{"group":"OR","nested":[
+                    {"property":"status","operator":"eq","arguments":["pending"]},
+                    {"property":"id","operator":"like","arguments":["PR-*"]}]},
+                    "sort":[{"property":"id","order":"desc"}]}"#,
+            ),
+        ] {
+            let mut filter = user;
+            plan.apply(&mut filter);
+            add(&filter, None, &AllowAll);
+        }
+    }
     let mut rng = Rng(0x0dd_ba11);
     let mut generated = 0;
     while generated < 1500 {

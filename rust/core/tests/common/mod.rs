@@ -356,3 +356,15 @@ pub fn fixture_xlsx() -> Vec<u8> {
 pub fn assert_no_canary(what: &str, text: &str) {
     assert!(!text.contains(CANARY), "token leaked in {what}: {text}");
 }
+
+/// Asserts a result's status and code, that its message contains `text`, and holds no token.
+pub fn assert_result(r: &DocResult, status: Status, code: &str, text: &str) {
+    assert_eq!(
+        (r.status, r.status_code.as_str()),
+        (status, code),
+        "{}",
+        r.message
+    );
+    assert!(r.message.contains(text), "{:?} lacks {text:?}", r.message);
+    assert_no_canary("the message", &r.message);
+}

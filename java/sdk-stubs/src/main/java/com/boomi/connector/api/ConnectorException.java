@@ -3,7 +3,11 @@
 // archive: a real Atom provides the real SDK. Bodies exist only where the local runner needs them.
 package com.boomi.connector.api;
 
-/** Unchecked; the Atom shows {@link #getStatusMessage()} to the user. */
+/**
+ * Unchecked. {@link #getMessage()} is formatted as SDK 2.3.0 formats it, since that is the text a
+ * user reads: {@code "[code] "} (when the code is not blank), the status message, then
+ * {@code ": " + cause} when a cause is set.
+ */
 public class ConnectorException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -45,7 +49,15 @@ public class ConnectorException extends RuntimeException {
 
     @Override
     public String getMessage() {
-        return statusMessage;
+        StringBuilder out = new StringBuilder();
+        if (!statusCode.trim().isEmpty()) {
+            out.append('[').append(statusCode).append("] ");
+        }
+        out.append(statusMessage);
+        if (getCause() != null) {
+            out.append(": ").append(getCause());
+        }
+        return out.toString();
     }
 
     public static String getStatusCode(Throwable t) {

@@ -8,6 +8,16 @@ import java.io.Serializable;
 public abstract class Expression implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** What {@link QueryFilter#safeGetExpression()} returns for a filter without an expression. */
+    public static final Expression EMPTY_INSTANCE = new Expression() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Expression copy(boolean deep) {
+            return this;
+        }
+    };
+
     public Expression() {
     }
 

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Role sets follow the SDK javadoc: GET and QUERY need an OUTPUT profile; CREATE, UPDATE, UPSERT
- * and EXECUTE need INPUT and may have OUTPUT; DELETE may have an INPUT (cookie only).
+ * and EXECUTE need INPUT and may have OUTPUT; DELETE needs INPUT and may have OUTPUT, as SDK 2.3.0
+ * declares (its test kit still refuses to browse delete profiles: the Atom handles them).
  */
 public enum OperationType {
     GET(EnumSet.of(ObjectDefinitionRole.OUTPUT), EnumSet.of(ObjectDefinitionRole.OUTPUT)),
@@ -19,7 +20,7 @@ public enum OperationType {
     CREATE(EnumSet.allOf(ObjectDefinitionRole.class), EnumSet.of(ObjectDefinitionRole.INPUT)),
     UPDATE(EnumSet.allOf(ObjectDefinitionRole.class), EnumSet.of(ObjectDefinitionRole.INPUT)),
     UPSERT(EnumSet.allOf(ObjectDefinitionRole.class), EnumSet.of(ObjectDefinitionRole.INPUT)),
-    DELETE(EnumSet.of(ObjectDefinitionRole.INPUT), EnumSet.noneOf(ObjectDefinitionRole.class)),
+    DELETE(EnumSet.allOf(ObjectDefinitionRole.class), EnumSet.of(ObjectDefinitionRole.INPUT)),
     EXECUTE(EnumSet.allOf(ObjectDefinitionRole.class), EnumSet.of(ObjectDefinitionRole.INPUT)),
     LISTEN(EnumSet.of(ObjectDefinitionRole.OUTPUT), EnumSet.of(ObjectDefinitionRole.OUTPUT));
 

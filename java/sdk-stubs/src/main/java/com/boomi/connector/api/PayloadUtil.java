@@ -9,6 +9,9 @@ import java.io.OutputStream;
 
 /** Only the two overloads the shim uses; the real class has more. */
 public class PayloadUtil {
+    private PayloadUtil() {
+    }
+
     public static Payload toPayload(InputStream in) {
         return new StreamPayload(in, null);
     }

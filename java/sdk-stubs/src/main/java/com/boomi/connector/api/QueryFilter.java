@@ -29,8 +29,9 @@ public class QueryFilter {
         return this;
     }
 
+    /** The expression, or {@link Expression#EMPTY_INSTANCE} (never null), as in SDK 2.3.0. */
     public Expression safeGetExpression() {
-        return expression;
+        return expression == null ? Expression.EMPTY_INSTANCE : expression;
     }
 
     public QueryFilter withSort(Sort... values) {

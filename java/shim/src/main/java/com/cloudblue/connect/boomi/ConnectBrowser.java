@@ -72,9 +72,12 @@ final class ConnectBrowser implements ConnectionTester {
         if (!d.cookie.isEmpty()) {
             def.setCookie(d.cookie);
         }
+        // Selected by default: an unset flag means "not selected" after Import, and every field
+        // of a Connect record comes back whatever is selected.
         for (Wire.Field f : d.fields) {
             def.getFieldSpecFields().add(new FieldSpecField().withName(f.name).withType(f.type)
-                    .withFilterable(f.filterable).withSortable(f.sortable).withSelectable(f.selectable));
+                    .withFilterable(f.filterable).withSortable(f.sortable).withSelectable(f.selectable)
+                    .withSelected(Boolean.TRUE));
         }
         return def;
     }

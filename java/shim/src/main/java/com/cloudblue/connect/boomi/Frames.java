@@ -58,12 +58,17 @@ final class Frames {
         return m == null || m.isEmpty() ? t.getClass().getSimpleName() : m;
     }
 
-    /** Whole-call failures reach Boomi as ConnectorException, which its UI shows. */
+    /**
+     * Whole-call failures reach Boomi as ConnectorException, which its UI shows. It carries no cause:
+     * the SDK appends a cause's {@code toString()} to the message, which would repeat the text.
+     */
     static ConnectorException toConnectorException(RuntimeException e) {
         if (e instanceof ConnectorException) {
             return (ConnectorException) e;
         }
-        return new ConnectorException(code(e), message(e), e);
+        ConnectorException shown = new ConnectorException(code(e), message(e));
+        shown.setStackTrace(e.getStackTrace());
+        return shown;
     }
 
     /** A document body held in memory (a slice of a frame); reading it twice gives the same bytes. */

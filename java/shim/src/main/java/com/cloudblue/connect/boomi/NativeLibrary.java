@@ -42,6 +42,10 @@ final class NativeLibrary {
 
     private static final Logger LOG = Logger.getLogger(NativeLibrary.class.getName());
 
+    private static final String POLICY_ADVICE = "On a Boomi Runtime Cloud, ask the cloud owner to grant "
+            + "java.lang.RuntimePermission \"loadLibrary.*\" and file read/write on the temp directory in the "
+            + "cloud's security policy, or run the process on a local Atom.";
+
     /** Guarded by the class lock; set once the library answered {@code version()}. */
     private static String loadedVersion;
 
@@ -56,8 +60,19 @@ final class NativeLibrary {
      */
     static synchronized String ensureLoaded() {
         if (loadedVersion == null) {
-            loadedVersion = load(System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
-                    System.getProperty(OVERRIDE_PROPERTY), NativeLibrary.class.getClassLoader());
+            String osName;
+            String osArch;
+            String override;
+            try {
+                osName = System.getProperty("os.name", "");
+                osArch = System.getProperty("os.arch", "");
+                override = System.getProperty(OVERRIDE_PROPERTY);
+            } catch (SecurityException e) {
+                throw failure("?", "?", NativeLibrary.class.getClassLoader(), "the runtime's security policy "
+                        + "forbids reading the system properties that name the platform (" + e.getMessage() + ")",
+                        POLICY_ADVICE, e);
+            }
+            loadedVersion = load(osName, osArch, override, NativeLibrary.class.getClassLoader());
             LOG.log(Level.FINE, "CloudBlue Connect native library {0} loaded", loadedVersion);
         }
         return loadedVersion;
@@ -96,9 +111,7 @@ final class NativeLibrary {
             throw e;
         } catch (SecurityException e) {
             throw failure(osName, osArch, resources, "the runtime's security policy forbids it (" + e.getMessage() + ")",
-                    "On a Boomi Runtime Cloud, ask the cloud owner to grant java.lang.RuntimePermission "
-                            + "\"loadLibrary.*\" and file read/write on the temp directory in the cloud's security "
-                            + "policy, or run the process on a local Atom.", e);
+                    POLICY_ADVICE, e);
         } catch (RuntimeException e) {
             // JDK 22+ with --illegal-native-access=deny (the announced future default) throws
             // IllegalCallerException, a class Java 8 does not have, so it is matched by name.
@@ -115,12 +128,21 @@ final class NativeLibrary {
                             + "guide's requirements).", e);
         } catch (IOException e) {
             throw failure(osName, osArch, resources, "the library could not be copied to the temp directory "
-                    + System.getProperty("java.io.tmpdir") + " (" + e + ")",
+                    + tempDirectory() + " (" + e + ")",
                     "Make sure the Atom's temp directory exists, is writable and has space.", e);
         } finally {
             if (copy != null) {
                 forget(copy);
             }
+        }
+    }
+
+    /** {@code java.io.tmpdir}, or a placeholder when the security policy hides it. */
+    private static String tempDirectory() {
+        try {
+            return System.getProperty("java.io.tmpdir");
+        } catch (SecurityException e) {
+            return "(java.io.tmpdir, not readable here)";
         }
     }
 
@@ -255,6 +277,14 @@ final class NativeLibrary {
                 + (platform == null ? "this platform" : platform) + " (" + where + "): " + cause + ". "
                 + "This connector version contains native libraries for: "
                 + (supported.isEmpty() ? "none" : String.join(", ", supported)) + ". " + advice;
-        return new ConnectorException(ERROR_CODE, message, thrown);
+        // No cause on the exception: the SDK would append its text to the message a second time.
+        if (thrown != null) {
+            LOG.log(Level.FINE, "native library load failed", thrown);
+        }
+        ConnectorException e = new ConnectorException(ERROR_CODE, message);
+        if (thrown != null) {
+            e.setStackTrace(thrown.getStackTrace());
+        }
+        return e;
     }
 }

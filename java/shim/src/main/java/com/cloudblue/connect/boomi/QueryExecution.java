@@ -29,6 +29,8 @@ final class QueryExecution {
         long client = 0;
         long cursor = 0;
         try {
+            // How Boomi names selected fields of JSON profiles is not documented: keep what came.
+            log.log(Level.FINE, "Selected fields received: {0}", String.valueOf(context.getSelectedFields()));
             byte[] query = Requests.query(context, input, input.getFilter());
             client = NativeHandles.openClient(context, log);
             cursor = Native.queryOpen(client, query);

@@ -196,7 +196,8 @@ final class Requests {
     }
 
     private static Object expression(Expression expression, int depth) {
-        if (expression == null) {
+        // The SDK's stand-in for "no expression" (what safeGetExpression gives) is no filter.
+        if (expression == null || expression == Expression.EMPTY_INSTANCE) {
             return null;
         }
         if (depth > MAX_FILTER_DEPTH) {

@@ -27,7 +27,7 @@ final class Wire {
     static final int MESSAGE = 5;
 
     /** Tracked property names the core sends (ASCII, shorter than 256 bytes). */
-    private static final String[] KNOWN_NAMES = {"id", "status"};
+    private static final String[] KNOWN_NAMES = {"id", "status", "changedAt"};
 
     private Wire() {
     }

@@ -37,6 +37,9 @@ class RequestsTest {
     void noFilterMeansNullExpressionAndNoSort() {
         assertEquals("{\"expression\":null,\"sort\":[]}", Json.write(Requests.filter(null)));
         assertEquals("{\"expression\":null,\"sort\":[]}", Json.write(Requests.filter(new QueryFilter())));
+        // What safeGetExpression gives for a filter without an expression is no filter.
+        QueryFilter empty = new QueryFilter().withExpression(new QueryFilter().safeGetExpression());
+        assertEquals("{\"expression\":null,\"sort\":[]}", Json.write(Requests.filter(empty)));
     }
 
     @Test

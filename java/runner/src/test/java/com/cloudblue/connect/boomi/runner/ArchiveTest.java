@@ -208,6 +208,9 @@ class ArchiveTest {
         ConnectorException e = assertThrows(ConnectorException.class, () -> shared.testConnection(wrongToken));
         assertEquals("AUTH", e.getStatusCode());
         assertFalse(e.getMessage().contains("wrong-secret"), e.getMessage());
+        // The text a user reads, formatted as SDK 2.3.0 formats it: said once, no cause appended.
+        assertEquals("[AUTH] the API token was rejected (401 Unauthorized: AUTH_001 - API request is "
+                + "unauthorized.): check it is an active Connect token, e.g. `ApiKey SU-…:…`", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,740 @@
+//! Incremental sync on List Resources: "Changed Since" (a `ge` filter and an ascending ordering on
+//! the object's change field, see [`ChangeField`]), the `changedAt` tracked property of each
+//! document with the newest value logged at the end, and the connection's "Environment" filter.
+//!
+//! Everything is added to the user's own filter and sorts before they become RQL, so the same
+//! field checks, quoting and encoding apply.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::catalog::{ChangeField, ChangeKind, ObjectSpec};
+use crate::error::{CoreError, Result};
+use crate::rql::{Expr, Filter, GroupExpr, SimpleExpr, SortSpec};
+use crate::settings::Properties;
+use crate::wire::TrackedText;
+
+/// The List Resources setting and the document property that overrides it.
+pub const CHANGED_SINCE: &str = "changedSince";
+pub const CHANGED_SINCE_LABEL: &str = "Changed Since";
+/// The tracked property holding a document's value of its object's change field.
+pub const CHANGED_AT: &str = "changedAt";
+/// The connection setting.
+pub const ENVIRONMENT: &str = "environment";
+pub const ENVIRONMENT_LABEL: &str = "Environment";
+
+/// The connection's "Environment": which marketplaces' records List Resources returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Environment {
+    #[default]
+    Any,
+    Production,
+    Test,
+    Preview,
+}
+
+impl Environment {
+    pub const ALL: [Environment; 4] = [
+        Environment::Any,
+        Environment::Production,
+        Environment::Test,
+        Environment::Preview,
+    ];
+
+    /// The stored value (the descriptor's allowed value).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Environment::Any => "any",
+            Environment::Production => "production",
+            Environment::Test => "test",
+            Environment::Preview => "preview",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Environment::Any => "Any",
+            Environment::Production => "Production",
+            Environment::Test => "Test",
+            Environment::Preview => "Preview",
+        }
+    }
+
+    /// The value of Connect's connection type fields (`production`, `test`, `preview`); `None`
+    /// for Any.
+    pub fn connect_value(self) -> Option<&'static str> {
+        (self != Environment::Any).then(|| self.id())
+    }
+
+    /// The setting's value (blank: Any), by id or label in any case.
+    pub fn parse(text: Option<&str>) -> std::result::Result<Environment, String> {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Environment::Any);
+        };
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.id().eq_ignore_ascii_case(text) || e.label().eq_ignore_ascii_case(text))
+            .ok_or_else(|| {
+                format!(
+                    "\"{ENVIRONMENT_LABEL}\" must be one of Any, Production, Test, Preview (not \"{text}\")"
+                )
+            })
+    }
+}
+
+/// What one List Resources adds for incremental sync.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The change field and the normalised Changed Since value.
+    since: Option<(ChangeField, String)>,
+    /// The environment field and its value.
+    environment: Option<(&'static str, &'static str)>,
+}
+
+impl Plan {
+    /// The additions for a query on `object`: Changed Since from the document property or else the
+    /// operation setting, and the connection's environment where the object has such a field.
+    pub fn new(
+        object: &ObjectSpec,
+        operation: &Properties,
+        document: &Properties,
+        environment: Environment,
+    ) -> Result<Plan> {
+        let since = match (document.text(CHANGED_SINCE), operation.text(CHANGED_SINCE)) {
+            (Some(value), _) => Some((value, "document property changedSince")),
+            (None, Some(value)) => Some((value, "operation setting")),
+            (None, None) => None,
+        };
+        let since = match since {
+            None => None,
+            Some((value, from)) => {
+                let field = object.change_field().map_err(|why| {
+                    CoreError::invalid_request(format!(
+                        "\"{CHANGED_SINCE_LABEL}\" ({from}) cannot be used with {}: {why}; \
+                         leave it empty",
+                        object.label
+                    ))
+                })?;
+                let value = normalize(&value).map_err(|why| {
+                    CoreError::invalid_request(format!(
+                        "\"{CHANGED_SINCE_LABEL}\" ({from}) \"{value}\" is not a timestamp ({why}); \
+                         use ISO 8601 such as 2024-05-01T12:00:00+00:00 or 2024-05-01"
+                    ))
+                })?;
+                Some((field, value))
+            }
+        };
+        let environment = environment
+            .connect_value()
+            .and_then(|value| Some((object.environment_field()?, value)));
+        Ok(Plan { since, environment })
+    }
+
+    /// Adds the filters (ANDed before the user's expression) and the ordering (before the user's
+    /// sorts; a user sort on the same field is dropped, since Connect cannot order by one field
+    /// twice).
+    pub fn apply(&self, filter: &mut Filter) {
+        let mut added = Vec::new();
+        if let Some((field, value)) = &self.since {
+            added.push(simple(field.filter, "ge", value));
+        }
+        if let Some((field, value)) = self.environment {
+            added.push(simple(field, "eq", value));
+        }
+        if added.is_empty() {
+            return;
+        }
+        if let Some(user) = filter.expression.take() {
+            added.push(user);
+        }
+        filter.expression = Some(if added.len() == 1 {
+            added.remove(0)
+        } else {
+            Expr::Group(GroupExpr {
+                group: "AND".to_owned(),
+                nested: added,
+            })
+        });
+        if let Some((field, _)) = &self.since {
+            let same = |p: &str| p.split(['/', '.']).eq(field.filter.split('.'));
+            filter.sort.retain(|s| !same(&s.property));
+            filter.sort.insert(
+                0,
+                SortSpec {
+                    property: field.filter.to_owned(),
+                    order: Some("asc".to_owned()),
+                },
+            );
+        }
+    }
+
+    /// The watermark of this query's documents, when Changed Since is in use.
+    pub fn watermark(&self) -> Option<Watermark> {
+        self.since.as_ref().map(|(field, since)| Watermark {
+            field: *field,
+            since: since.clone(),
+            path: field.document.split('.').collect(),
+            documents: 0,
+            newest: None,
+        })
+    }
+}
+
+fn simple(field: &str, operator: &str, value: &str) -> Expr {
+    Expr::Simple(SimpleExpr {
+        property: field.to_owned(),
+        operator: operator.to_owned(),
+        arguments: vec![Some(value.to_owned())],
+    })
+}
+
+/// A Changed Since value as sent to Connect: an RFC 3339 timestamp as it is (so a stored
+/// `changedAt` goes back exactly), a date or a date and time without offset as UTC in the form
+/// Connect writes (`2024-05-01T00:00:00+00:00`).
+pub fn normalize(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    if parse(text).is_some() {
+        return Ok(text.to_owned());
+    }
+    let completed = if text.len() == 10 {
+        format!("{text}T00:00:00+00:00")
+    } else {
+        format!("{text}+00:00")
+    };
+    let at = parse(&completed).ok_or_else(|| "not ISO 8601".to_owned())?;
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    Ok(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}+00:00",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second(),
+        match utc.nanosecond() {
+            0 => String::new(),
+            n => format!(".{:06}", n / 1000),
+        }
+    ))
+}
+
+fn parse(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+/// The `changedAt` values of a query's documents and the newest of them.
+#[derive(Clone, Debug)]
+pub struct Watermark {
+    field: ChangeField,
+    since: String,
+    path: Vec<&'static str>,
+    documents: u64,
+    newest: Option<(OffsetDateTime, String)>,
+}
+
+impl Watermark {
+    /// Each document's `changedAt` (documents are `(start, end)` in `body`), noting the newest.
+    pub fn read(
+        &mut self,
+        body: &[u8],
+        documents: impl Iterator<Item = (usize, usize)>,
+    ) -> Vec<Option<TrackedText>> {
+        documents
+            .map(|(start, end)| {
+                self.documents += 1;
+                let found = value_at(body, start, end, &self.path)?;
+                let text = match &found {
+                    TrackedText::At(s, e) => std::str::from_utf8(&body[*s..*e]).ok()?,
+                    TrackedText::Text(t) => t.as_str(),
+                };
+                if let Some(at) = parse(text)
+                    && self.newest.as_ref().is_none_or(|(newest, _)| at > *newest)
+                {
+                    self.newest = Some((at, text.to_owned()));
+                }
+                Some(found)
+            })
+            .collect()
+    }
+
+    /// The log line at the end of the query: what to store for the next run.
+    pub fn summary(&self) -> String {
+        let Watermark {
+            field,
+            since,
+            documents,
+            ..
+        } = self;
+        let what = match field.kind {
+            ChangeKind::Modified => "changed",
+            ChangeKind::Created => "created",
+        };
+        match &self.newest {
+            Some((_, newest)) => format!(
+                "Changed Since {since}: {documents} records {what} (by {}); newest changedAt \
+                 {newest}: store it as the next run's Changed Since",
+                field.filter
+            ),
+            None => format!(
+                "Changed Since {since}: no record {what} (by {}); keep {since} as the next \
+                 run's Changed Since",
+                field.filter
+            ),
+        }
+    }
+}
+
+/// The value at `path` (member names) inside the JSON object `body[start..end]`: a string
+/// without escapes as its position in `body`, one with escapes decoded; `None` when a member is
+/// missing or the value is not a string. Never panics on malformed input.
+pub fn value_at(body: &[u8], start: usize, end: usize, path: &[&str]) -> Option<TrackedText> {
+    let b = body.get(..end)?;
+    let mut i = ws(b, start);
+    let (last, parents) = path.split_last()?;
+    for name in parents {
+        i = member(b, i, name)?;
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+    }
+    let v = member(b, i, last)?;
+    if b.get(v) != Some(&b'"') {
+        return None;
+    }
+    let (close, escaped) = string_end(b, v)?;
+    if escaped {
+        serde_json::from_slice::<String>(&b[v..=close])
+            .ok()
+            .map(TrackedText::Text)
+    } else {
+        Some(TrackedText::At(v + 1, close))
+    }
+}
+
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The start of member `name`'s value in the object opening at `open`. Member names with
+/// escapes never match (Connect writes its names plainly).
+fn member(b: &[u8], open: usize, name: &str) -> Option<usize> {
+    if b.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut i = ws(b, open + 1);
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (close, escaped) = string_end(b, i)?;
+        let key = &b[i + 1..close];
+        i = ws(b, close + 1);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        if !escaped && key == name.as_bytes() {
+            return Some(i);
+        }
+        i = ws(b, skip_value(b, i)?);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// The closing quote of the string opening at `open`, and whether it holds escapes.
+fn string_end(b: &[u8], open: usize) -> Option<(usize, bool)> {
+    let mut i = open + 1;
+    let mut escaped = false;
+    loop {
+        i += b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+        if b[i] == b'"' {
+            return Some((i, escaped));
+        }
+        escaped = true;
+        i += 2;
+    }
+}
+
+/// The end (exclusive) of the value starting at `i`.
+fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i).map(|(close, _)| close + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                i += b
+                    .get(i..)?
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'{' | b'[' | b'}' | b']'))?;
+                match b[i] {
+                    b'"' => {
+                        i = string_end(b, i)?.0 + 1;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    _ => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{self, Action};
+
+    fn at(doc: &str, path: &str) -> Option<String> {
+        let path: Vec<&str> = path.split('.').collect();
+        value_at(doc.as_bytes(), 0, doc.len(), &path).map(|t| match t {
+            TrackedText::At(s, e) => doc[s..e].to_owned(),
+            TrackedText::Text(t) => format!("decoded:{t}"),
+        })
+    }
+
+    #[test]
+    fn reads_top_level_and_nested_strings_past_other_members() {
+        let doc = r#"{"id":"PR-1","asset":{"updated":"no","x":[1,{"y":"}]"},"\"{"]},
+            "n": -1.5e3, "t": true, "events" : {"created":{"at":"C"}, "updated" : {"at":"2024-01-02T03:04:05+00:00","by":null}},
+            "updated":"2024-05-06T07:08:09+00:00"}"#;
+        assert_eq!(
+            at(doc, "updated").as_deref(),
+            Some("2024-05-06T07:08:09+00:00")
+        );
+        assert_eq!(
+            at(doc, "events.updated.at").as_deref(),
+            Some("2024-01-02T03:04:05+00:00")
+        );
+        assert_eq!(at(doc, "events.created.at").as_deref(), Some("C"));
+        assert_eq!(at(r#"{"a":"x\"y"}"#, "a").as_deref(), Some("decoded:x\"y"));
+        for missing in [
+            "nope",
+            "events.updated.by",
+            "events.deleted.at",
+            "n",
+            "id.x",
+        ] {
+            assert_eq!(at(doc, missing), None, "{missing}");
+        }
+        assert_eq!(at(r#"{"a\u0062":"x"}"#, "ab"), None);
+        assert_eq!(at(r#"[{"a":"x"}]"#, "a"), None);
+    }
+
+    #[test]
+    fn malformed_documents_give_nothing_and_never_panic() {
+        let doc = r#"{"a":{"b":[1,"\\",{"c":"d"}],"e":"f\"g"},"updated":"2024-01-01T00:00:00Z"}"#;
+        for end in 0..doc.len() {
+            let _ = value_at(doc.as_bytes(), 0, end, &["updated"]);
+            let _ = value_at(doc.as_bytes(), end, doc.len(), &["a", "e"]);
+        }
+        assert_eq!(at(r#"{"a":1 "updated":"x"}"#, "updated"), None);
+        assert_eq!(at(r#"{"a":]]]],"updated":"x"}"#, "updated"), None);
+    }
+
+    #[test]
+    fn changed_since_values_are_checked_and_normalised() {
+        for same in [
+            "2024-05-01T12:00:00+00:00",
+            "2024-05-01T12:00:00Z",
+            "2024-05-01T12:00:00.123456+02:00",
+        ] {
+            assert_eq!(normalize(same).unwrap(), same);
+        }
+        assert_eq!(
+            normalize("2024-05-01").unwrap(),
+            "2024-05-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            normalize(" 2024-05-01T12:30:00 ").unwrap(),
+            "2024-05-01T12:30:00+00:00"
+        );
+        for bad in [
+            "yesterday",
+            "2024-13-01",
+            "2024-05-01T25:00:00Z",
+            "1714564800",
+        ] {
+            assert!(normalize(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn props(pairs: &[(&str, &str)]) -> Properties {
+        Properties(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_document_property_overrides_the_setting_and_unusable_objects_say_why() {
+        let request = catalog::object("REQUEST").unwrap();
+        let setting = props(&[(CHANGED_SINCE, "2024-01-01")]);
+        let since = |document: &[(&str, &str)]| {
+            Plan::new(request, &setting, &props(document), Environment::Any)
+                .unwrap()
+                .since
+                .unwrap()
+                .1
+        };
+        assert_eq!(since(&[]), "2024-01-01T00:00:00+00:00");
+        assert_eq!(
+            since(&[(CHANGED_SINCE, "2024-02-02T00:00:00+00:00")]),
+            "2024-02-02T00:00:00+00:00"
+        );
+        // A blank document property (an empty stored watermark) falls back to the setting.
+        assert_eq!(since(&[(CHANGED_SINCE, " ")]), "2024-01-01T00:00:00+00:00");
+        let e = Plan::new(
+            catalog::object("ASSET").unwrap(),
+            &setting,
+            &props(&[]),
+            Environment::Any,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"Changed Since\" (operation setting) cannot be used with Asset: the API documents \
+             only gt and lt (no ge) on its updated and created times; leave it empty"
+        );
+        let e = Plan::new(
+            request,
+            &props(&[]),
+            &props(&[(CHANGED_SINCE, "last tuesday")]),
+            Environment::Any,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "\"Changed Since\" (document property changedSince) \"last tuesday\" is not a timestamp"
+            ),
+            "{}",
+            e.message
+        );
+    }
+
+    /// The query string List Resources sends for a user filter (JSON) on an object.
+    fn rql_for(object: &str, filter: serde_json::Value, plan: &Plan) -> String {
+        let object = catalog::object(object).unwrap();
+        let mut filter: Filter = serde_json::from_value(filter).unwrap();
+        plan.apply(&mut filter);
+        crate::rql::build_query(
+            &filter,
+            Some(&["id".to_owned()]),
+            &crate::query::SpecPolicy::for_object(object),
+        )
+        .unwrap()
+        .filter_only()
+        .to_query_string()
+    }
+
+    fn plan(object: &str, since: Option<&str>, environment: Environment) -> Plan {
+        let setting = props(
+            &since
+                .map(|v| (CHANGED_SINCE, v))
+                .into_iter()
+                .collect::<Vec<_>>(),
+        );
+        Plan::new(
+            catalog::object(object).unwrap(),
+            &setting,
+            &props(&[]),
+            environment,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn changed_since_and_environment_join_the_users_filter_and_sorts() {
+        let user = serde_json::json!({
+            "expression": {"group": "OR", "nested": [
+                {"property": "status", "operator": "eq", "arguments": ["pending"]},
+                {"property": "status", "operator": "eq", "arguments": ["inquiring"]}]},
+            "sort": [{"property": "created", "order": "desc"}, {"property": "updated", "order": "desc"}]});
+        let since = plan(
+            "REQUEST",
+            Some("2024-05-01T12:00:00+00:00"),
+            Environment::Production,
+        );
+        let mut filter: Filter = serde_json::from_value(user.clone()).unwrap();
+        since.apply(&mut filter);
+        let q = crate::rql::build_query(
+            &filter,
+            None,
+            &crate::query::SpecPolicy::for_object(catalog::object("REQUEST").unwrap()),
+        )
+        .unwrap()
+        .to_query_string();
+        assert!(
+            q.starts_with(
+                "and(ge(updated,2024-05-01T12:00:00%2B00:00),eq(asset.connection.type,production),\
+                 or(eq(status,pending),eq(status,inquiring)))&ordering(updated,-created)"
+            ),
+            "{q}"
+        );
+        // Alone: the filter and the ordering only.
+        let alone = serde_json::json!({"expression": null, "sort": []});
+        let plain = plan("CASE", Some("2024-05-01"), Environment::Production);
+        let mut filter: Filter = serde_json::from_value(alone.clone()).unwrap();
+        plain.apply(&mut filter);
+        assert_eq!(
+            crate::rql::build_query(&filter, None, &crate::rql::AllowAll)
+                .unwrap()
+                .to_query_string(),
+            "ge(events.updated.at,2024-05-01T00:00:00%2B00:00)&ordering(events.updated.at)"
+        );
+        // The environment alone, on the objects that have a field for it, and nothing elsewhere.
+        for (object, field) in [
+            ("REQUEST", "asset.connection.type"),
+            ("ASSET", "connection.type"),
+            ("TIER_CONFIG_REQUEST", "configuration.connection.type"),
+            ("USAGE_REPORT", "environment"),
+        ] {
+            assert_eq!(
+                rql_for(
+                    object,
+                    alone.clone(),
+                    &plan(object, None, Environment::Test)
+                ),
+                format!("eq({field},test)")
+            );
+        }
+        assert_eq!(
+            rql_for(
+                "PRODUCT",
+                alone.clone(),
+                &plan("PRODUCT", None, Environment::Test)
+            ),
+            ""
+        );
+        assert_eq!(
+            rql_for("REQUEST", alone, &plan("REQUEST", None, Environment::Any)),
+            ""
+        );
+    }
+
+    #[test]
+    fn environment_settings() {
+        assert_eq!(Environment::parse(None), Ok(Environment::Any));
+        assert_eq!(Environment::parse(Some(" ")), Ok(Environment::Any));
+        assert_eq!(
+            Environment::parse(Some("production")),
+            Ok(Environment::Production)
+        );
+        assert_eq!(Environment::parse(Some("Test")), Ok(Environment::Test));
+        assert!(
+            Environment::parse(Some("prod"))
+                .unwrap_err()
+                .contains("Any, Production, Test, Preview")
+        );
+        // Objects without an environment field are unaffected.
+        let none = Plan::new(
+            catalog::object("PRODUCT").unwrap(),
+            &props(&[]),
+            &props(&[]),
+            Environment::Production,
+        )
+        .unwrap();
+        assert_eq!(none, Plan::default());
+    }
+
+    #[test]
+    fn watermark_is_the_newest_instant_not_the_last_or_longest_text() {
+        let request = catalog::object("REQUEST").unwrap();
+        let plan = Plan::new(
+            request,
+            &props(&[(CHANGED_SINCE, "2024-01-01")]),
+            &props(&[]),
+            Environment::Any,
+        )
+        .unwrap();
+        let mut w = plan.watermark().unwrap();
+        let docs = [
+            r#"{"updated":"2024-03-01T10:00:00+02:00"}"#,
+            r#"{"updated":"2024-03-01T09:00:00+00:00"}"#,
+            r#"{"id":"x"}"#,
+        ];
+        let body = format!("[{}]", docs.join(","));
+        let mut at = 1;
+        let spans: Vec<(usize, usize)> = docs
+            .iter()
+            .map(|d| {
+                let span = (at, at + d.len());
+                at += d.len() + 1;
+                span
+            })
+            .collect();
+        let values = w.read(body.as_bytes(), spans.into_iter());
+        assert_eq!(values[0], Some(TrackedText::At(13, 38)));
+        assert_eq!(&body[13..38], "2024-03-01T10:00:00+02:00");
+        assert_eq!(values[2], None);
+        assert_eq!(
+            w.summary(),
+            "Changed Since 2024-01-01T00:00:00+00:00: 3 records changed (by updated); newest \
+             changedAt 2024-03-01T09:00:00+00:00: store it as the next run's Changed Since"
+        );
+        assert!(
+            plan.watermark()
+                .unwrap()
+                .summary()
+                .contains("no record changed (by updated); keep 2024-01-01T00:00:00+00:00")
+        );
+    }
+
+    /// Every List object either has a change field whose document path its output profile holds
+    /// as a string, and which browsing offers as a filterable (with `ge`) and sortable field, or
+    /// says why not; an environment field is filterable with `eq`. (The spec check itself is `xtask/src/profiles.rs`.)
+    #[test]
+    fn change_fields_are_in_the_profiles_and_field_specs() {
+        for o in catalog::objects_for(Action::List) {
+            if let Some(env) = o.environment_field() {
+                let spec = crate::profiles::field_specs(o.id)
+                    .iter()
+                    .find(|f| f.name.split('/').eq(env.split('.')))
+                    .unwrap_or_else(|| panic!("{}: no field spec for {env}", o.id));
+                assert!(spec.lookups.contains(&"eq"), "{}", o.id);
+            }
+            let Ok(field) = o.change_field() else {
+                continue;
+            };
+            let Some(catalog::Output::Json { schema }) = o.action(Action::List).map(|a| a.output)
+            else {
+                panic!("{}: List without a JSON profile", o.id)
+            };
+            let profile: serde_json::Value =
+                serde_json::from_str(crate::profiles::schema(schema).unwrap()).unwrap();
+            let mut node = &profile;
+            for name in field.document.split('.') {
+                node = &node["properties"][name];
+            }
+            assert_eq!(node["type"], "string", "{}: {}", o.id, field.document);
+            let spec = crate::profiles::field_specs(o.id)
+                .iter()
+                .find(|f| f.name.split('/').eq(field.filter.split('.')))
+                .unwrap_or_else(|| panic!("{}: no field spec for {}", o.id, field.filter));
+            assert!(spec.sortable, "{}", o.id);
+            assert!(spec.lookups.contains(&"ge"), "{}", o.id);
+        }
+    }
+}

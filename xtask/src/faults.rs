@@ -43,10 +43,6 @@ const FAULTY: &str = "TL-000-000-666";
 const APPROVE_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001/approve";
 const GET_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001";
 
-/// See [`Ctx::run`].
-const CRITICAL_SECTION_WARNING: &str = "Warning: Calling other JNI functions in the scope of \
-     Get/ReleasePrimitiveArrayCritical or Get/ReleaseStringCritical";
-
 fn token() -> String {
     format!("ApiKey SU-000-000-777:{SECRET}")
 }
@@ -638,16 +634,8 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        // Every List prints this under -Xcheck:jni, also before this stage tested List: the jni
-        // crate checks for a pending exception right after GetPrimitiveArrayCritical, inside the
-        // critical section the bridge writes a PAGE frame in (rust/bridge `byte_array_filled`).
-        // Known and reported; any other JNI warning still fails the case.
-        let json: String = stdout
-            .lines()
-            .filter(|l| *l != CRITICAL_SECTION_WARNING)
-            .map(|l| format!("{l}\n"))
-            .collect();
-        let results = serde_json::Deserializer::from_str(&json)
+        let json = stdout.as_str();
+        let results = serde_json::Deserializer::from_str(json)
             .into_iter::<Value>()
             .collect::<Result<Vec<Value>, _>>()
             .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?

@@ -199,6 +199,10 @@ pub struct Client {
     settings: Settings,
     /// Base delay of the exponential backoff (tests shorten it).
     backoff_base: Duration,
+    /// 429 and 503 answers received so far: parallel requests slow down when it grows.
+    throttles: std::sync::atomic::AtomicU64,
+    /// Parallel execute's lowered parallelism and when it was lowered (see `execute.rs`).
+    pub(crate) parallel_ceiling: std::sync::Mutex<Option<(usize, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -276,7 +280,14 @@ impl Client {
             http,
             settings,
             backoff_base: Duration::from_secs(1),
+            throttles: std::sync::atomic::AtomicU64::new(0),
+            parallel_ceiling: std::sync::Mutex::new(None),
         })
+    }
+
+    /// How many 429 and 503 answers this client has received (every execution that shares it).
+    pub fn throttles(&self) -> u64 {
+        self.throttles.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn settings(&self) -> &Settings {
@@ -379,6 +390,12 @@ impl Client {
             let outcome = tokio::time::timeout(self.settings.deadline, attempt_once)
                 .await
                 .unwrap_or_else(|_| Err((TransportKind::Deadline, String::new())));
+            if let Ok(resp) = &outcome
+                && matches!(resp.status, 429 | 503)
+            {
+                self.throttles
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let retry = retry_decision(req.method, &outcome);
             if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
@@ -913,7 +930,7 @@ impl Client {
     /// answers 200 too, and must not pass for Connect's object.
     pub fn not_json(&self, what: &str, resp: &ApiResponse) -> Option<String> {
         let status = status_line(resp.status);
-        if let Err(e) = simdutf8::compat::from_utf8(&resp.body) {
+        if let Err(e) = std::str::from_utf8(&resp.body) {
             return Some(self.redact(&format!(
                 "{what} answered {status} with a body that is not valid UTF-8 (at byte {}), so it \
                  is not JSON; is the API endpoint right?",

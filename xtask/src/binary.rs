@@ -13,7 +13,7 @@ use object::LittleEndian as LE;
 use object::elf::{DT_NEEDED, DT_NULL, FileHeader64};
 use object::read::elf::{Dyn as _, FileHeader as _};
 use object::read::pe::PeFile64;
-use object::{Endianness, pe};
+use object::{Endianness, Object as _, pe};
 
 fn u16_at(b: &[u8], off: usize) -> Result<u16> {
     let s: [u8; 2] = b.get(off..off + 2).context("truncated file")?.try_into()?;
@@ -105,9 +105,12 @@ pub struct Pe {
     pub is_dll: bool,
     /// The DLLs named in the import directory (`KERNEL32.dll`, …).
     pub imports: Vec<String>,
+    /// The names in the export directory (what `GetProcAddress`, and so JNI, can find).
+    pub exports: Vec<String>,
 }
 
-/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag and imported DLL names.
+/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag, imported DLL names and exported
+/// names.
 pub fn read_pe(b: &[u8]) -> Result<Pe> {
     ensure!(b.starts_with(b"MZ"), "not a PE file (no MZ header)");
     let file = PeFile64::parse(b).context("not a PE32+ (64-bit) image")?;
@@ -119,10 +122,16 @@ pub fn read_pe(b: &[u8]) -> Result<Pe> {
             imports.push(text(table.name(d.name.get(LE))?));
         }
     }
+    let exports = file
+        .exports()?
+        .iter()
+        .map(|e| text(e.name()))
+        .collect();
     Ok(Pe {
         machine: header.machine.get(LE),
         is_dll: header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0,
         imports,
+        exports,
     })
 }
 

@@ -278,6 +278,17 @@ fn query_fields() -> Vec<Field<'static>> {
             allowed: &[],
         },
         Field {
+            id: "parallelPages",
+            label: "Parallel Page Requests",
+            kind: "integer",
+            help: "How many pages are requested from Connect at the same time once the first \
+                   page gave the number of results, 1 to 16 (1: one page after another). \
+                   Documents keep their order; each page in flight is held in memory. Lowered \
+                   for the rest of the run when Connect answers 429 or 503.",
+            default: Some("4"),
+            allowed: &[],
+        },
+        Field {
             id: "searchTerm",
             label: "Search Term",
             kind: "string",
@@ -292,7 +303,7 @@ fn query_fields() -> Vec<Field<'static>> {
             kind: "boolean",
             help: "Return one document {\"count\": N} with the number of matching objects instead \
                    of the objects themselves (also the tracked property Count). Sorts, selected \
-                   fields, Page Size and Maximum Documents do not apply.",
+                   fields, Page Size, Maximum Documents and Parallel Page Requests do not apply.",
             default: Some("false"),
             allowed: &[],
         },
@@ -742,6 +753,7 @@ mod tests {
     const OPERATION_WIDE: &[&str] = &[
         "pageSize",
         "maxDocuments",
+        "parallelPages",
         "searchTerm",
         "countOnly",
         "parallelism",

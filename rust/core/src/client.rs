@@ -199,6 +199,10 @@ pub struct Client {
     settings: Settings,
     /// Base delay of the exponential backoff (tests shorten it).
     backoff_base: Duration,
+    /// 429 and 503 answers received so far: parallel requests slow down when it grows.
+    throttles: std::sync::atomic::AtomicU64,
+    /// Parallel execute's lowered parallelism and when it was lowered (see `execute.rs`).
+    pub(crate) parallel_ceiling: std::sync::Mutex<Option<(usize, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -258,7 +262,12 @@ impl Client {
             );
             builder = builder.proxy(proxy);
         }
-        builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        // The bundled roots stand in for a missing CA bundle (slim Linux containers); Windows
+        // always has its own store. There, extra roots need a chain engine whose configuration
+        // Wine 8 and Windows before 8 reject, so only an Extra CA Certificate asks for one.
+        if !cfg!(windows) || settings.extra_ca_pem.is_some() {
+            builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        }
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
         let http = builder.build().map_err(|e| {
@@ -271,7 +280,14 @@ impl Client {
             http,
             settings,
             backoff_base: Duration::from_secs(1),
+            throttles: std::sync::atomic::AtomicU64::new(0),
+            parallel_ceiling: std::sync::Mutex::new(None),
         })
+    }
+
+    /// How many 429 and 503 answers this client has received (every execution that shares it).
+    pub fn throttles(&self) -> u64 {
+        self.throttles.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn settings(&self) -> &Settings {
@@ -374,6 +390,12 @@ impl Client {
             let outcome = tokio::time::timeout(self.settings.deadline, attempt_once)
                 .await
                 .unwrap_or_else(|_| Err((TransportKind::Deadline, String::new())));
+            if let Ok(resp) = &outcome
+                && matches!(resp.status, 429 | 503)
+            {
+                self.throttles
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let retry = retry_decision(req.method, &outcome);
             if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
@@ -925,7 +947,7 @@ impl Client {
     /// answers 200 too, and must not pass for Connect's object.
     pub fn not_json(&self, what: &str, resp: &ApiResponse) -> Option<String> {
         let status = status_line(resp.status);
-        if let Err(e) = simdutf8::compat::from_utf8(&resp.body) {
+        if let Err(e) = std::str::from_utf8(&resp.body) {
             return Some(self.redact(&format!(
                 "{what} answered {status} with a body that is not valid UTF-8 (at byte {}), so it \
                  is not JSON; is the API endpoint right?",

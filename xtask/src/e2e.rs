@@ -246,22 +246,10 @@ fn sample_usage_file() -> PathBuf {
 
 /// Standard base64 (RFC 4648, padded), as WireMock's journal and the runner write binary data.
 fn base64_decode(text: &str) -> Result<Vec<u8>> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .with_context(|| format!("{:?} is not a base64 character", c as char))?;
-        acc = (acc << 6) | u32::try_from(v)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff)?);
-        }
-    }
-    Ok(out)
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .context("not standard base64")
 }
 
 /// The raw bodies of the journal's requests, oldest first (`Recorded::body` is text, which
@@ -1166,7 +1154,7 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         .iter()
         .map(|c| c.as_str().unwrap_or(""))
         .collect();
-    let template: Vec<&str> = connect_core::usage::COLUMNS
+    let template: Vec<&str> = connect_catalog::usage::COLUMNS
         .iter()
         .map(|c| c.name)
         .collect();

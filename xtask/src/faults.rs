@@ -43,10 +43,6 @@ const FAULTY: &str = "TL-000-000-666";
 const APPROVE_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001/approve";
 const GET_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001";
 
-/// See [`Ctx::run`].
-const CRITICAL_SECTION_WARNING: &str = "Warning: Calling other JNI functions in the scope of \
-     Get/ReleasePrimitiveArrayCritical or Get/ReleaseStringCritical";
-
 fn token() -> String {
     format!("ApiKey SU-000-000-777:{SECRET}")
 }
@@ -514,26 +510,10 @@ fn forward(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, want: Option<&str>) -> 
     Ok(())
 }
 
-/// Standard base64 (for the proxy's expected `Proxy-Authorization`): no dependency for 10 lines.
+/// Standard base64 (for the proxy's expected `Proxy-Authorization`).
 fn base64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 // ------------------------------------------------------------------------- the runner
@@ -638,16 +618,8 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        // Every List prints this under -Xcheck:jni, also before this stage tested List: the jni
-        // crate checks for a pending exception right after GetPrimitiveArrayCritical, inside the
-        // critical section the bridge writes a PAGE frame in (rust/bridge `byte_array_filled`).
-        // Known and reported; any other JNI warning still fails the case.
-        let json: String = stdout
-            .lines()
-            .filter(|l| *l != CRITICAL_SECTION_WARNING)
-            .map(|l| format!("{l}\n"))
-            .collect();
-        let results = serde_json::Deserializer::from_str(&json)
+        let json = stdout.as_str();
+        let results = serde_json::Deserializer::from_str(json)
             .into_iter::<Value>()
             .collect::<Result<Vec<Value>, _>>()
             .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?
@@ -1390,10 +1362,13 @@ fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
         ("RS256", Some(format!("Bearer {rs256}")), "ALGORITHM"),
         ("missing", None, "MISSING_TOKEN"),
     ];
-    let secret_setting = format!("{}={WEBHOOK_SECRET}", connect_core::webhook::SECRET_SETTING);
+    let secret_setting = format!(
+        "{}={WEBHOOK_SECRET}",
+        connect_catalog::webhook::SECRET_SETTING
+    );
     for (name, authorization, want) in cases {
         let token_property =
-            authorization.map(|a| format!("{}={a}", connect_core::webhook::TOKEN_PROPERTY));
+            authorization.map(|a| format!("{}={a}", connect_catalog::webhook::TOKEN_PROPERTY));
         let mut args = vec![
             "--action",
             "VERIFY_WEBHOOK_CALL",

@@ -547,9 +547,7 @@ impl<'de> serde::de::Visitor<'de> for JsonTypeVisitor {
     }
 }
 
-/// The upload setting (and document property) of the old connector: a file on the Atom's disk.
-/// The shim reads it (so the Atom's security policy applies) and hands over its bytes.
-pub const FILE_PATH_PARAM: &str = "file_path";
+pub use connect_catalog::FILE_PATH_PARAM;
 
 /// Connect's answer as the document's result.
 pub(crate) fn map_response(

@@ -4,9 +4,7 @@
 //! handles, and everything Connect- or Boomi-specific happens here. See `docs/architecture.md`.
 //!
 //! The public surface is small on purpose: [`api`] with its [`error`] and [`wire`] (the frames
-//! `api` returns), the List of Operations in [`catalog`], and the names of settings, parameters
-//! and profiles that the xtask generators write into the descriptor and profiles (the `pub`
-//! constants of [`execute`], [`report`], [`sync`], [`usage`], [`webhook`] and [`workflow`]).
+//! `api` returns), and the List of Operations in [`catalog`] (a re-export of `connect-catalog`).
 //! Everything else is `pub(crate)`. The `fuzzing` feature adds [`fuzz`] (for `fuzz/` and the
 //! short fuzz test), the `testing` feature adds [`testing`] (for tests outside this crate) and
 //! the `bench` feature adds `bench` (for `split_speed`); none is part of the released library.
@@ -16,13 +14,13 @@
 pub mod api;
 pub mod catalog;
 pub mod error;
-pub mod execute;
-pub mod report;
-pub mod sync;
-pub mod usage;
-pub mod webhook;
+pub(crate) mod execute;
+pub(crate) mod report;
+pub(crate) mod sync;
+pub(crate) mod usage;
+pub(crate) mod webhook;
 pub mod wire;
-pub mod workflow;
+pub(crate) mod workflow;
 
 pub(crate) mod browse;
 pub(crate) mod client;

@@ -16,10 +16,7 @@ use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
 use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
 
-/// The operation setting that returns the report object instead of the file.
-pub const OBJECT_PARAM: &str = "return_report_object";
-/// How long to wait for a report, unless the operation says.
-pub const DEFAULT_WAIT_MINUTES: i64 = 30;
+pub use connect_catalog::report::{DEFAULT_WAIT_MINUTES, OBJECT_PARAM};
 
 pub(crate) async fn run(
     client: &Client,

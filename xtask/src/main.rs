@@ -8,29 +8,22 @@
 mod archive_check;
 mod bench;
 mod binary;
-mod contract;
-mod descriptor;
 mod dist;
 mod e2e;
 mod emulated;
 mod faults;
 mod fuzz;
 mod java;
-mod jwt;
-mod newjdk;
-mod operations;
-mod profiles;
 mod run;
-mod server;
 mod soak;
-#[cfg(test)]
-mod sync_spec;
 mod test;
 mod tidy;
 mod util;
 mod wiremock;
 
+use codegen::{descriptor, operations, profiles};
 use std::process::ExitCode;
+use system_tests::{jwt, server};
 
 const HELP: &str = "\
 cargo xtask <command> [args]

@@ -7,9 +7,9 @@
 use crate::dist;
 use crate::util::{jdk_tool, show};
 use anyhow::{Context, Result};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Command, ExitCode};
 
-pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
+pub use system_tests::{Output, RUNNER_MAIN, output, runner_classpath, runner_command};
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
     // `cargo xtask run -- ...` passes the `--` through: it means nothing here.
@@ -45,37 +45,4 @@ fn runner_java() -> Command {
     let mut cmd = jdk_tool("java");
     cmd.arg("-cp").arg(runner_classpath()).arg(RUNNER_MAIN);
     cmd
-}
-
-/// The runner jar and the SDK stand-ins: every way of starting the runner (other JDKs, argument
-/// files) uses this class path with [`RUNNER_MAIN`].
-pub fn runner_classpath() -> String {
-    crate::java::classpath(&[dist::runner_jar(), dist::stubs_dir()])
-}
-
-/// The runner on the given archive; callers add the runner's other arguments.
-pub fn runner_command(car: &std::path::Path) -> Command {
-    let mut cmd = runner_java();
-    cmd.arg("--archive").arg(car);
-    cmd
-}
-
-/// What a finished runner printed (as text) and how it exited.
-pub struct Output {
-    pub status: ExitStatus,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs a runner command to completion with no input, capturing its output.
-pub fn output(cmd: &mut Command) -> Result<Output> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .context("could not start the runner")?;
-    Ok(Output {
-        status: out.status,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
 }

@@ -7,7 +7,7 @@
 
 use crate::java::{self, JUNIT_CONSOLE};
 use crate::util::{self, rel, root};
-use crate::{contract, dist, e2e, faults};
+use crate::{dist, e2e, faults};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -23,7 +23,10 @@ const STAGES: &[(&str, &str)] = &[
         "clippy",
         "cargo clippy --workspace --all-targets -- -D warnings",
     ),
-    ("rust", "cargo test --workspace (debug profile)"),
+    (
+        "rust",
+        "cargo test --workspace (debug profile), the system tests' suites aside",
+    ),
     ("dist", "cargo xtask dist (release library, jars, archive)"),
     (
         "archive",
@@ -35,7 +38,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "newjdk",
-        "the archive through the runner on the newest JDK 21+ installed: native access enabled, default, denied",
+        "the archive through the runner on the newest JDK 21+ installed: native access enabled, default, denied (tests/system/tests/newjdk.rs)",
     ),
     (
         "rql",
@@ -55,7 +58,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "contract",
-        "every object/action pair through the built archive against Prism serving the Connect spec",
+        "every object/action pair through the built archive against Prism serving the Connect spec (tests/system/tests/contract.rs)",
     ),
 ];
 
@@ -68,8 +71,8 @@ cargo xtask test [--skip-lint] [--only STAGE,...] [--skip STAGE,...] [--no-insta
   --no-install    never install anything; report what is missing instead
 ";
 
-/// Counts of one stage. `skipped` holds known failures that are listed with a reason
-/// (see `contract::KNOWN_FAILURES`): reported on the closing line, never counted as passed.
+/// Counts of one stage. `skipped` holds known failures that are listed with a reason:
+/// reported on the closing line, never counted as passed.
 #[derive(Default, Clone, Copy)]
 pub struct Tally {
     pub passed: u64,
@@ -271,12 +274,12 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "dist" => dist::build().map(|_| Tally::pass()),
         "archive" => crate::archive_check::run(),
         "java" => java_tests(),
-        "newjdk" => crate::newjdk::run(),
+        "newjdk" => system_suite("newjdk"),
         "rql" => rql_grammar(),
         "profiles" => profiles_draft4(),
         "e2e" => e2e::run(),
         "faults" => faults::run(),
-        "contract" => contract::run(),
+        "contract" => system_suite("contract"),
         other => bail!("no such stage {other}"),
     }
 }
@@ -341,7 +344,7 @@ fn setup(install: bool) -> Result<()> {
     println!(
         "tools ready: JDK, JUnit 5 console launcher, WireMock {}, Prism {}",
         crate::wiremock::VERSION,
-        contract::PRISM_VERSION
+        system_tests::PRISM_VERSION
     );
     Ok(())
 }
@@ -351,7 +354,9 @@ fn setup(install: bool) -> Result<()> {
 fn npm_tools_stale() -> Result<bool> {
     let tests = root().join("tests");
     let installed = tests.join("node_modules/.package-lock.json");
-    if !crate::wiremock::jar().is_file() || !contract::prism_bin().is_file() || !installed.is_file()
+    if !crate::wiremock::jar().is_file()
+        || !system_tests::prism_bin().is_file()
+        || !installed.is_file()
     {
         return Ok(true);
     }
@@ -362,16 +367,35 @@ fn npm_tools_stale() -> Result<bool> {
 // ---------------------------------------------------------------- rust
 
 fn rust_tests() -> Result<Tally> {
-    let (ok, out) = util::run_tee(util::cargo().args([
-        "test",
-        "--workspace",
-        "--no-fail-fast",
-        "--color",
-        "never",
-    ]))?;
+    // The system tests' suites need the built archive: their own stages run them after `dist`.
+    let mut tally = cargo_tests(&["--workspace", "--exclude", SYSTEM_TESTS], &[])?;
+    tally.add(cargo_tests(&["-p", SYSTEM_TESTS, "--lib"], &[])?);
+    Ok(tally)
+}
+
+/// The crate of the system tests (tests/system): one test target per suite.
+const SYSTEM_TESTS: &str = "system-tests";
+
+/// One suite of tests/system (`--test <suite>`) against the archive the dist stage built.
+fn system_suite(suite: &str) -> Result<Tally> {
+    let car = dist::built_car()?;
+    let env = [(system_tests::ARCHIVE_ENV, car.as_os_str())];
+    cargo_tests(&["-p", SYSTEM_TESTS, "--test", suite], &env)
+}
+
+/// `cargo test <args>`, its libtest results counted; a build failure or a test binary that
+/// crashed before its summary counts as one failure.
+fn cargo_tests(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Result<Tally> {
+    let mut cmd = util::cargo();
+    cmd.arg("test")
+        .args(args)
+        .args(["--no-fail-fast", "--color", "never"]);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let (ok, out) = util::run_tee(&mut cmd)?;
     let mut tally = libtest_counts(&out);
     if !ok && tally.failed == 0 {
-        // It did not build, or a test binary crashed before its summary line.
         println!("cargo test failed without a failing test to count: counting it as one failure");
         tally.failed += 1;
     }

@@ -27,15 +27,7 @@ pub fn cargo() -> Command {
 }
 
 /// A JDK tool (`java`, `javac`), taken from `JAVA_HOME` when it is set, else from `PATH`.
-pub fn jdk_tool(name: &str) -> Command {
-    let program = match std::env::var_os("JAVA_HOME") {
-        Some(home) if !home.is_empty() => Path::new(&home).join("bin").join(name),
-        _ => PathBuf::from(name),
-    };
-    let mut cmd = Command::new(program);
-    cmd.current_dir(root());
-    cmd
-}
+pub use system_tests::jdk_tool;
 
 /// Renders a command the way a user could paste it, for the log. `key=value` arguments whose
 /// key names a secret (`apiToken=…`, `password=…`) are shown as `key=***`: the runner takes

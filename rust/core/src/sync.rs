@@ -645,7 +645,7 @@ mod tests {
 
     /// Every List object either has a change field whose document path its output profile holds
     /// as a string, and which browsing offers as a filterable (with `ge`) and sortable field, or
-    /// says why not; an environment field is filterable with `eq`. (The spec check itself is `xtask/src/profiles.rs`.)
+    /// says why not; an environment field is filterable with `eq`. (The spec check itself is `codegen/src/profiles.rs`.)
     #[test]
     fn change_fields_are_in_the_profiles_and_field_specs() {
         for o in catalog::objects_for(Action::List) {

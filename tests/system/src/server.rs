@@ -1,7 +1,9 @@
-//! A mock server running in the background for a test stage: started on a free loopback
-//! port, waited for, and killed (by its own handle) when dropped, also on errors.
+//! A mock server running in the background for a test suite: started on a free loopback
+//! port, waited for, and stopped when dropped, also on errors. A server shared by the tests of
+//! one test binary lives in a `static`, which is never dropped: the server then stops when the
+//! binary exits, because it runs under a small shell that stops it when its stdin (a pipe from
+//! this process) closes.
 
-use crate::util::show;
 use anyhow::{Context, Result, bail};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -22,7 +24,7 @@ impl Server {
     /// dies or `limit` passes.
     pub fn start(
         name: &'static str,
-        mut cmd: Command,
+        cmd: Command,
         port: u16,
         log: &Path,
         ready_path: &str,
@@ -30,10 +32,11 @@ impl Server {
         limit: Duration,
     ) -> Result<Self> {
         let log_file = std::fs::File::create(log)?;
-        cmd.stdin(Stdio::null())
+        println!("$ {cmd:?}");
+        let mut cmd = stopped_with_us(&cmd);
+        cmd.stdin(Stdio::piped())
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
-        println!("$ {}", show(&cmd));
         let child = cmd
             .spawn()
             .with_context(|| format!("could not start {name}"))?;
@@ -79,10 +82,38 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // Only our own child, by its handle: never a broad kill.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Closing the shell's stdin makes it stop its own child (by its pid, never a broad
+        // kill); killing the shell by its handle is the fallback.
+        drop(self.child.stdin.take());
+        if self.child.wait().is_err() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
+}
+
+/// `cmd` run by `sh`, which stops it when its own stdin closes (when the `Server` is dropped or
+/// this process exits, whichever comes first) and exits with it when it exits on its own.
+fn stopped_with_us(cmd: &Command) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(
+            "exec 3<&0; \"$@\" 3<&- </dev/null & pid=$!; \
+             (read _ <&3; kill $pid 2>/dev/null) & exec 3<&-; wait $pid",
+        )
+        .arg("sh")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        sh.current_dir(dir);
+    }
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => sh.env(key, value),
+            None => sh.env_remove(key),
+        };
+    }
+    sh
 }
 
 /// A port that was free a moment ago. The tiny race (someone else taking it before the
@@ -92,8 +123,8 @@ pub fn free_port() -> Result<u16> {
 }
 
 /// Minimal HTTP/1.0 request to 127.0.0.1. HTTP/1.0 with `Connection: close` means the body
-/// is everything until EOF (no chunking), which keeps an HTTP client crate out of xtask,
-/// rebuilt on every `cargo xtask` call.
+/// is everything until EOF (no chunking), which keeps an HTTP client crate out of the
+/// harness (xtask, rebuilt on every `cargo xtask` call, uses it too).
 pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;

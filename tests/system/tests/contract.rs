@@ -12,23 +12,25 @@
 //! the sample usage file `shared/fixtures/connect-extension-boomi/test-resources/UF.xlsx`.
 //! A pair that calls nothing (Verify Webhook Call) runs against a closed port instead, with a
 //! token signed as Connect signs it.
+//!
+//! One test per pair (written by build.rs from the catalog); one Prism serves them all. Prism
+//! comes from tests/package.json (`cargo xtask test` installs it in its setup stage).
 
-use crate::dist;
-use crate::jwt;
-use crate::operations::{self, Entry};
-use crate::server::{Server, free_port};
-use crate::test::Tally;
-use crate::util::root;
 use anyhow::{Context, Result, ensure};
+use codegen::operations::{self, Entry};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
+use system_tests::server::{Server, free_port};
+use system_tests::{jwt, root};
 
-pub const PRISM_VERSION: &str = "5.16.0";
+include!(concat!(env!("OUT_DIR"), "/contract_pairs.rs"));
 
 /// Pairs that Prism rejects today, each with the reason, so the rest can guard against
-/// regressions while these wait for their fix. They are reported as skipped, and a listed
-/// pair that starts passing fails the stage until it is removed from here.
+/// regressions while these wait for their fix. Their tests pass while Prism rejects them and
+/// print the reason; a listed pair that starts passing fails its test until it is removed
+/// from here.
 const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
     (
         "WEBHOOK",
@@ -88,12 +90,8 @@ const TOKEN: &str = "ApiKey SU-000-000-000:contract0test0token";
 /// A placeholder id for every path parameter; the spec puts no pattern on ids.
 const PLACEHOLDER_ID: &str = "ID-0000-0000-0001";
 
-pub fn prism_bin() -> PathBuf {
-    root().join("tests/node_modules/.bin/prism")
-}
-
-pub fn spec_path() -> PathBuf {
-    root().join("../shared/connect-openapi/connect-openapi30.yml")
+fn spec_path() -> PathBuf {
+    codegen::profiles::spec_path()
 }
 
 fn sample_upload() -> PathBuf {
@@ -101,12 +99,22 @@ fn sample_upload() -> PathBuf {
 }
 
 /// The Connect spec, read once for the request bodies.
-static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
-    crate::profiles::load_spec().expect("the Connect OpenAPI spec is readable")
-});
+static SPEC: LazyLock<Value> =
+    LazyLock::new(|| codegen::profiles::load_spec().expect("the Connect OpenAPI spec is readable"));
 
-pub fn run() -> Result<Tally> {
-    let car = dist::built_car()?;
+/// What every pair shares: the archive, a scratch directory, the sample upload and one Prism.
+struct Suite {
+    car: PathBuf,
+    work: PathBuf,
+    upload: PathBuf,
+    prism: Server,
+}
+
+static SUITE: LazyLock<Result<Suite, String>> =
+    LazyLock::new(|| start().map_err(|e| format!("{e:#}")));
+
+fn start() -> Result<Suite> {
+    let car = system_tests::archive();
     let spec = spec_path();
     ensure!(
         spec.is_file(),
@@ -119,11 +127,15 @@ pub fn run() -> Result<Tally> {
         "the sample usage file is missing at {}",
         upload.display()
     );
-    let work = root().join("target/contract");
-    crate::util::fresh_dir(&work)?;
+    ensure!(
+        system_tests::prism_bin().is_file(),
+        "Prism is missing at {}: `cargo xtask test --only setup` installs it (npm ci in tests/)",
+        system_tests::prism_bin().display()
+    );
+    let work = system_tests::work_dir("contract");
 
     let port = free_port()?;
-    let mut cmd = std::process::Command::new(prism_bin());
+    let mut cmd = std::process::Command::new(system_tests::prism_bin());
     cmd.current_dir(root())
         .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
         .arg(&spec);
@@ -137,33 +149,42 @@ pub fn run() -> Result<Tally> {
         |_| true,
         Duration::from_secs(120),
     )?;
+    Ok(Suite {
+        car,
+        work,
+        upload,
+        prism,
+    })
+}
 
-    let mut tally = Tally::default();
-    for entry in operations::entries() {
-        let name = format!("{} {}", entry.object, entry.action);
-        let started = Instant::now();
-        let outcome = check_pair(&entry, &prism, &car, &work, &upload);
-        let secs = started.elapsed().as_secs_f64();
-        let known = KNOWN_FAILURES
-            .iter()
-            .find(|(o, a, _)| *o == entry.object && *a == entry.action);
-        let label = format!("contract {name} ({} {})", entry.method, entry.path);
-        match (outcome, known) {
-            (outcome, None) => tally.record(&label, &format!(" ({secs:.1} s)"), outcome),
-            (Err(err), Some((_, _, why))) => {
-                println!("{label} ... KNOWN FAILURE ({secs:.1} s): {why}\n    {err:#}");
-                tally.skipped += 1;
-            }
-            (Ok(()), Some(_)) => {
-                println!(
-                    "{label} ... FAILED ({secs:.1} s)\n    listed as a known failure but passes now: \
-                     remove it from KNOWN_FAILURES in xtask/src/contract.rs"
-                );
-                tally.failed += 1;
-            }
-        }
+/// The test of one pair: it must come back SUCCESS from Prism, or, when it is listed in
+/// [`KNOWN_FAILURES`], still fail.
+fn pair(object: &str, action: &str) {
+    let ctx = match &*SUITE {
+        Ok(ctx) => ctx,
+        Err(err) => panic!("the contract suite could not start: {err}"),
+    };
+    let entry = operations::entries()
+        .into_iter()
+        .find(|e| e.object == object && e.action == action)
+        .expect("build.rs writes tests for catalog pairs only");
+    println!(
+        "contract {object} {action} ({} {})",
+        entry.method, entry.path
+    );
+    let outcome = check_pair(&entry, &ctx.prism, &ctx.car, &ctx.work, &ctx.upload);
+    let known = KNOWN_FAILURES
+        .iter()
+        .find(|(o, a, _)| *o == object && *a == action);
+    match (outcome, known) {
+        (Ok(()), None) => {}
+        (Err(err), None) => panic!("{err:#}"),
+        (Err(err), Some((_, _, why))) => println!("KNOWN FAILURE: {why}\n    {err:#}"),
+        (Ok(()), Some(_)) => panic!(
+            "listed as a known failure but passes now: remove it from KNOWN_FAILURES in \
+             tests/system/tests/contract.rs"
+        ),
     }
-    Ok(tally)
 }
 
 fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &Path) -> Result<()> {
@@ -200,7 +221,7 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
         } else {
             // The spec's own form of the profile's schema: a profile cannot say "`id` or
             // `email`" or which text is a timestamp, and Prism checks both.
-            minimal_instance(&crate::profiles::spec_schema(&SPEC, schema_name)?, 0)
+            minimal_instance(&codegen::profiles::spec_schema(&SPEC, schema_name)?, 0)
         };
         let body = work.join(format!("{}-{}.json", entry.object, entry.action));
         std::fs::write(&body, serde_json::to_vec(&instance)?)?;
@@ -222,7 +243,7 @@ fn check_local(entry: &Entry, car: &Path, work: &Path) -> Result<()> {
         entry.object,
         entry.action
     );
-    let closed = crate::server::free_port()?;
+    let closed = free_port()?;
     let secret = "contract-webhook-secret";
     let claims = format!(
         r#"{{"webhook_id":"WB-000-000-001","exp":{}}}"#,
@@ -268,9 +289,9 @@ fn base_args(entry: &Entry, endpoint: &str) -> Vec<String> {
 /// Runs the runner and fails unless every document it answered is a SUCCESS, or a result whose
 /// status code is one of `accepted` (see [`WORKFLOWS`]).
 fn expect_success(car: &Path, args: &[String], accepted: &[&str]) -> Result<()> {
-    let mut cmd = crate::run::runner_command(car);
+    let mut cmd = system_tests::runner_command(car);
     cmd.args(args);
-    let out = crate::run::output(&mut cmd)?;
+    let out = system_tests::output(&mut cmd)?;
     let results: Vec<Value> = serde_json::Deserializer::from_str(&out.stdout)
         .into_iter::<Value>()
         .collect::<Result<_, _>>()
@@ -439,7 +460,7 @@ fn minimal_instance(schema: &Value, depth: usize) -> Value {
 
 /// The `const`, or the first `enum` value, of a schema, when it fits the declared type (a
 /// hand-written schema may still contradict itself; the generated profiles type an enum of
-/// numbers as `integer`, see `xtask/src/profiles.rs`).
+/// numbers as `integer`, see `codegen/src/profiles.rs`).
 fn fixed_value(schema: &Value) -> Option<Value> {
     let v = schema.get("const").or_else(|| {
         schema
@@ -483,8 +504,7 @@ fn merge_schema(a: &mut Value, b: &Value) {
     }
 }
 
-#[cfg(test)]
-mod tests {
+mod minimal {
     use super::*;
 
     #[test]

@@ -36,7 +36,7 @@ const ONE_OF_CHOICES: &[(&str, &str)] = &[
 const GENERIC_PROFILE: &str = "GenericResource";
 
 pub fn spec_path() -> PathBuf {
-    crate::util::root()
+    crate::root()
         .join("..")
         .join("shared")
         .join("connect-openapi")
@@ -44,10 +44,7 @@ pub fn spec_path() -> PathBuf {
 }
 
 pub fn profiles_dir() -> PathBuf {
-    crate::util::root()
-        .join("rust")
-        .join("core")
-        .join("profiles")
+    crate::root().join("rust").join("core").join("profiles")
 }
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {

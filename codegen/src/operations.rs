@@ -119,7 +119,7 @@ pub fn entries() -> Vec<Entry> {
 pub const NO_CALL: &str = "none";
 
 pub fn docs_path() -> PathBuf {
-    crate::util::root().join("docs").join("operations.md")
+    crate::root().join("docs").join("operations.md")
 }
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {

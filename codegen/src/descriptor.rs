@@ -38,7 +38,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
 }
 
 pub fn descriptor_path() -> PathBuf {
-    crate::util::root()
+    crate::root()
         .join("descriptors")
         .join("connector-descriptor.xml")
 }

@@ -1,4 +1,4 @@
-//! The `newjdk` test stage: the built archive on the newest JDK installed (21 or later), because
+//! The newjdk suite: the built archive on the newest JDK installed (21 or later), because
 //! newer Atoms run JDK 17 and 21+ and JDK 22+ restricts `System.load` (JEP 472).
 //!
 //! Runs the local runner (browse, then a List against a small loopback server) three ways:
@@ -6,11 +6,9 @@
 //! the JVM's defaults (must work; JDK 24+ prints a warning, shown here), and on JDK 24+ with
 //! `--illegal-native-access=deny` (the announced future default: must fail as a
 //! `NATIVE_LIBRARY` error that names the JVM option to add, not as a stack trace).
-//! Skipped with a message when no such JDK is installed.
+//! Each test passes with a message, running nothing, when no such JDK is installed (and the
+//! third below JDK 24).
 
-use crate::dist;
-use crate::run::{RUNNER_MAIN, runner_classpath};
-use crate::test::Tally;
 use anyhow::{Result, ensure};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use system_tests::{RUNNER_MAIN, runner_classpath};
 
 /// Where Debian and the Temurin packages install JDKs.
 const JVM_DIR: &str = "/usr/lib/jvm";
@@ -125,10 +124,10 @@ fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome>
         .arg(runner_classpath())
         .arg(RUNNER_MAIN)
         .arg("--archive")
-        .arg(dist::built_car()?)
+        .arg(system_tests::archive())
         .args(args);
-    println!("$ {}", crate::util::show(&cmd));
-    let out = crate::run::output(&mut cmd)?;
+    println!("$ {cmd:?}");
+    let out = system_tests::output(&mut cmd)?;
     Ok(Outcome {
         ok: out.status.success(),
         stdout: out.stdout,
@@ -171,81 +170,85 @@ fn browse_and_list(java: &Path, jvm_options: &[&str], port: u16) -> Result<Vec<O
     Ok(vec![browse, list])
 }
 
-pub fn run() -> Result<Tally> {
+/// The JDK's `java` and major version, or `None` (with the message why) when there is none.
+fn jdk() -> Option<(PathBuf, u32)> {
     let Some((home, major)) = find_jdk() else {
         println!(
-            "no JDK 21 or later under {JVM_DIR} (or in ${ENV_HOME}): stage skipped, \
+            "no JDK 21 or later under {JVM_DIR} (or in ${ENV_HOME}): not run, \
              the archive ran only on the build JDK"
         );
-        return Ok(Tally::default());
+        return None;
     };
-    let java = home.join("bin/java");
     println!("JDK {major} at {}", home.display());
-    let server = Server::start()?;
-    let mut tally = Tally::default();
-    let mut record =
-        |name: &str, outcome: Result<()>| tally.record(&format!("newjdk {name}"), "", outcome);
-
-    record(
-        "native_access_enabled_no_warning",
-        browse_and_list(&java, &["--enable-native-access=ALL-UNNAMED"], server.port).and_then(
-            |runs| {
-                for r in &runs {
-                    ensure!(
-                        !r.stderr.contains(WARNING),
-                        "a restricted-method warning despite --enable-native-access:\n{}",
-                        r.stderr
-                    );
-                }
-                Ok(())
-            },
-        ),
-    );
-    record(
-        "default_options_work",
-        browse_and_list(&java, &[], server.port).map(|runs| {
-            let warnings: Vec<&str> = runs[0]
-                .stderr
-                .lines()
-                .filter(|l| l.starts_with("WARNING:"))
-                .collect();
-            if warnings.is_empty() {
-                println!("JDK {major} prints no native-access warning");
-            } else {
-                println!(
-                    "JDK {major} prints, once per JVM:\n  {}",
-                    warnings.join("\n  ")
-                );
-            }
-        }),
-    );
-    if major >= 24 {
-        record(
-            "denied_native_access_is_a_native_library_error",
-            runner(
-                &java,
-                &["--illegal-native-access=deny"],
-                &["--browse-types".into()],
-            )
-            .and_then(|r| {
-                let all = format!("{}\n{}", r.stdout, r.stderr);
-                ensure!(
-                    !r.ok
-                        && all.contains("NATIVE_LIBRARY")
-                        && all.contains("--enable-native-access=ALL-UNNAMED")
-                        && !all.contains("\tat java.base/"),
-                    "expected a NATIVE_LIBRARY error naming --enable-native-access, got:\n{all}"
-                );
-                Ok(())
-            }),
-        );
-    }
-    drop(server);
-    Ok(tally)
+    Some((home.join("bin/java"), major))
 }
 
-#[cfg(test)]
-mod tests {
+#[test]
+fn native_access_enabled_no_warning() -> Result<()> {
+    let Some((java, _)) = jdk() else {
+        return Ok(());
+    };
+    let server = Server::start()?;
+    let runs = browse_and_list(&java, &["--enable-native-access=ALL-UNNAMED"], server.port)?;
+    for r in &runs {
+        ensure!(
+            !r.stderr.contains(WARNING),
+            "a restricted-method warning despite --enable-native-access:\n{}",
+            r.stderr
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn default_options_work() -> Result<()> {
+    let Some((java, major)) = jdk() else {
+        return Ok(());
+    };
+    let server = Server::start()?;
+    let runs = browse_and_list(&java, &[], server.port)?;
+    let warnings: Vec<&str> = runs[0]
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("WARNING:"))
+        .collect();
+    if warnings.is_empty() {
+        println!("JDK {major} prints no native-access warning");
+    } else {
+        println!(
+            "JDK {major} prints, once per JVM:\n  {}",
+            warnings.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn denied_native_access_is_a_native_library_error() -> Result<()> {
+    let Some((java, major)) = jdk() else {
+        return Ok(());
+    };
+    if major < 24 {
+        println!("JDK {major} has no --illegal-native-access: not run");
+        return Ok(());
+    }
+    let r = runner(
+        &java,
+        &["--illegal-native-access=deny"],
+        &["--browse-types".into()],
+    )?;
+    let all = format!("{}\n{}", r.stdout, r.stderr);
+    ensure!(
+        !r.ok
+            && all.contains("NATIVE_LIBRARY")
+            && all.contains("--enable-native-access=ALL-UNNAMED")
+            && !all.contains("\tat java.base/"),
+        "expected a NATIVE_LIBRARY error naming --enable-native-access, got:\n{all}"
+    );
+    Ok(())
+}
+
+mod harness {
     use super::*;
 
     #[test]

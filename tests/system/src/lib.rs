@@ -1,0 +1,124 @@
+//! The harness of the system tests: they run the BUILT connector archive through the local
+//! runner (java/runner) against loopback servers. `cargo xtask test` builds the archive in its
+//! `dist` stage and runs each suite as a stage; a suite alone runs with
+//! `cargo test -p system-tests --test <suite> [filter]` once `cargo xtask dist` has built the
+//! archive.
+
+pub mod jwt;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+/// The environment variable that names the archive under test; `cargo xtask test` sets it.
+/// Unset, the archive `cargo xtask dist` writes is used.
+pub const ARCHIVE_ENV: &str = "CONNECT_BOOMI_ARCHIVE";
+
+/// The runner's main class.
+pub const RUNNER_MAIN: &str = "com.cloudblue.connect.boomi.runner.Main";
+
+/// The Prism release tests/package.json pins (contract).
+pub const PRISM_VERSION: &str = "5.16.0";
+
+/// Prism, installed by `npm ci` in tests/ (xtask's setup stage).
+pub fn prism_bin() -> PathBuf {
+    root().join("tests/node_modules/.bin/prism")
+}
+
+/// The workspace root (this crate lives two levels below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("tests/system sits inside the workspace")
+        .to_path_buf()
+}
+
+/// A per-suite scratch directory under target/, emptied once per test binary.
+pub fn work_dir(suite: &str) -> PathBuf {
+    static FRESH: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let dir = root().join("target").join(suite);
+    let mut fresh = FRESH.lock().unwrap_or_else(|e| e.into_inner());
+    if !fresh.iter().any(|s| s == suite) {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        fresh.push(suite.to_string());
+    }
+    dir
+}
+
+/// The archive under test ([`ARCHIVE_ENV`], else `target/dist/...--car.zip`); panics with
+/// what to do when it is missing.
+pub fn archive() -> PathBuf {
+    let car = std::env::var_os(ARCHIVE_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            root().join("target/dist").join(format!(
+                "cloudblue-connect-boomi-{}--car.zip",
+                env!("CARGO_PKG_VERSION")
+            ))
+        });
+    assert!(
+        car.is_file(),
+        "the connector archive {} is missing: build it with `cargo xtask dist` (or run the \
+         suites through `cargo xtask test`), or name another one in {ARCHIVE_ENV}",
+        car.display()
+    );
+    car
+}
+
+/// A JDK tool (`java`, `javac`), taken from `JAVA_HOME` when it is set, else from `PATH`.
+pub fn jdk_tool(name: &str) -> Command {
+    let program = match std::env::var_os("JAVA_HOME") {
+        Some(home) if !home.is_empty() => Path::new(&home).join("bin").join(name),
+        _ => PathBuf::from(name),
+    };
+    let mut cmd = Command::new(program);
+    cmd.current_dir(root());
+    cmd
+}
+
+/// The runner jar and the SDK stand-ins `cargo xtask dist` builds: every way of starting the
+/// runner (other JDKs, argument files) uses this class path with [`RUNNER_MAIN`].
+pub fn runner_classpath() -> String {
+    let java = root().join("target/java");
+    let sep = if cfg!(windows) { ";" } else { ":" };
+    format!(
+        "{}{sep}{}",
+        java.join("runner.jar").display(),
+        java.join("sdk-stubs").display()
+    )
+}
+
+/// The runner on the given archive; callers add the runner's other arguments.
+pub fn runner_command(car: &Path) -> Command {
+    let mut cmd = jdk_tool("java");
+    cmd.arg("-cp")
+        .arg(runner_classpath())
+        .arg(RUNNER_MAIN)
+        .arg("--archive")
+        .arg(car);
+    cmd
+}
+
+/// What a finished runner printed (as text) and how it exited.
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a runner command to completion with no input, capturing its output.
+pub fn output(cmd: &mut Command) -> anyhow::Result<Output> {
+    use anyhow::Context as _;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .context("could not start the runner")?;
+    Ok(Output {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}

@@ -9,7 +9,6 @@ mod archive_check;
 mod bench;
 mod binary;
 mod dist;
-mod e2e;
 mod emulated;
 mod faults;
 mod fuzz;
@@ -19,11 +18,10 @@ mod soak;
 mod test;
 mod tidy;
 mod util;
-mod wiremock;
 
 use codegen::{descriptor, operations, profiles};
 use std::process::ExitCode;
-use system_tests::{jwt, server};
+use system_tests::jwt;
 
 const HELP: &str = "\
 cargo xtask <command> [args]

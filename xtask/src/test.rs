@@ -7,7 +7,7 @@
 
 use crate::java::{self, JUNIT_CONSOLE};
 use crate::util::{self, rel, root};
-use crate::{dist, e2e, faults};
+use crate::{dist, faults};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -50,7 +50,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "e2e",
-        "end-to-end: the built archive through the local runner against WireMock",
+        "end-to-end: the built archive through the local runner against WireMock (tests/system/tests/e2e.rs)",
     ),
     (
         "faults",
@@ -277,7 +277,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         "newjdk" => system_suite("newjdk"),
         "rql" => rql_grammar(),
         "profiles" => profiles_draft4(),
-        "e2e" => e2e::run(),
+        "e2e" => system_suite("e2e"),
         "faults" => faults::run(),
         "contract" => system_suite("contract"),
         other => bail!("no such stage {other}"),
@@ -343,7 +343,7 @@ fn setup(install: bool) -> Result<()> {
     }
     println!(
         "tools ready: JDK, JUnit 5 console launcher, WireMock {}, Prism {}",
-        crate::wiremock::VERSION,
+        system_tests::wiremock::VERSION,
         system_tests::PRISM_VERSION
     );
     Ok(())
@@ -354,7 +354,7 @@ fn setup(install: bool) -> Result<()> {
 fn npm_tools_stale() -> Result<bool> {
     let tests = root().join("tests");
     let installed = tests.join("node_modules/.package-lock.json");
-    if !crate::wiremock::jar().is_file()
+    if !system_tests::wiremock::jar().is_file()
         || !system_tests::prism_bin().is_file()
         || !installed.is_file()
     {

@@ -6,6 +6,7 @@
 
 pub mod jwt;
 pub mod server;
+pub mod wiremock;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};

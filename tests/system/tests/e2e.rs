@@ -4,16 +4,17 @@
 //! Why here and not in JUnit: each case runs the runner's command line exactly as a user
 //! would with `cargo xtask run`, so the CLI, the archive layout, the class loading and the
 //! native library are all covered, and serde_json makes the runner's JSON lines and
-//! WireMock's request journal easy to check. Each case is one counted test.
+//! WireMock's request journal easy to check. Each case is one `#[test]` (in `case::`); one
+//! WireMock serves them, one case at a time, its journal and scenarios reset before each.
+//! WireMock comes from tests/package.json (`cargo xtask test` installs it in its setup stage).
 
-use crate::dist;
-use crate::server;
-use crate::test::Tally;
-use crate::util::root;
-use crate::wiremock::{Recorded, WireMock};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
+use system_tests::root;
+use system_tests::server;
+use system_tests::wiremock::{Recorded, WireMock};
 
 /// The token the good-token stub accepts. Its secret half doubles as a canary: it must
 /// never show up in anything the runner prints.
@@ -23,86 +24,67 @@ const BAD_TOKEN: &str = "ApiKey SU-000-000-002:e2e0bad0token";
 
 type Case = fn(&Ctx) -> Result<()>;
 
-const CASES: &[(&str, Case)] = &[
-    (
-        "wiremock_journal_sees_traffic",
-        wiremock_journal_sees_traffic,
-    ),
-    (
-        "browse_types_and_request_profiles",
-        browse_types_and_request_profiles,
-    ),
-    (
-        "list_requests_follows_content_range",
-        list_requests_follows_content_range,
-    ),
-    (
-        "changed_since_alone_with_user_filter_and_per_document",
-        changed_since_alone_with_user_filter_and_per_document,
-    ),
-    (
-        "environment_production_filters_requests_and_assets_only",
-        environment_production_filters_requests_and_assets_only,
-    ),
-    ("get_request_by_id", get_request_by_id),
-    (
-        "get_missing_request_is_empty_success",
-        get_missing_request_is_empty_success,
-    ),
-    ("approve_one_400_among_three", approve_one_400_among_three),
-    (
-        "bad_documents_are_application_errors_in_input_order",
-        bad_documents_are_application_errors_in_input_order,
-    ),
-    (
-        "selected_fields_with_a_root_segment_drop_nothing",
-        selected_fields_with_a_root_segment_drop_nothing,
-    ),
-    (
-        "throttled_get_is_retried_after_retry_after",
-        throttled_get_is_retried_after_retry_after,
-    ),
-    ("transport_failure_is_failure", transport_failure_is_failure),
-    (
-        "upload_usage_file_sends_the_exact_bytes",
-        upload_usage_file_sends_the_exact_bytes,
-    ),
-    (
-        "download_usage_chunk_returns_the_exact_bytes",
-        download_usage_chunk_returns_the_exact_bytes,
-    ),
-    (
-        "submit_usage_records_round_trip_through_openpyxl",
-        submit_usage_records_round_trip_through_openpyxl,
-    ),
-    (
-        "invalid_usage_record_makes_no_call",
-        invalid_usage_record_makes_no_call,
-    ),
-    (
-        "run_report_pending_running_succeeded",
-        run_report_pending_running_succeeded,
-    ),
-    (
-        "failed_and_unfinished_reports_are_application_errors",
-        failed_and_unfinished_reports_are_application_errors,
-    ),
-    ("test_connection_good_token", test_connection_good_token),
-    ("test_connection_bad_token", test_connection_bad_token),
-];
+/// One `#[test]` per case, each running its case through [`case`].
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        mod case {
+            $(
+                #[test]
+                fn $name() -> anyhow::Result<()> {
+                    super::case(super::$name)
+                }
+            )*
+        }
+    };
+}
 
-pub fn run() -> Result<Tally> {
-    let car = dist::built_car()?;
-    let work = root().join("target/e2e");
-    crate::util::fresh_dir(&work)?;
+cases!(
+    wiremock_journal_sees_traffic,
+    browse_types_and_request_profiles,
+    list_requests_follows_content_range,
+    changed_since_alone_with_user_filter_and_per_document,
+    environment_production_filters_requests_and_assets_only,
+    get_request_by_id,
+    get_missing_request_is_empty_success,
+    approve_one_400_among_three,
+    bad_documents_are_application_errors_in_input_order,
+    selected_fields_with_a_root_segment_drop_nothing,
+    throttled_get_is_retried_after_retry_after,
+    transport_failure_is_failure,
+    upload_usage_file_sends_the_exact_bytes,
+    download_usage_chunk_returns_the_exact_bytes,
+    submit_usage_records_round_trip_through_openpyxl,
+    invalid_usage_record_makes_no_call,
+    run_report_pending_running_succeeded,
+    failed_and_unfinished_reports_are_application_errors,
+    test_connection_good_token,
+    test_connection_bad_token,
+);
+
+/// WireMock and the archive, shared by the cases; started by the first case.
+static CTX: LazyLock<Result<Ctx, String>> = LazyLock::new(|| start().map_err(|e| format!("{e:#}")));
+/// Held by the running case: the cases share WireMock's journal and scenarios.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn start() -> Result<Ctx> {
+    let car = system_tests::archive();
+    let work = system_tests::work_dir("e2e");
     let server = WireMock::start(
         &root().join("tests/e2e/wiremock"),
         &work.join("wiremock.log"),
     )?;
-    let ctx = Ctx { server, car, work };
-    Ok(Tally::of_cases("e2e", &ctx, CASES, |ctx| {
-        ctx.server.reset_journal()
-    }))
+    Ok(Ctx { server, car, work })
+}
+
+/// Runs one case alone against a WireMock whose journal and scenarios were just reset.
+fn case(case: Case) -> Result<()> {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = match &*CTX {
+        Ok(ctx) => ctx,
+        Err(err) => bail!("the e2e suite could not start: {err}"),
+    };
+    ctx.server.reset_journal()?;
+    case(ctx)
 }
 
 struct Ctx {
@@ -168,13 +150,13 @@ impl Ctx {
     }
 
     fn run_raw(&self, args: &[String]) -> Result<Run> {
-        let mut cmd = crate::run::runner_command(&self.car);
+        let mut cmd = system_tests::runner_command(&self.car);
         cmd.args(args).env("CLOUDBLUE_CONNECT_TEST_HOOKS", "1");
-        let crate::run::Output {
+        let system_tests::Output {
             status,
             stdout,
             stderr,
-        } = crate::run::output(&mut cmd)?;
+        } = system_tests::output(&mut cmd)?;
         for text in [&stdout, &stderr] {
             ensure!(
                 !text.contains(TOKEN_SECRET),
@@ -1334,8 +1316,7 @@ fn failed_and_unfinished_reports_are_application_errors(ctx: &Ctx) -> Result<()>
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
+mod harness {
     use super::*;
 
     #[test]

@@ -1,9 +1,9 @@
 //! WireMock standalone (the jar ships inside the pinned npm package `wiremock`), started on
-//! a free loopback port for the end-to-end tests and always killed afterwards, plus the
+//! a free loopback port for the end-to-end tests and always stopped afterwards, plus the
 //! few admin calls the tests use (reset, request journal).
 
 use crate::server::{Server, free_port};
-use crate::util::{jdk_tool, root};
+use crate::{jdk_tool, root};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ pub fn jar() -> PathBuf {
     ))
 }
 
-/// A running WireMock; dropping it kills the process (also when a test panics or fails).
+/// A running WireMock; dropping it stops the process (also when a test panics or fails).
 pub struct WireMock {
     server: Server,
 }

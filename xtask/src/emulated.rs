@@ -10,7 +10,6 @@
 //! it downloads about 400 MB on a fresh machine.
 
 use crate::dist::{self, PLATFORMS, Platform};
-use crate::faults::{FaultServer, Reply, Seen, scan};
 use crate::test::Tally;
 use crate::util::{self, rel, root, show};
 use anyhow::{Context, Result, bail, ensure};
@@ -18,6 +17,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
+use system_tests::fault_server::{FaultServer, Reply, Seen, scan};
 
 const USAGE: &str =
     "usage: cargo xtask emulated [--only linux-aarch64|windows-x86_64] [--no-install]

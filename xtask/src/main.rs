@@ -10,7 +10,6 @@ mod bench;
 mod binary;
 mod dist;
 mod emulated;
-mod faults;
 mod fuzz;
 mod java;
 mod run;

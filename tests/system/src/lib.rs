@@ -4,6 +4,7 @@
 //! `cargo test -p system-tests --test <suite> [filter]` once `cargo xtask dist` has built the
 //! archive.
 
+pub mod fault_server;
 pub mod jwt;
 pub mod server;
 pub mod wiremock;
@@ -101,6 +102,17 @@ pub fn runner_command(car: &Path) -> Command {
         .arg("--archive")
         .arg(car);
     cmd
+}
+
+/// A size for people: `1.50 MiB`, `2.0 KiB`, `12 B`.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
 }
 
 /// What a finished runner printed (as text) and how it exited.

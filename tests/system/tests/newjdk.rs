@@ -1,7 +1,7 @@
 //! The newjdk suite: the built archive on the newest JDK installed (21 or later), because
 //! newer Atoms run JDK 17 and 21+ and JDK 22+ restricts `System.load` (JEP 472).
 //!
-//! Runs the local runner (browse, then a List against a small loopback server) three ways:
+//! Runs the local runner (browse, then a List against the loopback fault server) three ways:
 //! with `--enable-native-access=ALL-UNNAMED` (no restricted-method warning may appear), with
 //! the JVM's defaults (must work; JDK 24+ prints a warning, shown here), and on JDK 24+ with
 //! `--illegal-native-access=deny` (the announced future default: must fail as a
@@ -10,12 +10,9 @@
 //! third below JDK 24).
 
 use anyhow::{Result, ensure};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use system_tests::fault_server::{FaultServer, Reply};
 use system_tests::{RUNNER_MAIN, runner_classpath};
 
 /// Where Debian and the Temurin packages install JDKs.
@@ -50,65 +47,18 @@ fn major_version(home: &Path) -> Option<u32> {
     line.trim_matches('"').split('.').next()?.parse().ok()
 }
 
-/// A loopback HTTP server that answers every request with one Connect request object and a
+/// The loopback server, answering every request with one Connect request object and a
 /// `Content-Range` for a one-item collection: enough for browse-free calls to succeed.
-struct Server {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start() -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(stream) = stream {
-                    let _ = answer(stream);
-                }
-            }
-        });
-        Ok(Self {
-            port,
-            stop,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn answer(mut stream: TcpStream) -> Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
-            break;
-        }
-    }
-    let body = r#"[{"id":"PR-1000-0000-0001","type":"purchase","status":"pending"}]"#;
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Range: items 0-0/1\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    Ok(())
+fn server() -> Result<FaultServer> {
+    let server = FaultServer::start()?;
+    server.reset(Box::new(|_, _| {
+        Reply::Answer(
+            200,
+            vec![("Content-Range".into(), "items 0-0/1".into())],
+            r#"[{"id":"PR-1000-0000-0001","type":"purchase","status":"pending"}]"#.into(),
+        )
+    }));
+    Ok(server)
 }
 
 struct Outcome {
@@ -188,7 +138,7 @@ fn native_access_enabled_no_warning() -> Result<()> {
     let Some((java, _)) = jdk() else {
         return Ok(());
     };
-    let server = Server::start()?;
+    let server = server()?;
     let runs = browse_and_list(&java, &["--enable-native-access=ALL-UNNAMED"], server.port)?;
     for r in &runs {
         ensure!(
@@ -205,7 +155,7 @@ fn default_options_work() -> Result<()> {
     let Some((java, major)) = jdk() else {
         return Ok(());
     };
-    let server = Server::start()?;
+    let server = server()?;
     let runs = browse_and_list(&java, &[], server.port)?;
     let warnings: Vec<&str> = runs[0]
         .stderr

@@ -1,4 +1,4 @@
-//! `faults` test stage: the BUILT archive, through the local runner, against a purpose-built
+//! The faults suite: the BUILT archive, through the local runner, against a purpose-built
 //! HTTP server on 127.0.0.1 that injects one failure per case (refused, reset mid-response,
 //! read timeout, 429 + Retry-After, 500/502/503/504 on GET and POST, a POST cut after it was
 //! sent), plus a forward proxy (with and without credentials, and bypassed via non-proxy hosts)
@@ -16,18 +16,16 @@
 //! time (ended by the request deadline), redirects to another host or from https to http (an
 //! `openssl s_server` plays the https side), and an endpoint with `user:password@`.
 
-use crate::dist;
-use crate::test::Tally;
-use crate::util::root;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
+use system_tests::fault_server::{FaultServer, Proxy, Reply, Seen, scan};
 
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
 const PROXY_USER: &str = "proxyuser";
@@ -36,8 +34,6 @@ const PROXY_PASSWORD: &str = "CANARYproxyPASS98765";
 const ENDPOINT_PASSWORD: &str = "CANARYepPASSq7Z4321";
 /// The Webhook Secret of the Verify Webhook Call case.
 const WEBHOOK_SECRET: &str = "CANARYwebhookJWTsecret4242";
-/// The 8+ character pieces that must never appear (see [`scan`]).
-const MIN_PIECE: usize = 8;
 /// The Approve call every POST case uses; the fault hits the document whose template is this.
 const FAULTY: &str = "TL-000-000-666";
 const APPROVE_PATH: &str = "/public/v1/requests/PR-1000-0000-0001-001/approve";
@@ -54,466 +50,132 @@ const AFTER_2: (&str, &str, &str) = ("SUCCESS", "200", "after 2 attempts");
 
 // The retry cases are one fault each, run by [`get_case`] / [`post_case`]: (fault, how many
 // answers are the fault, how many requests the server must see, the expected result).
-const CASES: &[(&str, Case)] = &[
-    ("get_refused_is_retried_then_fails", get_refused),
-    ("get_reset_mid_response_is_retried", |c| {
+/// One `#[test]` per case (in `case::`), each running its case through [`case`].
+macro_rules! cases {
+    ($($name:ident => $case:expr),* $(,)?) => {
+        mod case {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[test]
+                fn $name() -> anyhow::Result<()> {
+                    super::case($case)
+                }
+            )*
+        }
+    };
+}
+
+cases! {
+    get_refused_is_retried_then_fails => get_refused,
+    get_reset_mid_response_is_retried => |c| {
         get_case(c, |_| Reply::ResetMidResponse, 1, 2, AFTER_2)
-    }),
-    ("get_read_timeout_is_retried", |c| {
+    },
+    get_read_timeout_is_retried => |c| {
         get_case(c, |_| Reply::Hang(Duration::from_secs(3)), 1, 2, AFTER_2)
-    }),
-    ("post_read_timeout_is_not_retried", |c| {
+    },
+    post_read_timeout_is_not_retried => |c| {
         let fault = |_: &Seen| Reply::Hang(Duration::from_secs(3));
         let want = ("FAILURE", "TIMEOUT", "not retried");
         post_case(c, fault, usize::MAX, 1, want)
-    }),
-    ("post_429_retry_after_is_retried", |c| {
+    },
+    post_429_retry_after_is_retried => |c| {
         let fault = |_: &Seen| {
             let retry_after = vec![("Retry-After".into(), "1".into())];
             Reply::Answer(429, retry_after, r#"{"error_code":"THROTTLED"}"#.into())
         };
         post_case(c, fault, 1, 2, AFTER_2)
-    }),
-    ("get_502_is_retried", |c| {
+    },
+    get_502_is_retried => |c| {
         get_case(c, |s| Reply::echo(502, s), 1, 2, AFTER_2)
-    }),
-    ("post_502_is_not_retried", |c| {
+    },
+    post_502_is_not_retried => |c| {
         let want = ("APPLICATION_ERROR", "502", "502 Bad Gateway");
         post_case(c, |s| Reply::echo(502, s), usize::MAX, 1, want)
-    }),
-    ("post_503_is_retried", |c| {
+    },
+    post_503_is_retried => |c| {
         let want = ("SUCCESS", "200", "after 3 attempts");
         post_case(c, |s| Reply::echo(503, s), 2, 3, want)
-    }),
-    ("get_504_until_attempts_run_out", |c| {
+    },
+    get_504_until_attempts_run_out => |c| {
         let want = ("APPLICATION_ERROR", "504", "after 3 attempts");
         get_case(c, |s| Reply::echo(504, s), usize::MAX, 3, want)
-    }),
-    ("get_500_is_retried", |c| {
+    },
+    get_500_is_retried => |c| {
         let fault = |_: &Seen| {
             let body = r#"{"error_code":"SYS_001","errors":["try later"]}"#;
             Reply::Answer(500, Vec::new(), body.into())
         };
         get_case(c, fault, 1, 2, AFTER_2)
-    }),
-    ("post_500_is_not_retried", |c| {
+    },
+    post_500_is_not_retried => |c| {
         let fault = |_: &Seen| {
             let body = r#"{"error_code":"SYS_001","errors":["boom"]}"#;
             Reply::Answer(500, Vec::new(), body.into())
         };
         let want = ("APPLICATION_ERROR", "500", "SYS_001 - boom");
         post_case(c, fault, usize::MAX, 1, want)
-    }),
-    ("post_cut_after_request_is_not_retried", |c| {
+    },
+    post_cut_after_request_is_not_retried => |c| {
         let want = ("FAILURE", "IO", "not retried");
         post_case(c, |_| Reply::Cut, usize::MAX, 1, want)
-    }),
-    ("proxy_routes_requests", proxy_routes),
-    ("proxy_with_credentials", proxy_credentials),
-    ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
-    ("bad_input_documents", bad_input),
-    ("unknown_object_type_is_a_clear_error", unknown_object),
-    ("list_parallel_pages_in_order_once", list_parallel),
-    (
-        "list_429_lowers_parallel_pages_and_loses_nothing",
-        list_throttled,
-    ),
-    (
-        "list_maximum_documents_with_parallel_pages",
-        list_maximum_documents,
-    ),
-    (
-        "list_changing_total_falls_back_to_one_page_at_a_time",
-        list_changing_total,
-    ),
-    (
-        "list_server_that_ignores_offset_ends_once",
-        list_ignores_offset,
-    ),
-    (
-        "list_answer_longer_than_the_limit_is_the_whole_result",
-        list_longer_than_limit,
-    ),
-    ("list_invalid_utf8_is_named", list_invalid_utf8),
-    ("verify_webhook_call_tokens", verify_webhook_call),
-    ("gzip_bomb_get_fails_within_memory", |c| {
+    },
+    proxy_routes_requests => proxy_routes,
+    proxy_with_credentials => proxy_credentials,
+    non_proxy_hosts_bypass_the_proxy => proxy_bypass,
+    bad_input_documents => bad_input,
+    unknown_object_type_is_a_clear_error => unknown_object,
+    list_parallel_pages_in_order_once => list_parallel,
+    list_429_lowers_parallel_pages_and_loses_nothing => list_throttled,
+    list_maximum_documents_with_parallel_pages => list_maximum_documents,
+    list_changing_total_falls_back_to_one_page_at_a_time => list_changing_total,
+    list_server_that_ignores_offset_ends_once => list_ignores_offset,
+    list_answer_longer_than_the_limit_is_the_whole_result => list_longer_than_limit,
+    list_invalid_utf8_is_named => list_invalid_utf8,
+    verify_webhook_call_tokens => verify_webhook_call,
+    gzip_bomb_get_fails_within_memory => |c| {
         let want = (
             "FAILURE",
             "TOO_LARGE",
             "\"Maximum Response Size (MB)\" of 100 MB",
         );
         bomb_case(c, "GET", want)
-    }),
-    ("gzip_bomb_list_page_fails_within_memory", |c| {
+    },
+    gzip_bomb_list_page_fails_within_memory => |c| {
         let want = ("FAILURE", "HTTP", "\"Maximum Page Size (MB)\" of 64 MB");
         bomb_case(c, "LIST", want)
-    }),
-    ("gzip_bomb_error_answer_is_read_in_part", |c| {
+    },
+    gzip_bomb_error_answer_is_read_in_part => |c| {
         bomb_case(c, "GET", ("APPLICATION_ERROR", "400", "400 Bad Request"))
-    }),
-    ("drip_ends_at_the_request_deadline", drip_case),
-    ("endpoint_with_credentials_is_refused", endpoint_credentials),
-    ("redirect_to_another_host_is_refused", redirect_cross_host),
-    ("redirect_from_https_to_http_is_refused", redirect_downgrade),
-];
+    },
+    drip_ends_at_the_request_deadline => drip_case,
+    endpoint_with_credentials_is_refused => endpoint_credentials,
+    redirect_to_another_host_is_refused => redirect_cross_host,
+    redirect_from_https_to_http_is_refused => redirect_downgrade,
+}
 
-pub fn run() -> Result<Tally> {
-    let car = dist::built_car()?;
-    let work = root().join("target/faults");
-    crate::util::fresh_dir(&work)?;
-    let ctx = Ctx {
-        car,
-        work,
+/// The archive and the fault server, shared by the cases; started by the first case.
+static CTX: LazyLock<Result<Ctx, String>> = LazyLock::new(|| start().map_err(|e| format!("{e:#}")));
+/// Held by the running case: the cases share the server's plan and what it saw.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn start() -> Result<Ctx> {
+    Ok(Ctx {
+        car: system_tests::archive(),
+        work: system_tests::work_dir("faults"),
         server: FaultServer::start()?,
-    };
-    Ok(Tally::of_cases("faults", &ctx, CASES, |ctx| {
-        ctx.server.reset(Box::new(|_, _| Reply::ok()));
-        Ok(())
-    }))
-}
-
-// ------------------------------------------------------------------------- the server
-
-/// One request as the server read it.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    pub method: String,
-    /// As sent: origin-form (`/x`) directly, absolute-form (`http://h/x`) through a proxy.
-    pub target: String,
-    pub headers: HashMap<String, String>,
-    pub body: String,
-}
-
-impl Seen {
-    fn path(&self) -> &str {
-        let t = self
-            .target
-            .strip_prefix("http://")
-            .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-            .unwrap_or(&self.target);
-        t.split('?').next().unwrap_or(t)
-    }
-    fn template(&self) -> String {
-        serde_json::from_str::<Value>(&self.body)
-            .ok()
-            .and_then(|v| v["template_id"].as_str().map(str::to_owned))
-            .unwrap_or_default()
-    }
-}
-
-/// What the server does with a request.
-pub enum Reply {
-    /// Status, extra headers, body (JSON).
-    Answer(u16, Vec<(String, String)>, String),
-    /// Status line and part of the body, then the connection is closed.
-    ResetMidResponse,
-    /// Nothing for this long, then close (the client's read timeout fires first).
-    Hang(Duration),
-    /// Close right after reading the request: the client cannot know whether it took effect.
-    Cut,
-    /// This reply after a pause (pages that take a round trip to arrive).
-    Delayed(Duration, Box<Reply>),
-    /// Status, extra headers and raw body bytes (not necessarily UTF-8 or JSON).
-    Bytes(u16, Vec<(String, String)>, Vec<u8>),
-    /// Writes the whole answer itself (a bomb, a drip); an error ends the connection.
-    Custom(fn(&mut TcpStream) -> std::io::Result<()>),
-}
-
-impl Reply {
-    pub fn ok() -> Reply {
-        Reply::Answer(
-            200,
-            Vec::new(),
-            r#"{"id":"PR-1000-0000-0001-001","status":"approved"}"#.into(),
-        )
-    }
-    /// An error page that echoes the request's Authorization header, as a misconfigured gateway
-    /// might: the connector must not pass the token on.
-    fn echo(status: u16, seen: &Seen) -> Reply {
-        let auth = seen
-            .headers
-            .get("authorization")
-            .cloned()
-            .unwrap_or_default();
-        Reply::Answer(
-            status,
-            vec![("Content-Type".into(), "text/html".into())],
-            format!("<html><body>upstream error; request had Authorization: {auth}</body></html>"),
-        )
-    }
-}
-
-/// Decides the reply from the request and how many requests with the same method, path and
-/// body came before it (0 for the first).
-pub type Plan = Box<dyn Fn(&Seen, usize) -> Reply + Send + Sync>;
-
-/// A tiny HTTP/1.1 server (one thread per connection, `Connection: close`), recording every
-/// request. Its accept thread ends when the server is dropped.
-pub struct FaultServer {
-    pub port: u16,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    plan: Arc<Mutex<Arc<Plan>>>,
-    stop: Arc<AtomicBool>,
-    /// Requests being answered now, and the most at any time since the last reset.
-    in_flight: Arc<Mutex<(usize, usize)>>,
-}
-
-impl FaultServer {
-    pub fn start() -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let plan: Arc<Mutex<Arc<Plan>>> =
-            Arc::new(Mutex::new(Arc::new(Box::new(|_, _| Reply::ok()))));
-        let stop = Arc::new(AtomicBool::new(false));
-        let in_flight = Arc::new(Mutex::new((0, 0)));
-        let (s, p, st, f) = (
-            Arc::clone(&seen),
-            Arc::clone(&plan),
-            Arc::clone(&stop),
-            Arc::clone(&in_flight),
-        );
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let (s, p, f) = (Arc::clone(&s), Arc::clone(&p), Arc::clone(&f));
-                std::thread::spawn(move || {
-                    let _ = serve(conn, &s, &p, &f);
-                });
-            }
-        });
-        Ok(FaultServer {
-            port,
-            seen,
-            plan,
-            stop,
-            in_flight,
-        })
-    }
-
-    pub fn reset(&self, plan: Plan) {
-        *self.plan.lock().expect("plan lock") = Arc::new(plan);
-        self.seen.lock().expect("seen lock").clear();
-        let mut f = self.in_flight.lock().expect("in-flight lock");
-        f.1 = f.0;
-    }
-
-    /// The most requests answered at the same time since the last reset.
-    pub fn max_in_flight(&self) -> usize {
-        self.in_flight.lock().expect("in-flight lock").1
-    }
-
-    pub fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().expect("seen lock").clone()
-    }
-}
-
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn read_request(conn: &TcpStream) -> Result<Seen> {
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().context("empty request")?.to_owned();
-    let target = parts.next().context("no target")?.to_owned();
-    let mut headers = HashMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body)?;
-    Ok(Seen {
-        method,
-        target,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
-fn serve(
-    conn: TcpStream,
-    seen: &Mutex<Vec<Seen>>,
-    plan: &Mutex<Arc<Plan>>,
-    in_flight: &Mutex<(usize, usize)>,
-) -> Result<()> {
-    let req = read_request(&conn)?;
-    {
-        let mut f = in_flight.lock().expect("in-flight lock");
-        f.0 += 1;
-        f.1 = f.1.max(f.0);
-    }
-    let reply = reply_for(&req, seen, plan);
-    // Out of flight once the answer is decided: the client may send its next request as soon as
-    // the answer's bytes arrive, before this thread would get to count it out.
-    in_flight.lock().expect("in-flight lock").0 -= 1;
-    write_reply(conn, reply)
-}
-
-/// The plan's reply to `req`, after any pause it asks for.
-fn reply_for(req: &Seen, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Reply {
-    let plan = Arc::clone(&plan.lock().expect("plan lock"));
-    let nth = {
-        let mut all = seen.lock().expect("seen lock");
-        let n = all
-            .iter()
-            .filter(|s| s.method == req.method && s.path() == req.path() && s.body == req.body)
-            .count();
-        all.push(req.clone());
-        n
+/// Runs one case alone, the server answering 200 until the case sets its plan.
+fn case(case: Case) -> Result<()> {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = match &*CTX {
+        Ok(ctx) => ctx,
+        Err(err) => bail!("the faults suite could not start: {err}"),
     };
-    let mut reply = plan(req, nth);
-    while let Reply::Delayed(pause, then) = reply {
-        std::thread::sleep(pause);
-        reply = *then;
-    }
-    reply
-}
-
-fn write_reply(mut conn: TcpStream, mut reply: Reply) -> Result<()> {
-    if let Reply::Answer(status, headers, body) = reply {
-        reply = Reply::Bytes(status, headers, body.into_bytes());
-    }
-    match reply {
-        Reply::Bytes(status, headers, body) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                head.push_str("Content-Type: application/json\r\n");
-            }
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            conn.write_all(format!("{head}\r\n").as_bytes())?;
-            conn.write_all(&body)?;
-        }
-        Reply::ResetMidResponse => {
-            conn.write_all(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":\"PR-",
-            )?;
-            conn.flush()?;
-        }
-        Reply::Hang(d) => std::thread::sleep(d),
-        Reply::Cut | Reply::Answer(..) | Reply::Delayed(..) => {}
-        Reply::Custom(write) => {
-            // The client hangs up once it has read enough: the write fails then, as it should.
-            let _ = write(&mut conn);
-        }
-    }
-    let _ = conn.shutdown(Shutdown::Both);
-    Ok(())
-}
-
-/// A forward proxy on 127.0.0.1: takes absolute-form requests, forwards them (origin-form) to
-/// 127.0.0.1 on the target's port whatever its host name, and pipes the answer back. With
-/// `credentials`, a request without the matching `Proxy-Authorization` gets 407.
-pub struct Proxy {
-    pub port: u16,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Proxy {
-    pub fn start(credentials: Option<(&str, &str)>) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let want =
-            credentials.map(|(u, p)| format!("Basic {}", base64(format!("{u}:{p}").as_bytes())));
-        let (s, st) = (Arc::clone(&seen), Arc::clone(&stop));
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let (s, want) = (Arc::clone(&s), want.clone());
-                std::thread::spawn(move || {
-                    let _ = forward(conn, &s, want.as_deref());
-                });
-            }
-        });
-        Ok(Proxy { port, seen, stop })
-    }
-
-    pub fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().expect("seen lock").clone()
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn forward(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, want: Option<&str>) -> Result<()> {
-    let req = read_request(&conn)?;
-    seen.lock().expect("seen lock").push(req.clone());
-    if let Some(want) = want
-        && req.headers.get("proxy-authorization").map(String::as_str) != Some(want)
-    {
-        conn.write_all(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        )?;
-        return Ok(());
-    }
-    let Some(rest) = req.target.strip_prefix("http://") else {
-        bail!("not a proxy request: {}", req.target);
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let port: u16 = authority
-        .rsplit_once(':')
-        .and_then(|(_, p)| p.parse().ok())
-        .unwrap_or(80);
-    let mut upstream = TcpStream::connect(("127.0.0.1", port))?;
-    let mut head = format!("{} {path} HTTP/1.1\r\nConnection: close\r\n", req.method);
-    for (k, v) in &req.headers {
-        if !matches!(
-            k.as_str(),
-            "connection" | "proxy-authorization" | "proxy-connection"
-        ) {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-    }
-    upstream.write_all(format!("{head}\r\n{}", req.body).as_bytes())?;
-    let mut answer = Vec::new();
-    upstream.read_to_end(&mut answer)?;
-    conn.write_all(&answer)?;
-    let _ = conn.shutdown(Shutdown::Both);
-    Ok(())
-}
-
-/// Standard base64 (for the proxy's expected `Proxy-Authorization`).
-fn base64(data: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(data)
+    ctx.server.reset(Box::new(|_, _| Reply::ok()));
+    case(ctx)
 }
 
 // ------------------------------------------------------------------------- the runner
@@ -550,20 +212,6 @@ impl Run {
     }
 }
 
-/// Fails when `text` holds any piece of at least [`MIN_PIECE`] characters of a canary secret.
-pub fn scan(text: &str, secrets: &[&str]) -> Result<()> {
-    for secret in secrets {
-        for piece in secret.as_bytes().windows(MIN_PIECE) {
-            let piece = std::str::from_utf8(piece).unwrap_or_default();
-            ensure!(
-                !text.contains(piece),
-                "a piece of a canary secret ({piece:?}) appeared in the runner's output"
-            );
-        }
-    }
-    Ok(())
-}
-
 impl Ctx {
     fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}/public/v1", self.server.port)
@@ -584,7 +232,7 @@ impl Ctx {
         args: &[&str],
         measure: bool,
     ) -> Result<Run> {
-        let mut cmd = crate::run::runner_command(&self.car);
+        let mut cmd = system_tests::runner_command(&self.car);
         let defaults = [
             format!("endpoint={endpoint}"),
             format!("apiToken={}", token()),
@@ -598,7 +246,7 @@ impl Ctx {
         }
         cmd.args(args).env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
         let (
-            crate::run::Output {
+            system_tests::Output {
                 status,
                 stdout,
                 stderr,
@@ -608,7 +256,7 @@ impl Ctx {
             let (out, peak) = output_measured(&mut cmd)?;
             (out, Some(peak))
         } else {
-            (crate::run::output(&mut cmd)?, None)
+            (system_tests::output(&mut cmd)?, None)
         };
         scan(
             &format!("{stdout}\n{stderr}"),
@@ -704,9 +352,9 @@ fn get_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-/// Runs `cmd` like [`crate::run::output`], sampling its peak resident memory (VmHWM, which
+/// Runs `cmd` like [`system_tests::output`], sampling its peak resident memory (VmHWM, which
 /// only grows) until it exits; returns the last reading in KiB.
-fn output_measured(cmd: &mut std::process::Command) -> Result<(crate::run::Output, u64)> {
+fn output_measured(cmd: &mut std::process::Command) -> Result<(system_tests::Output, u64)> {
     use std::process::Stdio;
     let mut child = cmd
         .stdin(Stdio::null())
@@ -748,7 +396,7 @@ fn output_measured(cmd: &mut std::process::Command) -> Result<(crate::run::Outpu
         "the runner's memory could not be read from {status_path}"
     );
     Ok((
-        crate::run::Output {
+        system_tests::Output {
             status,
             stdout,
             stderr,
@@ -1334,7 +982,7 @@ fn list_invalid_utf8(ctx: &Ctx) -> Result<()> {
 /// APPLICATION_ERRORs with a JSON error document. No run sends a request, and the secret
 /// (a canary, like the API token) appears in no output.
 fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
-    use crate::jwt;
+    use system_tests::jwt;
     let now = jwt::now();
     let hs256 = r#"{"alg":"HS256","typ":"JWT"}"#;
     let claims = format!(r#"{{"webhook_id":"WB-000-000-001","exp":{}}}"#, now + 600);
@@ -1640,7 +1288,7 @@ fn redirect_cross_host(ctx: &Ctx) -> Result<()> {
         "a redirect was followed to another host: {seen:?}"
     );
     // On the same origin: followed, and the next request says nothing of where it came from.
-    ctx.server.seen.lock().expect("seen lock").clear();
+    ctx.server.forget_seen();
     let run = ctx.run(
         &ctx.endpoint(),
         &[
@@ -1691,10 +1339,16 @@ struct TlsRedirect {
 impl TlsRedirect {
     fn start(dir: &std::path::Path, location: &str) -> Result<Self> {
         ensure!(
-            crate::util::have("openssl"),
+            std::process::Command::new("openssl")
+                .arg("version")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok(),
             "this case needs the openssl command (apt-get install openssl)"
         );
-        crate::util::fresh_dir(dir)?;
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir)?;
         let openssl = |args: &[&str]| -> Result<()> {
             let out = std::process::Command::new("openssl")
                 .args(args)
@@ -1804,18 +1458,8 @@ impl Drop for TlsRedirect {
     }
 }
 
-#[cfg(test)]
-mod tests {
+mod harness {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
 
     #[test]
     fn scan_finds_pieces() {

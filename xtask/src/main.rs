@@ -13,14 +13,12 @@ mod emulated;
 mod fuzz;
 mod java;
 mod run;
-mod soak;
 mod test;
 mod tidy;
 mod util;
 
 use codegen::{descriptor, operations, profiles};
 use std::process::ExitCode;
-use system_tests::jwt;
 
 const HELP: &str = "\
 cargo xtask <command> [args]
@@ -54,7 +52,7 @@ fn main() -> ExitCode {
     let command = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
-        "bench" => bench::cmd(&rest),
+        "bench" => bench::bench(&rest),
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
         "emulated" => emulated::cmd(&rest),
@@ -63,7 +61,7 @@ fn main() -> ExitCode {
         "profiles" => profiles::cmd(&rest),
         "test" => test::cmd(&rest),
         "run" => run::cmd(&rest),
-        "soak" => soak::cmd(&rest),
+        "soak" => bench::soak(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{HELP}");
             Ok(ExitCode::SUCCESS)

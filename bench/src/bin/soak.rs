@@ -1,4 +1,5 @@
-//! `cargo xtask soak [--query N] [--execute M] [--parallelism P]`: a long run through the BUILT
+//! The soak run (`cargo xtask soak [--query N] [--execute M] [--parallelism P]` builds the
+//! archive when stale and runs this): a long run through the BUILT
 //! archive against a local page server: a List Resources of N documents (default 5,000,000) and
 //! an Approve of M documents (default 100,000), each in one runner JVM with a fixed heap, whose
 //! resident memory (VmRSS) is sampled every 50 ms together with the number of results so far.
@@ -11,11 +12,9 @@
 //! per-input state, and the server (the benchmark's page server: pre-rendered pages, keep-alive,
 //! records nothing) does not slow down as the run grows.
 
-use crate::dist;
-use crate::util::root;
 use anyhow::{Context, Result, bail, ensure};
+use bench::server::{Config, PageServer};
 // The benchmark's page server: one server for both keeps the two measurements comparable.
-use crate::bench::server::{Config, PageServer};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -56,7 +55,11 @@ const USAGE: &str = "usage: cargo xtask soak [--query N] [--execute M] [--parall
   --parallelism P  the Approve's Parallel Requests setting (default 8, at most 16)
   --heap MB        the runner JVM's fixed heap (-Xms = -Xmx, default 128)";
 
-pub fn cmd(args: &[String]) -> Result<ExitCode> {
+fn main() -> ExitCode {
+    bench::main(cmd)
+}
+
+fn cmd(args: &[String]) -> Result<ExitCode> {
     // Five times the issue's minimum: a million documents take about three seconds.
     let mut query: u64 = 5_000_000;
     let mut execute: u64 = 100_000;
@@ -87,12 +90,8 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
         query > 0 || execute > 0,
         "nothing to do with --query 0 and --execute 0"
     );
-    if dist::is_stale()? {
-        dist::build()?;
-    }
-    let car = dist::car_path();
-    let work = root().join("target/soak");
-    crate::util::fresh_dir(&work)?;
+    let car = system_tests::archive();
+    let work = system_tests::work_dir("soak");
     let server = PageServer::start(Config {
         records: records(),
         total: query,
@@ -152,7 +151,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
         } else {
             "memory NOT flat"
         },
-        crate::util::rel(&out)
+        out.display()
     );
     Ok(if flat {
         ExitCode::SUCCESS
@@ -204,13 +203,13 @@ fn measure(
     for o in jvm {
         writeln!(file, "{o}")?;
     }
-    let cp = crate::run::runner_classpath();
-    writeln!(file, "-cp\n{cp}\n{}", crate::run::RUNNER_MAIN)?;
+    let cp = system_tests::runner_classpath();
+    writeln!(file, "-cp\n{cp}\n{}", system_tests::RUNNER_MAIN)?;
     for l in lines {
         writeln!(file, "{l}")?;
     }
     drop(file);
-    let mut cmd = crate::util::jdk_tool("java");
+    let mut cmd = system_tests::jdk_tool("java");
     cmd.arg(format!("@{}", argfile.display()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

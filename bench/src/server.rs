@@ -1,4 +1,4 @@
-//! The benchmark's page server: a small HTTP/1.1 server on 127.0.0.1 inside the xtask process.
+//! The benchmark's page server: a small HTTP/1.1 server on 127.0.0.1 inside the bench process.
 //!
 //! It must never be the bottleneck of what it measures, so it does no JSON work per request:
 //! record bytes are rendered once at start, each distinct page (identity and gzip) is rendered

@@ -5,6 +5,7 @@
 //! archive.
 
 pub mod fault_server;
+#[cfg(feature = "webhook-tokens")]
 pub mod jwt;
 pub mod server;
 pub mod wiremock;

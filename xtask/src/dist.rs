@@ -34,6 +34,11 @@ const JAVA_RELEASE: u32 = 8;
 /// ship 2.17, and zig carries symbol stubs for it.
 pub const GLIBC_FLOOR: &str = "2.17";
 
+/// The size target of each platform's stripped native library (6 MiB): every Atom extracts it
+/// from the jar on first use, and the archive is uploaded to AtomSphere with each version.
+/// Checked by the archive stage and by `cargo xtask bench`.
+pub const MAX_LIBRARY_BYTES: u64 = 6 * 1024 * 1024;
+
 /// One platform the archive can carry a library for.
 pub struct Platform {
     /// The jar folder, as the loader (NativeLibrary.java) names the platform.

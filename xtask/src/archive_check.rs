@@ -11,7 +11,7 @@ use crate::binary::{self, version_key};
 use crate::dist::{self, GLIBC_FLOOR, MAX_LIBRARY_BYTES, PLATFORMS, Platform};
 use crate::test::Tally;
 use anyhow::{Context, Result, bail, ensure};
-use connect_core::catalog::Action;
+use connect_catalog::Action;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use std::collections::{BTreeMap, BTreeSet};
@@ -423,6 +423,9 @@ fn size_problem(bytes: usize) -> Option<String> {
     })
 }
 
+/// The native method the loader calls first (`Native.version()`).
+const JNI_FIRST_CALL: &str = "Java_com_cloudblue_connect_boomi_Native_version";
+
 /// What would stop `bytes` from loading on the platform's oldest supported system.
 pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -474,6 +477,14 @@ pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
             .collect();
         if !foreign.is_empty() {
             problems.push(format!("imports non-system DLLs {foreign:?}"));
+        }
+        // The JVM finds native methods by their exported names; a DLL without them loads
+        // and then fails at the first call.
+        if !pe.exports.iter().any(|e| e == JNI_FIRST_CALL) {
+            problems.push(format!(
+                "does not export the JNI entry points (no {JNI_FIRST_CALL}; exports {:?})",
+                pe.exports
+            ));
         }
     }
     problems

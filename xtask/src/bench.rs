@@ -1,12 +1,12 @@
-//! `cargo xtask bench`: performance of the whole chain against what a pure-Java connector does
-//! and against the limit of the machine, in one run (issue 6), plus peak memory for 10,000 and
-//! 1,000,000 documents (issue 4). A benchmark, not a test: nothing here runs in `cargo xtask
-//! test`, and timings are never asserted there.
+//! `cargo xtask bench`: performance of the whole chain against what a pure-Java connector does,
+//! on loopback and at the round trips users wait for (pages answered after 0, 50 and 250 ms),
+//! the page split alone on one core, plus peak memory for 10,000 and 1,000,000 documents. A
+//! benchmark, not a test: nothing here runs in `cargo xtask test`, and timings are never asserted
+//! there.
 //!
 //! Steps: build the archive (release library) when stale, compile `java/bench` (never shipped),
 //! start the page server (`bench/server.rs`) inside this process, run each measurement in a
-//! fresh JVM (`BenchMain`, one `RESULT {json}` line each; the connector/bare ratio also from pairs
-//! of runs made alternately in one JVM), print figures and ratios, and write
+//! fresh JVM (`BenchMain`, one `RESULT {json}` line each), print figures and ratios, and write
 //! `target/bench/results.json`. The exit status is 1 when a target is missed.
 
 pub(crate) mod server;
@@ -54,7 +54,7 @@ struct Options {
     page_size: u64,
     runs: u32,
     build: bool,
-    /// Sections to run (all when empty): query, execute, memory, cold.
+    /// Sections to run (all when empty): query, latency, split, execute, memory, cold.
     only: Vec<String>,
 }
 
@@ -69,8 +69,8 @@ const USAGE: &str = "usage: cargo xtask bench [--docs N] [--page-size N] [--runs
   --page-size N  records per page for every client (default 1000, Connect's maximum)
   --runs N       timed runs per client; the median counts (default 5)
   --no-build     use the archive as it is, even when older than the sources
-  --only LIST    run only these sections (comma-separated: query,execute,memory,cold); the
-                 targets of the others are reported as missed";
+  --only LIST    run only these sections (comma-separated: query,latency,split,execute,memory,
+                 cold); the targets of the others are reported as missed";
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
     let mut o = Options {
@@ -124,6 +124,7 @@ fn run(o: &Options) -> Result<ExitCode> {
         total: COLLECTION,
         gzip: false,
         delay: Duration::from_millis(50),
+        page_delay: Duration::ZERO,
     })?;
     let endpoint = server.endpoint();
     let bench = Bench { classes };
@@ -147,7 +148,7 @@ fn run(o: &Options) -> Result<ExitCode> {
     for gzip in [false, true].into_iter().filter(|_| o.wants("query")) {
         server.reconfigure(|c| c.gzip = gzip);
         let mut by_impl = serde_json::Map::new();
-        for imp in ["bare", "bare-jdk", "java", "connector"] {
+        for imp in ["java", "connector"] {
             let r = bench.java(&[
                 "query",
                 imp,
@@ -166,30 +167,73 @@ fn run(o: &Options) -> Result<ExitCode> {
             );
             by_impl.insert(imp.to_owned(), r);
         }
-        // The same ratio from runs made alternately in one JVM (see `BenchMain.paired`).
-        let pairs = (2 * o.runs + 1).to_string();
-        let r = bench.java(&[
-            "paired",
-            &endpoint,
-            &o.docs.to_string(),
-            &o.page_size.to_string(),
-            &pairs,
-            &gzip.to_string(),
-            &car.display().to_string(),
-        ])?;
-        println!(
-            "query paired    gzip={gzip:<5} connector/bare {:.2}x (median of {pairs} pairs run alternately in one JVM; {:.2}x-{:.2}x)",
-            num(&r, "medianRatio"),
-            num(&r, "minRatio"),
-            num(&r, "maxRatio")
-        );
-        by_impl.insert("paired".to_owned(), r);
         query.insert(
             if gzip { "gzip" } else { "identity" }.to_owned(),
             Value::Object(by_impl),
         );
     }
-    server.reconfigure(|c| c.gzip = true);
+
+    // What users wait for: List Resources at Connect-like round trips, default settings.
+    let mut latency = serde_json::Map::new();
+    for ms in LATENCIES_MS.iter().filter(|_| o.wants("latency")) {
+        server.reconfigure(|c| {
+            c.gzip = false;
+            c.page_delay = Duration::from_millis(*ms);
+        });
+        let docs = LATENCY_DOCS.to_string();
+        let page_size = LATENCY_PAGE_SIZE.to_string();
+        let mut row = serde_json::Map::new();
+        for (label, imp, parallel) in [
+            ("connector", "connector", "0"),
+            ("oneAfterAnother", "connector", "1"),
+            ("java", "java", "0"),
+        ] {
+            let r = bench.java(&[
+                "latency",
+                imp,
+                &endpoint,
+                &docs,
+                &page_size,
+                parallel,
+                &car.display().to_string(),
+            ])?;
+            println!(
+                "latency {ms:>3} ms {label:<16} {:>7.2} s {:>9.0} docs/s",
+                num(&r, "seconds"),
+                num(&r, "docsPerSecond")
+            );
+            row.insert(label.to_owned(), r);
+        }
+        let pages = LATENCY_DOCS.div_ceil(LATENCY_PAGE_SIZE);
+        let ideal = pages as f64 * *ms as f64 / 1000.0 / f64::from(DEFAULT_PARALLEL_PAGES);
+        row.insert("idealSeconds".to_owned(), json!(ideal));
+        println!(
+            "latency {ms:>3} ms ideal            {ideal:>7.2} s ({pages} pages x {ms} ms / {DEFAULT_PARALLEL_PAGES})"
+        );
+        latency.insert(ms.to_string(), Value::Object(row));
+    }
+    server.reconfigure(|c| {
+        c.gzip = true;
+        c.page_delay = Duration::ZERO;
+    });
+
+    // The page split alone, on one core (release build of the core's `split_speed`).
+    let split = if o.wants("split") {
+        let (page, _) = server.page_body(0, 1000, false)?;
+        let file = out_dir.join("page-1000.json");
+        std::fs::write(&file, page.as_slice())?;
+        let r = split_speed(&file)?;
+        println!(
+            "split: a page of {} documents ({:.1} MB) in {:.2} ms: {:.2} GB/s on one core",
+            num(&r, "documents"),
+            num(&r, "bytes") / 1e6,
+            num(&r, "seconds") * 1e3,
+            num(&r, "gbPerSecond")
+        );
+        r
+    } else {
+        Value::Null
+    };
 
     // Execute: 1,000 approvals against a server that answers after 50 ms.
     let mut execute = serde_json::Map::new();
@@ -263,6 +307,8 @@ fn run(o: &Options) -> Result<ExitCode> {
                      "jvmOptions": JVM_OPTIONS, "memoryJvmOptions": MEMORY_JVM_OPTIONS, "distinctRecords": DISTINCT_RECORDS},
         "gzipPages": gzip_pages,
         "query": query,
+        "latency": latency,
+        "split": split,
         "execute": execute,
         "memory": memory,
         "coldStart": cold,
@@ -298,6 +344,50 @@ fn run(o: &Options) -> Result<ExitCode> {
 
 struct Bench {
     classes: PathBuf,
+}
+
+/// Round trips the latency section adds to every page request (0: loopback only).
+const LATENCIES_MS: &[u64] = &[0, 50, 250];
+/// Documents of each latency run, at List Resources' default page size.
+const LATENCY_DOCS: u64 = 10_000;
+const LATENCY_PAGE_SIZE: u64 = 100;
+/// "Parallel Page Requests" by default (the ideal time divides by it).
+const DEFAULT_PARALLEL_PAGES: u32 = 4;
+
+/// Runs the core's `split_speed` benchmark (release build) over `page`; its RESULT object.
+fn split_speed(page: &Path) -> Result<Value> {
+    let mut cmd =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root()).args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "connect-core",
+        "--features",
+        "bench",
+        "--bin",
+        "split_speed",
+        "--",
+    ]);
+    cmd.arg(page);
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not run {}", show(&cmd)))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "{} failed ({}):\n{}",
+            show(&cmd),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .with_context(|| format!("{} printed no RESULT line:\n{stdout}", show(&cmd)))?;
+    Ok(serde_json::from_str(line)?)
 }
 
 impl Bench {
@@ -358,26 +448,58 @@ fn targets(r: &Value) -> Vec<Check> {
         let q = &r["query"][enc];
         let rate = |imp: &str| num(&q[imp], "docsPerSecond");
         let vs_java = rate("connector") / rate("java");
-        let vs_bare = rate("connector") / rate("bare");
         out.push(Check {
             name: if enc == "gzip" {
-                "query >= 1.5x pure Java (gzip)"
+                "query >= 1.5x pure Java (gzip, 0 ms)"
             } else {
-                "query >= 1.5x pure Java (identity)"
+                "query >= 1.5x pure Java (identity, 0 ms)"
             },
             met: vs_java >= 1.5,
             detail: format!("{vs_java:.2}x"),
         });
+    }
+    for (ms, name, least) in [
+        (
+            "250",
+            "List Resources at 250 ms >= 3x one page after another",
+            3.0,
+        ),
+        (
+            "50",
+            "List Resources at 50 ms >= 2.5x one page after another",
+            2.5,
+        ),
+    ] {
+        let row = &r["latency"][ms];
+        let speedup = num(&row["oneAfterAnother"], "seconds") / num(&row["connector"], "seconds");
         out.push(Check {
-            name: if enc == "gzip" {
-                "query >= 0.5x bare client (gzip)"
-            } else {
-                "query >= 0.5x bare client (identity)"
-            },
-            met: vs_bare >= 0.5,
-            detail: format!("{vs_bare:.2}x"),
+            name,
+            met: speedup >= least,
+            detail: format!(
+                "{speedup:.2}x ({:.2} s vs {:.2} s; pure Java {:.2} s)",
+                num(&row["connector"], "seconds"),
+                num(&row["oneAfterAnother"], "seconds"),
+                num(&row["java"], "seconds")
+            ),
         });
     }
+    let row = &r["latency"]["250"];
+    let vs_ideal = num(&row["connector"], "seconds") / num(row, "idealSeconds");
+    out.push(Check {
+        name: "List Resources at 250 ms within 1.3x of the ideal",
+        met: vs_ideal <= 1.3,
+        detail: format!(
+            "{vs_ideal:.2}x ({:.2} s vs ideal {:.2} s)",
+            num(&row["connector"], "seconds"),
+            num(row, "idealSeconds")
+        ),
+    });
+    let split = num(&r["split"], "gbPerSecond");
+    out.push(Check {
+        name: "page split >= 0.5 GB/s on one core",
+        met: split >= 0.5,
+        detail: format!("{split:.2} GB/s"),
+    });
     let speedup = num(&r["execute"]["parallel"], "docsPerSecond")
         / num(&r["execute"]["sequential"], "docsPerSecond");
     out.push(Check {

@@ -1,54 +1,34 @@
 //! Small readers for the binaries the archive ships: ELF shared objects (the glibc symbol
-//! versions they import and the libraries they need), PE DLLs (machine and imported DLLs) and
-//! Java class files (version, name, superclass, interfaces).
+//! versions they import and the libraries they need) and PE DLLs (machine and imported DLLs),
+//! read with the `object` crate; and Java class files (version, name, superclass, interfaces).
 //!
-//! Written by hand rather than shelling out to `objdump`/`javap`: the archive checks must give
-//! the same answer on any build machine, and binutils cannot read every target's format
-//! (Debian's x86-64 objdump does not know aarch64 ELF without `binutils-multiarch`).
+//! Read in process rather than with `objdump`/`javap`: the archive checks must give the same
+//! answer on any build machine, and binutils cannot read every target's format (Debian's x86-64
+//! objdump does not know aarch64 ELF without `binutils-multiarch`). The class file reader stays
+//! hand-written: it needs the version and four names from the constant pool, where a class-file
+//! crate would parse every field, method and attribute of each class.
 
 use anyhow::{Context, Result, bail, ensure};
+use object::LittleEndian as LE;
+use object::elf::{DT_NEEDED, DT_NULL, FileHeader64};
+use object::read::elf::{Dyn as _, FileHeader as _};
+use object::read::pe::PeFile64;
+use object::{Endianness, Object as _, pe};
 
-fn u16_at(b: &[u8], off: usize, le: bool) -> Result<u16> {
+fn u16_at(b: &[u8], off: usize) -> Result<u16> {
     let s: [u8; 2] = b.get(off..off + 2).context("truncated file")?.try_into()?;
-    Ok(if le {
-        u16::from_le_bytes(s)
-    } else {
-        u16::from_be_bytes(s)
-    })
+    Ok(u16::from_be_bytes(s))
 }
 
-fn u32_at(b: &[u8], off: usize, le: bool) -> Result<u32> {
-    let s: [u8; 4] = b.get(off..off + 4).context("truncated file")?.try_into()?;
-    Ok(if le {
-        u32::from_le_bytes(s)
-    } else {
-        u32::from_be_bytes(s)
-    })
-}
-
-fn u64_at(b: &[u8], off: usize) -> Result<u64> {
-    let s: [u8; 8] = b.get(off..off + 8).context("truncated file")?.try_into()?;
-    Ok(u64::from_le_bytes(s))
-}
-
-fn c_str(b: &[u8], off: usize) -> Result<String> {
-    let rest = b.get(off..).context("string offset outside the file")?;
-    let end = rest
-        .iter()
-        .position(|&c| c == 0)
-        .context("unterminated string")?;
-    Ok(String::from_utf8_lossy(&rest[..end]).into_owned())
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 // ---------------------------------------------------------------- ELF
 
 /// `e_machine` values of the targets the project builds.
-pub const EM_X86_64: u16 = 62;
-pub const EM_AARCH64: u16 = 183;
-
-const SHT_DYNAMIC: u32 = 6;
-const SHT_GNU_VERNEED: u32 = 0x6fff_fffe;
-const DT_NEEDED: u64 = 1;
+pub const EM_X86_64: u16 = object::elf::EM_X86_64;
+pub const EM_AARCH64: u16 = object::elf::EM_AARCH64;
 
 /// What the dynamic loader needs from the system to load an ELF shared object.
 #[derive(Debug)]
@@ -78,92 +58,36 @@ pub fn version_key(v: &str) -> Vec<u32> {
     v.split('.').filter_map(|p| p.parse().ok()).collect()
 }
 
-struct Section {
-    kind: u32,
-    offset: usize,
-    size: usize,
-    link: usize,
-    entsize: usize,
-}
-
 /// Reads a 64-bit little-endian ELF (x86-64 and aarch64 Linux both are). Uses the section
 /// headers, which `strip` keeps: it only drops the symbol table, not `.dynamic` or
 /// `.gnu.version_r`.
 pub fn read_elf(b: &[u8]) -> Result<Elf> {
     ensure!(b.starts_with(b"\x7fELF"), "not an ELF file");
-    ensure!(b.get(4) == Some(&2), "not a 64-bit ELF file");
-    ensure!(b.get(5) == Some(&1), "not a little-endian ELF file");
-    let machine = u16_at(b, 18, true)?;
-    let shoff = usize::try_from(u64_at(b, 40)?)?;
-    let shentsize = usize::from(u16_at(b, 58, true)?);
-    let shnum = usize::from(u16_at(b, 60, true)?);
-    ensure!(
-        shentsize >= 64,
-        "unexpected section header size {shentsize}"
-    );
-    let mut sections = Vec::with_capacity(shnum);
-    for i in 0..shnum {
-        let h = shoff + i * shentsize;
-        sections.push(Section {
-            kind: u32_at(b, h + 4, true)?,
-            offset: usize::try_from(u64_at(b, h + 24)?)?,
-            size: usize::try_from(u64_at(b, h + 32)?)?,
-            link: usize::try_from(u32_at(b, h + 40, true)?)?,
-            entsize: usize::try_from(u64_at(b, h + 56)?)?,
-        });
-    }
-    let strtab = |s: &Section| -> Result<usize> {
-        Ok(sections
-            .get(s.link)
-            .context("section links to a missing string table")?
-            .offset)
-    };
+    let header = FileHeader64::<Endianness>::parse(b).context("not a 64-bit ELF file")?;
+    let endian = header.endian()?;
+    ensure!(endian == Endianness::Little, "not a little-endian ELF file");
+    let sections = header.sections(endian, b)?;
     let mut elf = Elf {
-        machine,
+        machine: header.e_machine(endian),
         needed: Vec::new(),
         versions: Vec::new(),
     };
-    for s in &sections {
-        match s.kind {
-            SHT_DYNAMIC => {
-                let strings = strtab(s)?;
-                let entsize = if s.entsize == 0 { 16 } else { s.entsize };
-                for e in (s.offset..s.offset + s.size).step_by(entsize) {
-                    let tag = u64_at(b, e)?;
-                    if tag == 0 {
-                        break;
-                    }
-                    if tag == DT_NEEDED {
-                        let name = usize::try_from(u64_at(b, e + 8)?)?;
-                        elf.needed.push(c_str(b, strings + name)?);
-                    }
-                }
+    if let Some((entries, link)) = sections.dynamic(endian, b)? {
+        let strings = sections.strings(endian, b, link)?;
+        for entry in entries {
+            match entry.tag32(endian) {
+                Some(DT_NULL) => break,
+                Some(DT_NEEDED) => elf.needed.push(text(entry.string(endian, strings)?)),
+                _ => {}
             }
-            SHT_GNU_VERNEED => {
-                // Elf64_Verneed {vn_version u16, vn_cnt u16, vn_file u32, vn_aux u32, vn_next u32}
-                // followed by vn_cnt Elf64_Vernaux {hash u32, flags u16, other u16, name u32, next u32}.
-                let strings = strtab(s)?;
-                let mut need = s.offset;
-                loop {
-                    let count = u16_at(b, need + 2, true)?;
-                    let mut aux = need + usize::try_from(u32_at(b, need + 8, true)?)?;
-                    for _ in 0..count {
-                        let name = usize::try_from(u32_at(b, aux + 8, true)?)?;
-                        elf.versions.push(c_str(b, strings + name)?);
-                        let next = usize::try_from(u32_at(b, aux + 12, true)?)?;
-                        if next == 0 {
-                            break;
-                        }
-                        aux += next;
-                    }
-                    let next = usize::try_from(u32_at(b, need + 12, true)?)?;
-                    if next == 0 {
-                        break;
-                    }
-                    need += next;
-                }
+        }
+    }
+    if let Some((mut needs, link)) = sections.gnu_verneed(endian, b)? {
+        let strings = sections.strings(endian, b, link)?;
+        while let Some((_, mut versions)) = needs.next()? {
+            while let Some(version) = versions.next()? {
+                elf.versions.push(text(version.name(endian, strings)?));
             }
-            _ => {}
         }
     }
     elf.versions.sort();
@@ -173,8 +97,7 @@ pub fn read_elf(b: &[u8]) -> Result<Elf> {
 
 // ---------------------------------------------------------------- PE
 
-pub const IMAGE_FILE_MACHINE_AMD64: u16 = 0x8664;
-const IMAGE_FILE_DLL: u16 = 0x2000;
+pub const IMAGE_FILE_MACHINE_AMD64: u16 = pe::IMAGE_FILE_MACHINE_AMD64;
 
 #[derive(Debug)]
 pub struct Pe {
@@ -182,55 +105,29 @@ pub struct Pe {
     pub is_dll: bool,
     /// The DLLs named in the import directory (`KERNEL32.dll`, …).
     pub imports: Vec<String>,
+    /// The names in the export directory (what `GetProcAddress`, and so JNI, can find).
+    pub exports: Vec<String>,
 }
 
-/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag and imported DLL names.
+/// Reads a PE32+ image (64-bit Windows DLL): machine, DLL flag, imported DLL names and exported
+/// names.
 pub fn read_pe(b: &[u8]) -> Result<Pe> {
     ensure!(b.starts_with(b"MZ"), "not a PE file (no MZ header)");
-    let pe = usize::try_from(u32_at(b, 0x3c, true)?)?;
-    ensure!(
-        b.get(pe..pe + 4) == Some(b"PE\0\0"),
-        "not a PE file (no PE signature)"
-    );
-    let coff = pe + 4;
-    let machine = u16_at(b, coff, true)?;
-    let nsections = usize::from(u16_at(b, coff + 2, true)?);
-    let opt_size = usize::from(u16_at(b, coff + 16, true)?);
-    let characteristics = u16_at(b, coff + 18, true)?;
-    let opt = coff + 20;
-    ensure!(u16_at(b, opt, true)? == 0x20b, "not a PE32+ (64-bit) image");
-    // PE32+ optional header: data directories start at 112; entry 1 is the import table.
-    let import_rva = u32_at(b, opt + 112 + 8, true)?;
-    let sections = opt + opt_size;
-    let to_offset = |rva: u32| -> Result<usize> {
-        for i in 0..nsections {
-            let s = sections + i * 40;
-            let vaddr = u32_at(b, s + 12, true)?;
-            let raw_size = u32_at(b, s + 16, true)?;
-            let raw_ptr = u32_at(b, s + 20, true)?;
-            if rva >= vaddr && rva < vaddr + raw_size {
-                return Ok(usize::try_from(rva - vaddr + raw_ptr)?);
-            }
-        }
-        bail!("address {rva:#x} is in no section")
-    };
+    let file = PeFile64::parse(b).context("not a PE32+ (64-bit) image")?;
+    let header = &file.nt_headers().file_header;
     let mut imports = Vec::new();
-    if import_rva != 0 {
-        // IMAGE_IMPORT_DESCRIPTOR is 20 bytes, Name RVA at +12; an all-zero one ends the list.
-        let mut d = to_offset(import_rva)?;
-        loop {
-            let name_rva = u32_at(b, d + 12, true)?;
-            if name_rva == 0 {
-                break;
-            }
-            imports.push(c_str(b, to_offset(name_rva)?)?);
-            d += 20;
+    if let Some(table) = file.import_table()? {
+        let mut descriptors = table.descriptors()?;
+        while let Some(d) = descriptors.next()? {
+            imports.push(text(table.name(d.name.get(LE))?));
         }
     }
+    let exports = file.exports()?.iter().map(|e| text(e.name())).collect();
     Ok(Pe {
-        machine,
-        is_dll: characteristics & IMAGE_FILE_DLL != 0,
+        machine: header.machine.get(LE),
+        is_dll: header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0,
         imports,
+        exports,
     })
 }
 
@@ -249,8 +146,8 @@ pub struct Class {
 /// its interfaces.
 pub fn read_class(b: &[u8]) -> Result<Class> {
     ensure!(b.starts_with(&[0xca, 0xfe, 0xba, 0xbe]), "not a class file");
-    let major = u16_at(b, 6, false)?;
-    let count = usize::from(u16_at(b, 8, false)?);
+    let major = u16_at(b, 6)?;
+    let count = usize::from(u16_at(b, 8)?);
     // Index → (tag, offset of the entry's data); index 0 and the slot after a long/double are unused.
     let mut utf8: Vec<Option<String>> = vec![None; count];
     let mut class_name_index: Vec<Option<usize>> = vec![None; count];
@@ -261,14 +158,14 @@ pub fn read_class(b: &[u8]) -> Result<Class> {
         off += 1;
         let (len, wide) = match tag {
             1 => {
-                let n = usize::from(u16_at(b, off, false)?);
+                let n = usize::from(u16_at(b, off)?);
                 let bytes = b.get(off + 2..off + 2 + n).context("truncated string")?;
                 // Modified UTF-8 equals UTF-8 for the names checked here.
                 utf8[i] = Some(String::from_utf8_lossy(bytes).into_owned());
                 (2 + n, false)
             }
             7 => {
-                class_name_index[i] = Some(usize::from(u16_at(b, off, false)?));
+                class_name_index[i] = Some(usize::from(u16_at(b, off)?));
                 (2, false)
             }
             8 | 16 | 19 | 20 => (2, false),
@@ -288,16 +185,16 @@ pub fn read_class(b: &[u8]) -> Result<Class> {
             .and_then(|n| utf8.get(n).cloned().flatten())
             .with_context(|| format!("constant {index} is not a class name"))
     };
-    let this = class_name(usize::from(u16_at(b, off + 2, false)?))?;
-    let super_index = usize::from(u16_at(b, off + 4, false)?);
+    let this = class_name(usize::from(u16_at(b, off + 2)?))?;
+    let super_index = usize::from(u16_at(b, off + 4)?);
     let super_name = if super_index == 0 {
         None
     } else {
         Some(class_name(super_index)?)
     };
-    let n = usize::from(u16_at(b, off + 6, false)?);
+    let n = usize::from(u16_at(b, off + 6)?);
     let interfaces = (0..n)
-        .map(|k| class_name(usize::from(u16_at(b, off + 8 + 2 * k, false)?)))
+        .map(|k| class_name(usize::from(u16_at(b, off + 8 + 2 * k)?)))
         .collect::<Result<_>>()?;
     Ok(Class {
         major,

@@ -195,7 +195,7 @@ fn check_pair(entry: &Entry, prism: &Server, car: &Path, work: &Path, upload: &P
         args.extend(["--property".into(), (*p).into()]);
     }
     if let Some(schema_name) = body_schema(entry) {
-        let instance = if schema_name == connect_core::usage::PROFILE {
+        let instance = if schema_name == connect_catalog::usage::PROFILE {
             usage_records_body()
         } else {
             // The spec's own form of the profile's schema: a profile cannot say "`id` or
@@ -237,9 +237,12 @@ fn check_local(entry: &Entry, car: &Path, work: &Path) -> Result<()> {
     let mut args = base_args(entry, &format!("http://127.0.0.1:{closed}"));
     args.extend([
         "--property".into(),
-        format!("{}={secret}", connect_core::webhook::SECRET_SETTING),
+        format!("{}={secret}", connect_catalog::webhook::SECRET_SETTING),
         "--doc-property".into(),
-        format!("{}=Bearer {token}", connect_core::webhook::TOKEN_PROPERTY),
+        format!(
+            "{}=Bearer {token}",
+            connect_catalog::webhook::TOKEN_PROPERTY
+        ),
         body.display().to_string(),
     ]);
     expect_success(car, &args, &[])

@@ -17,7 +17,7 @@
 //! Atom's server is rarely as new as the build machine (RHEL/CentOS 7, Amazon Linux 2).
 //! `--native` links with the host toolchain instead (no zig download, but the build machine's
 //! glibc becomes the floor). `--all-targets` adds linux-aarch64 and windows-x86_64 when their
-//! Rust standard libraries are installed; neither has been run anywhere.
+//! Rust standard libraries are installed; only `cargo xtask emulated` runs them (qemu-user, Wine).
 
 use crate::binary::{self, version_key};
 use crate::java::{self, Archive};
@@ -115,8 +115,9 @@ const USAGE: &str = "usage: cargo xtask dist [--native | --glibc VERSION] [--all
   --glibc 2.28   the same for another glibc version
   --native       link with the host toolchain: no zig needed, but the library then needs the build
                  machine's glibc
-  --all-targets  also linux-aarch64 and windows-x86_64 (untested) when their Rust targets are
-                 installed (`rustup target add aarch64-unknown-linux-gnu x86_64-pc-windows-gnu`);
+  --all-targets  also linux-aarch64 and windows-x86_64 (run only by `cargo xtask emulated`) when
+                 their Rust targets are installed
+                 (`rustup target add aarch64-unknown-linux-gnu x86_64-pc-windows-gnu`);
                  each missing one is skipped with a message";
 
 /// Every path the build reads; the archive is stale when any of them is newer than it.
@@ -343,7 +344,11 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
             human_size(*size),
             platform.id,
             platform.file,
-            if platform.tested { "" } else { " (untested)" }
+            if platform.tested {
+                ""
+            } else {
+                " (run only under emulation: cargo xtask emulated)"
+            }
         );
     }
     eprintln!(
@@ -372,7 +377,7 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
 
 /// Why the Rust standard library for `triple` is missing, or `None` when it is installed.
 /// Never installs it: `rustup target add` downloads from a server CI may not reach.
-fn missing_rust_target(triple: &str) -> Option<String> {
+pub fn missing_rust_target(triple: &str) -> Option<String> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let out = std::process::Command::new(rustc)
         .args(["--print", "target-libdir", "--target", triple])
@@ -423,6 +428,18 @@ fn build_library(platform: &Platform, linking: &Linking) -> Result<PathBuf> {
 /// (xtask/zigbuild-requirements.txt, into a virtual environment under target/tools) covers
 /// every target.
 fn zigbuild_tools() -> Result<(PathBuf, std::ffi::OsString)> {
+    let bin = python_tools()?;
+    let zigbuild = bin.join("cargo-zigbuild");
+    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    Ok((zigbuild, path))
+}
+
+/// The `bin` folder of the build's Python environment under target/tools, with
+/// cargo-zigbuild, zig (`python -m ziglang`) and pip; installed on first use.
+pub fn python_tools() -> Result<PathBuf> {
     let tools = root().join("target/tools/zigbuild");
     let bin = tools.join("bin");
     let zigbuild = bin.join("cargo-zigbuild");
@@ -454,11 +471,7 @@ fn zigbuild_tools() -> Result<(PathBuf, std::ffi::OsString)> {
         .context("installing zig failed; `cargo xtask dist --native` builds without it")?;
         std::fs::write(&marker, wanted)?;
     }
-    // cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python must come first.
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))?;
-    Ok((zigbuild, path))
+    Ok(bin)
 }
 
 /// Checks a freshly built library is what the platform's loader expects (format and

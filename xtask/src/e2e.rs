@@ -246,22 +246,10 @@ fn sample_usage_file() -> PathBuf {
 
 /// Standard base64 (RFC 4648, padded), as WireMock's journal and the runner write binary data.
 fn base64_decode(text: &str) -> Result<Vec<u8>> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .with_context(|| format!("{:?} is not a base64 character", c as char))?;
-        acc = (acc << 6) | u32::try_from(v)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff)?);
-        }
-    }
-    Ok(out)
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .context("not standard base64")
 }
 
 /// The raw bodies of the journal's requests, oldest first (`Recorded::body` is text, which
@@ -405,10 +393,12 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
     }
 
     let sent = ctx.requests()?;
-    let offsets: Vec<&str> = sent
+    // Pages after the first are requested in parallel: they may arrive in any order.
+    let mut offsets: Vec<&str> = sent
         .iter()
         .filter_map(|r| r.query_param("offset"))
         .collect();
+    offsets.sort_unstable();
     ensure!(
         sent.len() == 3 && offsets == ["0", "2", "4"],
         "expected 3 page requests at offsets 0, 2, 4 (none past the last page), got {:?}",
@@ -807,8 +797,8 @@ fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
         }
         let run = ctx.run(&args)?;
         ensure!(
-            run.ok && run.results().len() == 1,
-            "expected one asset\n{}",
+            run.ok && !run.results().is_empty(),
+            "expected the listed assets\n{}",
             explain(&run)
         );
         let sent = ctx.requests()?;
@@ -1164,7 +1154,7 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         .iter()
         .map(|c| c.as_str().unwrap_or(""))
         .collect();
-    let template: Vec<&str> = connect_core::usage::COLUMNS
+    let template: Vec<&str> = connect_catalog::usage::COLUMNS
         .iter()
         .map(|c| c.name)
         .collect();

@@ -113,6 +113,28 @@ const CASES: &[(&str, Case)] = &[
     ("non_proxy_hosts_bypass_the_proxy", proxy_bypass),
     ("bad_input_documents", bad_input),
     ("unknown_object_type_is_a_clear_error", unknown_object),
+    ("list_parallel_pages_in_order_once", list_parallel),
+    (
+        "list_429_lowers_parallel_pages_and_loses_nothing",
+        list_throttled,
+    ),
+    (
+        "list_maximum_documents_with_parallel_pages",
+        list_maximum_documents,
+    ),
+    (
+        "list_changing_total_falls_back_to_one_page_at_a_time",
+        list_changing_total,
+    ),
+    (
+        "list_server_that_ignores_offset_ends_once",
+        list_ignores_offset,
+    ),
+    (
+        "list_answer_longer_than_the_limit_is_the_whole_result",
+        list_longer_than_limit,
+    ),
+    ("list_invalid_utf8_is_named", list_invalid_utf8),
     ("verify_webhook_call_tokens", verify_webhook_call),
     ("gzip_bomb_get_fails_within_memory", |c| {
         let want = (
@@ -189,6 +211,10 @@ pub enum Reply {
     Hang(Duration),
     /// Close right after reading the request: the client cannot know whether it took effect.
     Cut,
+    /// This reply after a pause (pages that take a round trip to arrive).
+    Delayed(Duration, Box<Reply>),
+    /// Status, extra headers and raw body bytes (not necessarily UTF-8 or JSON).
+    Bytes(u16, Vec<(String, String)>, Vec<u8>),
     /// Writes the whole answer itself (a bomb, a drip); an error ends the connection.
     Custom(fn(&mut TcpStream) -> std::io::Result<()>),
 }
@@ -228,6 +254,8 @@ pub struct FaultServer {
     seen: Arc<Mutex<Vec<Seen>>>,
     plan: Arc<Mutex<Arc<Plan>>>,
     stop: Arc<AtomicBool>,
+    /// Requests being answered now, and the most at any time since the last reset.
+    in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 impl FaultServer {
@@ -238,16 +266,22 @@ impl FaultServer {
         let plan: Arc<Mutex<Arc<Plan>>> =
             Arc::new(Mutex::new(Arc::new(Box::new(|_, _| Reply::ok()))));
         let stop = Arc::new(AtomicBool::new(false));
-        let (s, p, st) = (Arc::clone(&seen), Arc::clone(&plan), Arc::clone(&stop));
+        let in_flight = Arc::new(Mutex::new((0, 0)));
+        let (s, p, st, f) = (
+            Arc::clone(&seen),
+            Arc::clone(&plan),
+            Arc::clone(&stop),
+            Arc::clone(&in_flight),
+        );
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (s, p) = (Arc::clone(&s), Arc::clone(&p));
+                let (s, p, f) = (Arc::clone(&s), Arc::clone(&p), Arc::clone(&f));
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &s, &p);
+                    let _ = serve(conn, &s, &p, &f);
                 });
             }
         });
@@ -256,12 +290,20 @@ impl FaultServer {
             seen,
             plan,
             stop,
+            in_flight,
         })
     }
 
     pub fn reset(&self, plan: Plan) {
         *self.plan.lock().expect("plan lock") = Arc::new(plan);
         self.seen.lock().expect("seen lock").clear();
+        let mut f = self.in_flight.lock().expect("in-flight lock");
+        f.1 = f.0;
+    }
+
+    /// The most requests answered at the same time since the last reset.
+    pub fn max_in_flight(&self) -> usize {
+        self.in_flight.lock().expect("in-flight lock").1
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -308,8 +350,27 @@ fn read_request(conn: &TcpStream) -> Result<Seen> {
     })
 }
 
-fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Result<()> {
+fn serve(
+    conn: TcpStream,
+    seen: &Mutex<Vec<Seen>>,
+    plan: &Mutex<Arc<Plan>>,
+    in_flight: &Mutex<(usize, usize)>,
+) -> Result<()> {
     let req = read_request(&conn)?;
+    {
+        let mut f = in_flight.lock().expect("in-flight lock");
+        f.0 += 1;
+        f.1 = f.1.max(f.0);
+    }
+    let reply = reply_for(&req, seen, plan);
+    // Out of flight once the answer is decided: the client may send its next request as soon as
+    // the answer's bytes arrive, before this thread would get to count it out.
+    in_flight.lock().expect("in-flight lock").0 -= 1;
+    write_reply(conn, reply)
+}
+
+/// The plan's reply to `req`, after any pause it asks for.
+fn reply_for(req: &Seen, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) -> Reply {
     let plan = Arc::clone(&plan.lock().expect("plan lock"));
     let nth = {
         let mut all = seen.lock().expect("seen lock");
@@ -320,8 +381,20 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
         all.push(req.clone());
         n
     };
-    match plan(&req, nth) {
-        Reply::Answer(status, headers, body) => {
+    let mut reply = plan(req, nth);
+    while let Reply::Delayed(pause, then) = reply {
+        std::thread::sleep(pause);
+        reply = *then;
+    }
+    reply
+}
+
+fn write_reply(mut conn: TcpStream, mut reply: Reply) -> Result<()> {
+    if let Reply::Answer(status, headers, body) = reply {
+        reply = Reply::Bytes(status, headers, body.into_bytes());
+    }
+    match reply {
+        Reply::Bytes(status, headers, body) => {
             let mut head = format!(
                 "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
                 body.len()
@@ -335,7 +408,8 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
             for (k, v) in headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
-            conn.write_all(format!("{head}\r\n{body}").as_bytes())?;
+            conn.write_all(format!("{head}\r\n").as_bytes())?;
+            conn.write_all(&body)?;
         }
         Reply::ResetMidResponse => {
             conn.write_all(
@@ -344,7 +418,7 @@ fn serve(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, plan: &Mutex<Arc<Plan>>) 
             conn.flush()?;
         }
         Reply::Hang(d) => std::thread::sleep(d),
-        Reply::Cut => {}
+        Reply::Cut | Reply::Answer(..) | Reply::Delayed(..) => {}
         Reply::Custom(write) => {
             // The client hangs up once it has read enough: the write fails then, as it should.
             let _ = write(&mut conn);
@@ -436,26 +510,10 @@ fn forward(mut conn: TcpStream, seen: &Mutex<Vec<Seen>>, want: Option<&str>) -> 
     Ok(())
 }
 
-/// Standard base64 (for the proxy's expected `Proxy-Authorization`): no dependency for 10 lines.
+/// Standard base64 (for the proxy's expected `Proxy-Authorization`).
 fn base64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 // ------------------------------------------------------------------------- the runner
@@ -560,7 +618,8 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        let results = serde_json::Deserializer::from_str(&stdout)
+        let json = stdout.as_str();
+        let results = serde_json::Deserializer::from_str(json)
             .into_iter::<Value>()
             .collect::<Result<Vec<Value>, _>>()
             .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?
@@ -977,6 +1036,298 @@ fn unknown_object(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+// ------------------------------------------------------------------------- List Resources
+
+const LIST_PATH: &str = "/public/v1/requests";
+
+/// `limit` and `offset` of a List Resources request; `None` for any other request.
+fn paging(seen: &Seen) -> Option<(usize, usize)> {
+    if seen.method != "GET" || seen.path() != LIST_PATH {
+        return None;
+    }
+    let query = seen.target.split_once('?')?.1;
+    let get = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+    };
+    Some((get("limit")?, get("offset")?))
+}
+
+fn record_id(i: usize) -> String {
+    format!("PR-2000-0000-{i:04}-001")
+}
+
+/// A JSON array of the request records `from..to`.
+fn records(from: usize, to: usize) -> String {
+    let items: Vec<String> = (from..to)
+        .map(|i| format!(r#"{{"id":"{}","status":"pending","n":{i}}}"#, record_id(i)))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Connect's answer to `limit`/`offset` over a collection of `total` records.
+fn page_reply(limit: usize, offset: usize, total: usize) -> Reply {
+    let end = (offset + limit).min(total);
+    let range = if offset < end {
+        format!("items {offset}-{}/{total}", end - 1)
+    } else {
+        format!("items 0-0/{total}")
+    };
+    Reply::Answer(
+        200,
+        vec![("Content-Range".into(), range)],
+        records(offset, end.max(offset)),
+    )
+}
+
+impl Ctx {
+    /// List Resources of requests, 10 per page, with more operation properties.
+    fn list(&self, props: &[&str]) -> Result<Run> {
+        let mut args = vec![
+            "--action",
+            "LIST",
+            "--object",
+            "REQUEST",
+            "--property",
+            "pageSize=10",
+        ];
+        for p in props {
+            args.extend(["--property", p]);
+        }
+        self.run(&self.endpoint(), &args)
+    }
+
+    /// `(limit, offset)` of every List request the server saw, in the order they came.
+    fn pages_seen(&self) -> Vec<(usize, usize)> {
+        self.server.seen().iter().filter_map(paging).collect()
+    }
+}
+
+/// The ids of a query's documents, in the order they came; fails on any result that is not a
+/// SUCCESS with a payload.
+fn listed_ids(run: &Run) -> Result<Vec<String>> {
+    run.results
+        .iter()
+        .map(|r| {
+            ensure!(
+                r["status"] == "SUCCESS",
+                "not a success: {r}\n{}",
+                run.explain()
+            );
+            r["payload"]["id"]
+                .as_str()
+                .map(str::to_owned)
+                .with_context(|| format!("no payload id in {r}"))
+        })
+        .collect()
+}
+
+fn expect_ids(run: &Run, n: usize) -> Result<()> {
+    let got = listed_ids(run)?;
+    let want: Vec<String> = (0..n).map(record_id).collect();
+    ensure!(
+        got == want,
+        "expected records 0..{n} once each, in order; got {} documents: {:?}…\n{}",
+        got.len(),
+        got.iter().take(12).collect::<Vec<_>>(),
+        run.explain()
+    );
+    Ok(())
+}
+
+fn sorted(mut pages: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    pages.sort_by_key(|&(limit, offset)| (offset, limit));
+    pages
+}
+
+/// Pages answered after different pauses, so later pages often arrive before earlier ones.
+fn delayed_page(seen: &Seen, total: usize) -> Reply {
+    let Some((limit, offset)) = paging(seen) else {
+        return Reply::Answer(404, Vec::new(), "{}".into());
+    };
+    let pause = Duration::from_millis(20 + (offset / 10 % 3) as u64 * 60);
+    Reply::Delayed(pause, Box::new(page_reply(limit, offset, total)))
+}
+
+fn list_parallel(ctx: &Ctx) -> Result<()> {
+    for parallel in [1, 4, 16] {
+        ctx.server.reset(Box::new(|seen, _| delayed_page(seen, 95)));
+        let run = ctx.list(&[&format!("parallelPages={parallel}")])?;
+        expect_ids(&run, 95)?;
+        let want: Vec<(usize, usize)> = (0..10).map(|p| (10, p * 10)).collect();
+        let pages = ctx.pages_seen();
+        ensure!(
+            sorted(pages.clone()) == want,
+            "{parallel} parallel pages: expected each of 10 pages requested once, got {pages:?}"
+        );
+        let most = ctx.server.max_in_flight();
+        ensure!(
+            most <= parallel,
+            "{parallel} parallel pages: {most} requests were in flight at once"
+        );
+        ensure!(
+            !run.stderr.contains("WARNING"),
+            "{parallel} parallel pages: unexpected warning\n{}",
+            run.explain()
+        );
+    }
+    Ok(())
+}
+
+fn list_throttled(ctx: &Ctx) -> Result<()> {
+    // The server counts requests by path, not query: the page's own first answer is tracked here.
+    let throttled = AtomicBool::new(false);
+    ctx.server
+        .reset(Box::new(move |seen, _| match paging(seen) {
+            Some((_, 30)) if !throttled.swap(true, Ordering::SeqCst) => Reply::Answer(
+                429,
+                vec![("Retry-After".into(), "1".into())],
+                r#"{"error_code":"THROTTLED"}"#.into(),
+            ),
+            _ => delayed_page(seen, 95),
+        }));
+    let run = ctx.list(&["parallelPages=4"])?;
+    expect_ids(&run, 95)?;
+    let pages = ctx.pages_seen();
+    ensure!(
+        pages.len() == 11 && pages.iter().filter(|p| p.1 == 30).count() == 2,
+        "expected 10 pages and the throttled one once more, got {pages:?}"
+    );
+    let said = "Connect asked to slow down (HTTP 429 or 503); at most 2 page requests at once";
+    ensure!(
+        run.stderr.matches(said).count() == 1,
+        "expected the lowering said once\n{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn list_maximum_documents(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|seen, _| delayed_page(seen, 95)));
+    let run = ctx.list(&["parallelPages=4", "maxDocuments=35"])?;
+    expect_ids(&run, 35)?;
+    let pages = sorted(ctx.pages_seen());
+    ensure!(
+        pages == [(10, 0), (10, 10), (10, 20), (5, 30)],
+        "expected 3 full pages and one of the 5 left, got {pages:?}"
+    );
+    ensure!(
+        run.stderr
+            .contains("stopped at the maximum of 35 documents"),
+        "{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+fn list_changing_total(ctx: &Ctx) -> Result<()> {
+    // 95 records when the query starts; 10 deleted from the end before the second page.
+    ctx.server.reset(Box::new(|seen, _| match paging(seen) {
+        Some((limit, 0)) => page_reply(limit, 0, 95),
+        Some((limit, offset)) => Reply::Delayed(
+            Duration::from_millis(20),
+            Box::new(page_reply(limit, offset, 85)),
+        ),
+        None => Reply::Answer(404, Vec::new(), "{}".into()),
+    }));
+    let run = ctx.list(&["parallelPages=4"])?;
+    expect_ids(&run, 85)?;
+    ensure!(
+        run.stderr.contains("changed from 95 to 85")
+            && run
+                .stderr
+                .contains("the remaining pages are requested one at a time"),
+        "expected the change and the fallback in the log\n{}",
+        run.explain()
+    );
+    let pages = ctx.pages_seen();
+    ensure!(
+        pages.iter().all(|&(_, offset)| offset < 85),
+        "a page past the total was requested: {pages:?}"
+    );
+    Ok(())
+}
+
+fn list_ignores_offset(ctx: &Ctx) -> Result<()> {
+    for range in [Some("items 0-9/30"), None] {
+        // `nth` counts the List requests before this one: a connector that kept paging gets an
+        // empty page after 50, so a regression ends (with repeated documents) instead of hanging.
+        ctx.server.reset(Box::new(move |_, nth| {
+            let headers = range
+                .map(|r| vec![("Content-Range".into(), r.into())])
+                .unwrap_or_default();
+            let body = if nth < 50 {
+                records(0, 10)
+            } else {
+                "[]".into()
+            };
+            Reply::Answer(200, headers, body)
+        }));
+        let run = ctx.list(&[])?;
+        expect_ids(&run, 10)?;
+        let seen = if range.is_some() {
+            "was answered with records from offset 0 (Content-Range \"items 0-9/30\")"
+        } else {
+            "was answered with the same 10 records as the request before"
+        };
+        ensure!(
+            run.stderr.contains(seen) && run.stderr.contains("the endpoint does not page"),
+            "expected a warning that says what was seen ({seen})\n{}",
+            run.explain()
+        );
+        let pages = ctx.pages_seen();
+        ensure!(pages.len() <= 4, "{pages:?}");
+    }
+    Ok(())
+}
+
+fn list_longer_than_limit(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|_, nth| {
+        let body = if nth < 50 {
+            records(0, 25)
+        } else {
+            "[]".into()
+        };
+        Reply::Answer(200, Vec::new(), body)
+    }));
+    let run = ctx.list(&[])?;
+    expect_ids(&run, 25)?;
+    let pages = ctx.pages_seen();
+    ensure!(pages == [(10, 0)], "expected one request, got {pages:?}");
+    ensure!(
+        run.stderr
+            .contains("this answer is taken as the whole result"),
+        "{}",
+        run.explain()
+    );
+    Ok(())
+}
+
+/// The message of a query that failed (the runner's FAILURE line).
+fn failure_message(run: &Run) -> Result<String> {
+    let r = run
+        .results
+        .iter()
+        .find(|r| r["status"] == "FAILURE")
+        .with_context(|| format!("the query did not fail\n{}", run.explain()))?;
+    Ok(r["message"].as_str().unwrap_or_default().to_owned())
+}
+
+fn list_invalid_utf8(ctx: &Ctx) -> Result<()> {
+    ctx.server.reset(Box::new(|_, _| {
+        Reply::Bytes(200, Vec::new(), b"[{\"id\":\"PR-\xff\"}]".to_vec())
+    }));
+    let run = ctx.list(&[])?;
+    let message = failure_message(&run)?;
+    ensure!(
+        message.contains("with a page that is not valid UTF-8 (invalid UTF-8 at byte 11)"),
+        "{message}"
+    );
+    Ok(())
+}
+
 /// Verify Webhook Call through the archive, one run per token (the token is a document
 /// property, the same for every document of a run): Connect's valid token succeeds with the
 /// claims added; tampered, expired, `alg: none`, RS256-declared and missing tokens are
@@ -1011,10 +1362,13 @@ fn verify_webhook_call(ctx: &Ctx) -> Result<()> {
         ("RS256", Some(format!("Bearer {rs256}")), "ALGORITHM"),
         ("missing", None, "MISSING_TOKEN"),
     ];
-    let secret_setting = format!("{}={WEBHOOK_SECRET}", connect_core::webhook::SECRET_SETTING);
+    let secret_setting = format!(
+        "{}={WEBHOOK_SECRET}",
+        connect_catalog::webhook::SECRET_SETTING
+    );
     for (name, authorization, want) in cases {
         let token_property =
-            authorization.map(|a| format!("{}={a}", connect_core::webhook::TOKEN_PROPERTY));
+            authorization.map(|a| format!("{}={a}", connect_catalog::webhook::TOKEN_PROPERTY));
         let mut args = vec![
             "--action",
             "VERIFY_WEBHOOK_CALL",

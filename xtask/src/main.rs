@@ -12,6 +12,7 @@ mod contract;
 mod descriptor;
 mod dist;
 mod e2e;
+mod emulated;
 mod faults;
 mod fuzz;
 mod java;
@@ -46,8 +47,11 @@ Commands:
   descriptor [--check]  write descriptors/connector-descriptor.xml from the catalog (--check: fail if stale)
   operations --json | --docs | --check  print the List of Operations as JSON, or write/check docs/operations.md
   profiles [--check]  generate rust/core/profiles/ (JSON Schemas, field specs) from the Connect spec
-  bench [options]   performance: query throughput vs pure Java and a bare client, parallel execute,
-                    peak memory, cold start, sizes; writes target/bench/results.json
+  emulated [--only P]  the --all-targets archive's linux-aarch64 library under qemu-user and its
+                    windows-x86_64 library under Wine (installs both, ~400 MB); not part of `test`
+  bench [options]   performance: List Resources at 0/50/250 ms per page vs one page after another,
+                    pure Java and the ideal, the page split alone, parallel execute, peak memory,
+                    cold start, sizes; writes target/bench/results.json
   soak [--query N] [--execute M]  long run through the archive (1,000,000 queried, 100,000 executed
                     by default) sampling the JVM's resident memory; not part of `test`
   help              this text
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         "bench" => bench::cmd(&rest),
         "descriptor" => descriptor::cmd(&rest),
         "dist" => dist::cmd(&rest),
+        "emulated" => emulated::cmd(&rest),
         "fuzz" => fuzz::cmd(&rest),
         "operations" => operations::cmd(&rest),
         "profiles" => profiles::cmd(&rest),

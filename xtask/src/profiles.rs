@@ -16,7 +16,8 @@
 //! `connect_core::profiles` includes.
 
 use anyhow::{Context, Result, anyhow, bail};
-use connect_core::catalog::{self, Action, Body, HttpMethod, Output, path_shape};
+use connect_catalog::usage;
+use connect_catalog::{self as catalog, Action, Body, HttpMethod, Output, path_shape};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -588,10 +589,10 @@ fn rust_str(s: &str) -> String {
 }
 
 /// Submit Usage Records takes Create's body plus the usage records, whose columns are Connect's
-/// usage template (an XLSX, not in the spec): they come from `connect_core::usage`, which
-/// checks and writes them. Connect needs a name and a product to create the file.
+/// usage template (an XLSX, not in the spec): they come from the catalog's `usage` columns, which
+/// connect-core checks and writes. Connect needs a name and a product to create the file.
 fn with_records(name: &str, origin: String, mut schema: Value) -> Result<(String, Value)> {
-    if name != connect_core::usage::PROFILE {
+    if name != usage::PROFILE {
         return Ok((origin, schema));
     }
     let obj = schema
@@ -604,18 +605,48 @@ fn with_records(name: &str, origin: String, mut schema: Value) -> Result<(String
     if let Some(product) = props.get_mut("product").and_then(Value::as_object_mut) {
         product.insert("required".into(), json!(["id"]));
     }
-    props.insert(
-        connect_core::usage::RECORDS.into(),
-        connect_core::usage::records_schema(),
-    );
+    props.insert(usage::RECORDS.into(), records_schema());
     obj.insert(
         "required".into(),
-        json!(["name", "product", connect_core::usage::RECORDS]),
+        json!(["name", "product", usage::RECORDS]),
     );
     Ok((
         format!("{origin}, plus records: the columns of Connect's usage file template"),
         schema,
     ))
+}
+
+/// The JSON Schema of `records`, for the input profile.
+fn records_schema() -> Value {
+    let mut props = Map::new();
+    for c in usage::COLUMNS {
+        let mut p = match c.kind {
+            usage::Kind::Text => json!({"type": "string"}),
+            usage::Kind::Number => json!({"type": "number"}),
+            usage::Kind::Time => json!({"type": "string", "pattern": usage::TIME_PATTERN}),
+            usage::Kind::Precision => json!({"type": "string", "enum": usage::PRECISIONS}),
+            usage::Kind::Tier => json!({"type": "integer", "minimum": 0}),
+        };
+        p["description"] = json!(c.help);
+        props.insert(c.name.to_owned(), p);
+    }
+    let required: Vec<&str> = usage::COLUMNS
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.name)
+        .collect();
+    json!({
+        "type": "array",
+        "minItems": 1,
+        "description": "The usage records, one per row of the usage file's records sheet. \
+                        Each needs quantity or amount.",
+        "items": {
+            "type": "object",
+            "properties": props,
+            "required": required,
+            "additionalProperties": false
+        }
+    })
 }
 
 /// Where a profile comes from and its resolved schema: the first endpoint using it whose schema
@@ -773,6 +804,23 @@ pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_lists_every_column_in_order() {
+        let schema = records_schema();
+        let mut props: Vec<&str> = schema["items"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut names: Vec<&str> = usage::COLUMNS.iter().map(|c| c.name).collect();
+        props.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(props, names);
+        assert_eq!(usage::COLUMNS[0].name, "record_id");
+        assert_eq!(usage::COLUMNS.len(), 17);
+    }
     use std::sync::LazyLock;
 
     /// The spec parsed once for all tests (it is 2.3 MB of YAML).

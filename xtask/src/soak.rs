@@ -98,6 +98,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
         total: query,
         gzip: false,
         delay: Duration::ZERO,
+        page_delay: Duration::ZERO,
     })?;
     let common = vec![
         format!("--archive\n{}", car.display()),

@@ -2,7 +2,7 @@
 //! `ObjectSpec::environment_field`) checked against Connect's OpenAPI spec itself.
 
 use crate::profiles::{Field, list_fields, load_spec};
-use connect_core::catalog::{self, Action};
+use connect_catalog::{self as catalog, Action};
 use std::sync::LazyLock;
 
 static SPEC: LazyLock<serde_json::Value> = LazyLock::new(|| load_spec().expect("the spec"));

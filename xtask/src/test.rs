@@ -140,7 +140,7 @@ impl Tally {
     }
 
     /// `3 passed, 0 failed` plus `, 2 skipped` when some were skipped.
-    fn line(&self) -> String {
+    pub fn line(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
         if self.skipped > 0 {
             line.push_str(&format!(", {} skipped", self.skipped));

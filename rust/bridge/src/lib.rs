@@ -11,7 +11,6 @@ use std::sync::Once;
 
 use connect_core::api;
 use connect_core::error::{CoreError, ErrorCode};
-use jni::elements::ReleaseMode;
 use jni::errors::{Error as JniError, ErrorPolicy};
 use jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable, JValue};
 use jni::refs::Reference;
@@ -180,26 +179,18 @@ fn byte_array(env: &mut Env<'_>, data: &[u8]) -> Result<jbyteArray> {
     Ok(env.byte_array_from_slice(data)?.into_raw())
 }
 
-/// A Java array of `len` bytes, filled in place by `fill` (no buffer in between, no second copy).
+/// A Java array of `len` bytes, filled by `fill`. The frame is written into Rust memory and
+/// copied across once: writing into the array inside a JNI critical section would be one copy
+/// less, but the jni crate makes JNI calls (an exception check) inside such a section, which
+/// HotSpot's `-Xcheck:jni` reports and the JNI specification forbids.
 fn byte_array_filled(
     env: &mut Env<'_>,
     len: usize,
     fill: impl FnOnce(&mut [u8]),
 ) -> Result<jbyteArray> {
-    let array = env.new_byte_array(len)?;
-    {
-        // SAFETY: the array was just created by this thread and no other reference to its
-        // elements exists. Inside the critical section `fill` only copies from Rust memory (no
-        // JNI call, no blocking, no allocation in Java); the section ends when `elements` drops,
-        // also if `fill` panics, and `CopyBack` keeps what it wrote should the JVM hand a copy.
-        let mut elements = unsafe { array.get_elements_critical(env, ReleaseMode::CopyBack)? };
-        let signed: &mut [i8] = &mut elements;
-        // SAFETY: i8 and u8 have the same size and alignment, and every bit pattern is valid.
-        let bytes =
-            unsafe { std::slice::from_raw_parts_mut(signed.as_mut_ptr().cast(), signed.len()) };
-        fill(bytes);
-    }
-    Ok(array.into_raw())
+    let mut frame = vec![0u8; len];
+    fill(&mut frame);
+    byte_array(env, &frame)
 }
 
 /// `static native String version()`.

@@ -199,6 +199,10 @@ pub struct Client {
     settings: Settings,
     /// Base delay of the exponential backoff (tests shorten it).
     backoff_base: Duration,
+    /// 429 and 503 answers received so far: parallel requests slow down when it grows.
+    throttles: std::sync::atomic::AtomicU64,
+    /// Parallel execute's lowered parallelism and when it was lowered (see `execute.rs`).
+    pub(crate) parallel_ceiling: std::sync::Mutex<Option<(usize, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -258,7 +262,12 @@ impl Client {
             );
             builder = builder.proxy(proxy);
         }
-        builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        // The bundled roots stand in for a missing CA bundle (slim Linux containers); Windows
+        // always has its own store. There, extra roots need a chain engine whose configuration
+        // Wine 8 and Windows before 8 reject, so only an Extra CA Certificate asks for one.
+        if !cfg!(windows) || settings.extra_ca_pem.is_some() {
+            builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
+        }
         install_crypto_provider();
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
@@ -272,7 +281,14 @@ impl Client {
             http,
             settings,
             backoff_base: Duration::from_secs(1),
+            throttles: std::sync::atomic::AtomicU64::new(0),
+            parallel_ceiling: std::sync::Mutex::new(None),
         })
+    }
+
+    /// How many 429 and 503 answers this client has received (every execution that shares it).
+    pub fn throttles(&self) -> u64 {
+        self.throttles.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn settings(&self) -> &Settings {
@@ -375,6 +391,12 @@ impl Client {
             let outcome = tokio::time::timeout(self.settings.deadline, attempt_once)
                 .await
                 .unwrap_or_else(|_| Err((TransportKind::Deadline, String::new())));
+            if let Ok(resp) = &outcome
+                && matches!(resp.status, 429 | 503)
+            {
+                self.throttles
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let retry = retry_decision(req.method, &outcome);
             if withheld_retry(req.method, &outcome) {
                 // Transient for a read, but this request may already have changed something.
@@ -642,9 +664,20 @@ pub const NOT_RETRIED: &str =
     "not retried: the request was sent and may already have taken effect on Connect";
 
 /// Kind and token-free detail text of a reqwest error (the URL is stripped; its source chain kept).
+/// The kind comes from the error's typed causes: reqwest's DNS, timeout and connect markers, and a
+/// `rustls::Error` anywhere in the chain for TLS.
 fn classify(err: reqwest::Error) -> (TransportKind, String) {
-    let is_timeout = err.is_timeout();
-    let is_connect = err.is_connect();
+    let kind = if err.is_dns() {
+        TransportKind::Dns
+    } else if causes(&err).any(|e| e.is::<rustls::Error>()) {
+        TransportKind::Tls
+    } else if err.is_timeout() {
+        TransportKind::Timeout
+    } else if err.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Io
+    };
     let err = err.without_url();
     let mut chain = Vec::new();
     let mut cur: Option<&dyn std::error::Error> = Some(&err);
@@ -655,21 +688,27 @@ fn classify(err: reqwest::Error) -> (TransportKind, String) {
         }
         cur = e.source();
     }
-    let detail = chain.join(": ");
-    let lower = detail.to_ascii_lowercase();
-    let kind = if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        TransportKind::Dns
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
-        TransportKind::Tls
-    } else if is_timeout || lower.contains("timed out") {
-        TransportKind::Timeout
-    } else if is_connect {
-        TransportKind::Connect
-    } else {
-        TransportKind::Io
-    };
-    (kind, detail)
+    (kind, chain.join(": "))
+}
+
+/// An error and its causes, also the error inside each `io::Error`: `io::Error::source` skips the
+/// error it wraps, and tokio-rustls reports a TLS failure as an `io::Error` around a
+/// `rustls::Error`.
+fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    let mut next = Some(err);
+    std::iter::from_fn(move || {
+        let cur = next?;
+        next = match cur
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cur.source(),
+        };
+        Some(cur)
+    })
 }
 
 /// What went wrong with one attempt, for the retry warnings: the HTTP status or the transport
@@ -920,7 +959,7 @@ impl Client {
     /// answers 200 too, and must not pass for Connect's object.
     pub fn not_json(&self, what: &str, resp: &ApiResponse) -> Option<String> {
         let status = status_line(resp.status);
-        if let Err(e) = simdutf8::compat::from_utf8(&resp.body) {
+        if let Err(e) = std::str::from_utf8(&resp.body) {
             return Some(self.redact(&format!(
                 "{what} answered {status} with a body that is not valid UTF-8 (at byte {}), so it \
                  is not JSON; is the API endpoint right?",
@@ -972,6 +1011,94 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kind `classify` gives the error of a GET of `url`, whether sending or reading fails.
+    async fn kind_of(client: reqwest::Client, url: &str) -> TransportKind {
+        let err = match client.get(url).send().await {
+            Err(e) => e,
+            Ok(mut resp) => loop {
+                match resp.chunk().await {
+                    Err(e) => break e,
+                    Ok(Some(_)) => {}
+                    Ok(None) => panic!("{url} answered in full"),
+                }
+            },
+        };
+        classify(err).0
+    }
+
+    /// A loopback server that answers every connection with `answer` (nothing: holds it open).
+    fn server(answer: &'static [u8]) -> u16 {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for mut socket in listener.incoming().flatten() {
+                let _ = socket.read(&mut [0; 4096]);
+                if answer.is_empty() {
+                    held.push(socket);
+                } else {
+                    let _ = socket.write_all(answer);
+                }
+            }
+        });
+        port
+    }
+
+    /// A resolver that knows no name.
+    struct NoNames;
+
+    impl reqwest::dns::Resolve for NoNames {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            Box::pin(async {
+                Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such host").into())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn transport_errors_are_classified_from_their_causes() {
+        let client = || {
+            reqwest::Client::builder()
+                .no_proxy()
+                .read_timeout(Duration::from_millis(300))
+                .build()
+                .unwrap()
+        };
+        let no_dns = reqwest::Client::builder()
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(NoNames))
+            .build()
+            .unwrap();
+        assert_eq!(
+            kind_of(no_dns, "http://connect.example/").await,
+            TransportKind::Dns
+        );
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        assert_eq!(
+            kind_of(client(), &format!("http://127.0.0.1:{closed}/")).await,
+            TransportKind::Connect
+        );
+        let alert = server(b"\x15\x03\x03\x00\x02\x02\x28");
+        let silent = server(b"");
+        let cut = server(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}");
+        for (url, kind) in [
+            // The server answers any hello with a TLS alert (handshake_failure).
+            (format!("https://127.0.0.1:{alert}/"), TransportKind::Tls),
+            (
+                format!("http://127.0.0.1:{silent}/"),
+                TransportKind::Timeout,
+            ),
+            (format!("http://127.0.0.1:{cut}/"), TransportKind::Io),
+        ] {
+            assert_eq!(kind_of(client(), &url).await, kind, "{url}");
+        }
+    }
 
     #[test]
     fn connect_error_text() {

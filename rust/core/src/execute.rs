@@ -3,7 +3,8 @@
 //! Exactly one result per document, in input order, always: a bad document becomes an
 //! APPLICATION_ERROR result with a JSON error document and never stops the others; FAILURE is
 //! kept for faults outside the document (network, TLS, timeouts). Documents run concurrently up
-//! to the operation setting `parallelism` (default 4; 1 = strictly one after the other).
+//! to the operation setting `parallelism` (default 4; 1 = strictly one after the other). A 429
+//! or 503 answer halves the number of documents in flight (see [`Limiter`]).
 
 use std::sync::Arc;
 
@@ -72,12 +73,19 @@ pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -
         .properties
         .int("parallelism", "Parallel Requests", 4, 1..=16)?
         .unsigned_abs();
+    let parallelism = usize::try_from(parallelism).unwrap_or(1);
     let op = &op;
     let client = client.as_ref();
+    let limiter = &Limiter::new(client, parallelism);
     let outcomes: Vec<(DocResult, Log)> = crate::runtime::block_on(
         futures_util::stream::iter(batch.documents.into_iter().zip(bodies).enumerate())
-            .map(|(i, (doc, body))| run_document(client, op, i, doc, body))
-            .buffered(usize::try_from(parallelism).unwrap_or(1))
+            .map(|(i, (doc, body))| async move {
+                let permit = limiter.acquire().await;
+                let (result, mut log) = run_document(client, op, i, doc, body).await;
+                limiter.release(permit, &mut log);
+                (result, log)
+            })
+            .buffered(parallelism)
             .collect(),
     )?;
     let mut log = Log::new();
@@ -87,6 +95,88 @@ pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -
         results.push(result);
     }
     Ok(wire::results(&log, &results))
+}
+
+/// How long a lowered parallelism outlives the last 429 or 503: later batches of the same run
+/// (and other executions sharing the connection's client, whose requests count against the same
+/// limits) start from it instead of from the setting.
+const CEILING_MEMORY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Documents in flight at once: "Parallel Requests", halved each time the client receives a 429
+/// or 503 (Connect's "slow down"), down to one. The log says so once per lowering batch.
+struct Limiter<'a> {
+    client: &'a Client,
+    permits: tokio::sync::Semaphore,
+    state: std::sync::Mutex<LimitState>,
+}
+
+struct LimitState {
+    limit: usize,
+    /// Permits to retire as they come back, after a lowering.
+    debt: usize,
+    /// The client's 429/503 count last looked at.
+    seen: u64,
+    warned: bool,
+}
+
+impl<'a> Limiter<'a> {
+    fn new(client: &'a Client, parallelism: usize) -> Self {
+        let ceiling = client
+            .parallel_ceiling
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .filter(|(_, at)| at.elapsed() < CEILING_MEMORY)
+            .map_or(parallelism, |(n, _)| n);
+        let limit = parallelism.min(ceiling).max(1);
+        Limiter {
+            client,
+            permits: tokio::sync::Semaphore::new(limit),
+            state: std::sync::Mutex::new(LimitState {
+                limit,
+                debt: 0,
+                seen: client.throttles(),
+                warned: false,
+            }),
+        }
+    }
+
+    async fn acquire(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed, so this only fails in theory; then no limit applies.
+        self.permits.acquire().await.ok()
+    }
+
+    /// Gives a permit back, after lowering the limit when the client saw a 429/503 since.
+    fn release(&self, permit: Option<tokio::sync::SemaphorePermit<'_>>, log: &mut Log) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let seen = self.client.throttles();
+        if seen != state.seen {
+            state.seen = seen;
+            let lowered = (state.limit / 2).max(1);
+            if lowered < state.limit {
+                state.debt += state.limit - lowered;
+                state.limit = lowered;
+                *self
+                    .client
+                    .parallel_ceiling
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) =
+                    Some((lowered, std::time::Instant::now()));
+                if !state.warned {
+                    state.warned = true;
+                    log.warning(format!(
+                        "Connect asked to slow down (HTTP 429 or 503); at most {lowered} \
+                         documents at once from now on"
+                    ));
+                }
+            }
+        }
+        if let Some(permit) = permit
+            && state.debt > 0
+        {
+            state.debt -= 1;
+            permit.forget();
+        }
+    }
 }
 
 async fn run_document(
@@ -453,9 +543,7 @@ impl<'de> serde::de::Visitor<'de> for JsonTypeVisitor {
     }
 }
 
-/// The upload setting (and document property) of the old connector: a file on the Atom's disk.
-/// The shim reads it (so the Atom's security policy applies) and hands over its bytes.
-pub const FILE_PATH_PARAM: &str = "file_path";
+pub use connect_catalog::FILE_PATH_PARAM;
 
 /// Connect's answer as the document's result.
 pub(crate) fn map_response(
@@ -486,7 +574,7 @@ pub(crate) fn map_response(
             // document per element, like List; the generated output profile is the element's.
             Output::Json { .. } => {
                 match starts_with(&resp.body, b'[').then(|| split_page(&resp.body)) {
-                    Some(Ok(items)) => items.iter().map(|e| document(&resp.body, e)).collect(),
+                    Some(Ok(items)) => items.iter().map(|d| document(&resp.body, d)).collect(),
                     _ => vec![Payload {
                         tracked: tracked(&resp.body),
                         data: resp.body,

@@ -21,9 +21,8 @@ use crate::client::{ApiResponse, Client, RequestBody, http_error_message};
 use crate::execute::{DocJson, map_response, prepare};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
-use crate::paging::{Pager, parse_content_range};
-use crate::query::blocks::BlockSplitter;
-use crate::query::{as_documents, document, split_in_pieces, split_page};
+use crate::paging::{PageAnswer, Pager, parse_content_range};
+use crate::query::{SplitError, document, split_page};
 use crate::rql::{self, AllowAll, FieldPolicy, Filter, Node, RqlQuery, SelectKind, SelectRule};
 use crate::settings::{Properties, Settings};
 use crate::wire::{self, DocResult, Payload, Status};
@@ -422,8 +421,25 @@ pub fn content_range(data: &[u8]) {
             .parse::<u64>()
             .unwrap_or(req.limit)
             .min(MAX_PAGE_ITEMS);
-        let keep = pager.on_page(req, count, range, &mut log);
+        let planned = pager.planned(16);
+        assert_eq!(planned.first(), Some(&req));
+        let first_page = offset == 0 && received == 0;
+        let keep = pager.on_page(req, PageAnswer::new(count, range), &mut log);
         assert!(keep <= count);
+        let parsed = range.and_then(parse_content_range);
+        // Rule 6: an endpoint that does not page ends the query; its page counts only when it is
+        // the first.
+        let not_paging =
+            count > req.limit || parsed.is_some_and(|r| count > 0 && r.first != req.offset);
+        if not_paging {
+            assert!(pager.is_done(), "paging went on after {line:?}");
+            if !first_page {
+                assert_eq!(keep, 0, "a page of an endpoint that does not page was kept");
+            }
+            received += keep;
+            assert_eq!(pager.received(), received);
+            break;
+        }
         offset += count;
         received += keep;
         assert_eq!(pager.received(), received);
@@ -437,11 +453,28 @@ pub fn content_range(data: &[u8]) {
         // The stopping rules of the module documentation, rule by rule.
         let want_done = count == 0
             || capped
-            || match range.and_then(parse_content_range) {
+            || match parsed {
                 Some(r) => r.last + 1 >= r.total || offset >= r.total,
                 None => count < req.limit,
             };
         assert_eq!(pager.is_done(), want_done, "after {line:?}");
+        // Rule 7: pages planned ahead are where the pager goes next, never past the total.
+        let planned = pager.planned(16);
+        if let Some(next) = pager.next_request() {
+            assert_eq!(planned.first(), Some(&next));
+            for pair in planned.windows(2) {
+                assert_eq!(pair[1].offset, pair[0].offset + page_size);
+            }
+            if let (Some(r), Some(last)) = (parsed, planned.last()) {
+                assert!(planned.len() == 1 || last.offset < r.total, "{planned:?}");
+            }
+            if max_documents > 0 {
+                let asked: u64 = planned.iter().map(|p| p.limit).sum();
+                assert!(asked <= max_documents - received, "{planned:?}");
+            }
+        } else {
+            assert!(planned.is_empty());
+        }
     }
     assert_eq!(pager.next_request().is_none(), pager.is_done());
     assert!(
@@ -473,84 +506,44 @@ fn check_content_range(value: &str) {
 // ---------------------------------------------------------------------------------------------
 // connect_page
 
-/// Input: one byte (`maxDocuments` = byte % 8, 0 = unlimited; pieces of byte / 8 + 1 bytes), then a
-/// page body as Connect would answer a list call. Checks what `queryNext` does with it: the block
-/// splitter decides alike with and without AVX2; the query path's splitter gives the same result in those pieces as at once; the exact split's documents
-/// wherever the grammar accepts the page; and when it accepts a page the grammar refuses, exactly
-/// the page's top-level containers, each with sound strings, escapes and brackets. The exact split
-/// (also used for action responses) splits the body exactly when it is a JSON array by the JSON grammar (RFC 8259: no limit on numbers or nesting, and a lone surrogate
-/// escape is grammatical, so such documents go to Boomi as sent instead of failing the page); each
-/// document is exactly its element's bytes, in order, inside the page buffer; the tracked
+/// Input: one byte (`maxDocuments` = byte % 8, 0 = unlimited), then a page body as Connect would
+/// answer a list call. Checks what `queryNext` does with it against serde_json's own parse: the
+/// page is split exactly when it is UTF-8 and serde_json reads it as an array of values, and then
+/// each document is exactly its element's bytes (`&RawValue`), in order, inside the page buffer;
+/// a refused page is reported as a UTF-8 error exactly when it is not UTF-8; the tracked
 /// properties are the element's `id` and `status`; and the PAGE frame reads back the same.
 pub fn connect_page(data: &[u8]) {
-    let (max_documents, piece, body) = match data.split_first() {
-        Some((first, rest)) => (u64::from(first % 8), usize::from(first / 8) + 1, rest),
-        None => (0, 1, data),
+    let (max_documents, body) = match data.split_first() {
+        Some((first, rest)) => (u64::from(first % 8), rest),
+        None => (0, data),
     };
     let page = Bytes::copy_from_slice(body);
-    let at_once = split_in_pieces(&page, page.len().max(1));
-    assert_eq!(
-        split_in_pieces(&page, piece).map_err(|_| ()),
-        at_once.clone().map_err(|_| ()),
-        "split in pieces of {piece}"
-    );
-    // With AVX2 (when this CPU has it) and without, the block splitter decides alike.
-    let by_blocks = |mut splitter: BlockSplitter| {
-        splitter.advance(&page).ok()?;
-        splitter.finish(&page).ok()
-    };
-    assert_eq!(
-        by_blocks(BlockSplitter::default()),
-        by_blocks(BlockSplitter::portable()),
-        "the instruction sets disagree"
-    );
-    let exact = split_page(&page).map(|items| as_documents(&page, &items));
-    match (&exact, &at_once) {
-        (Ok(exact), Ok(fast)) => assert_eq!(exact, fast, "the block splitter disagrees"),
-        (Ok(_), Err(e)) => panic!("the block splitter refused a JSON array: {e}"),
-        (Err(_), Ok(fast)) => {
-            let spans: Vec<(usize, usize)> = fast.iter().map(|d| (d.start, d.end)).collect();
-            assert_eq!(
-                Some(spans),
-                top_level_containers(&page),
-                "the block splitter accepted a page whose structure is broken"
-            );
-        }
-        (Err(_), Err(_)) => {}
-    }
-    let spans = json_array_spans(&page).filter(|_| std::str::from_utf8(&page).is_ok());
-    let items = match (split_page(&page), spans) {
+    let text = std::str::from_utf8(&page);
+    let items = match (split_page(&page), serde_spans(&page)) {
         (Ok(items), Some(spans)) => {
-            let base = page.as_ptr() as usize;
-            let got: Vec<(usize, usize)> = items
-                .iter()
-                .map(|item| {
-                    let bytes = item.get().as_bytes();
-                    let start = (bytes.as_ptr() as usize)
-                        .checked_sub(base)
-                        .expect("element outside the page buffer");
-                    (start, start + bytes.len())
-                })
-                .collect();
+            let got: Vec<(usize, usize)> = items.iter().map(|d| (d.start, d.end)).collect();
             assert_eq!(got, spans, "documents are not the elements' bytes");
             items
         }
         (Err(e), None) => {
+            assert_eq!(
+                matches!(e, SplitError::Utf8 { .. }),
+                text.is_err(),
+                "{e} for a body whose UTF-8 check says {:?}",
+                text.map(|_| ())
+            );
             assert!(!e.to_string().is_empty());
             return;
         }
-        (Ok(items), None) => panic!("split a body that is not a JSON array into {items:?}"),
-        (Err(e), Some(_)) => panic!("refused a JSON array: {e}"),
+        (Ok(items), None) => panic!("split a body serde_json refuses into {items:?}"),
+        (Err(e), Some(_)) => panic!("refused a JSON array serde_json reads: {e}"),
     };
     // Where serde_json can also build values (numbers within f64, surrogates paired, nesting
     // within its limit), each element alone reads as the same value as inside the page.
-    let values = match serde_json::from_slice::<Value>(&page) {
-        Ok(Value::Array(values)) => Some(values),
-        _ => None,
-    };
-    if let Some(values) = &values {
-        for (item, value) in items.iter().zip(values) {
-            let alone: Value = serde_json::from_str(item.get()).expect("an element alone");
+    if let Ok(Value::Array(values)) = serde_json::from_slice::<Value>(&page) {
+        for (item, value) in items.iter().zip(&values) {
+            let alone: Value =
+                serde_json::from_slice(&page[item.start..item.end]).expect("an element alone");
             assert_eq!(&alone, value);
         }
     }
@@ -560,18 +553,18 @@ pub fn connect_page(data: &[u8]) {
     let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
     let range = (count > 0).then(|| format!("items 0-{}/{count}", count - 1));
     let mut log = Log::new();
-    let keep = pager.on_page(req, count, range.as_deref(), &mut log);
+    let keep = pager.on_page(req, PageAnswer::new(count, range.as_deref()), &mut log);
     let payloads: Vec<Payload> = items
         .iter()
         .take(usize::try_from(keep).unwrap_or(usize::MAX))
-        .map(|raw| document(&page, raw))
+        .map(|d| document(&page, d))
         .collect();
     if max_documents == 0 {
         assert_eq!(payloads.len(), items.len());
     }
     for (payload, item) in payloads.iter().zip(&items) {
-        assert_eq!(&payload.data[..], item.get().as_bytes());
-        check_tracked(&payload.tracked, item.get().as_bytes());
+        assert_eq!(&payload.data[..], &page[item.start..item.end]);
+        check_tracked(&payload.tracked, &page[item.start..item.end]);
     }
     let frame = wire::page(&log, pager.is_done(), "200", &payloads);
     let read = read_page(&frame).expect("the PAGE frame reads back");
@@ -586,221 +579,21 @@ pub fn connect_page(data: &[u8]) {
     );
 }
 
-/// The spans of the elements when `json` is UTF-8 and one array of objects and arrays whose strings
-/// (closed, no raw control bytes, valid escapes) and brackets (balanced, matched by kind for the
-/// element and its member values, no backslash outside a string) are sound, the grammar inside
-/// them aside; else `None`. Byte by byte, as plainly as possible: the reference for the block
-/// splitter.
-fn top_level_containers(json: &[u8]) -> Option<Vec<(usize, usize)>> {
-    std::str::from_utf8(json).ok()?;
-    array_spans(json, container_end)
-}
-
-/// Where the object or array starting at `start` ends, its strings and brackets checked as
-/// [`top_level_containers`] says; `None` for anything else.
-fn container_end(json: &[u8], start: usize) -> Option<usize> {
-    let mut i = start;
-    let mut open: Vec<u8> = Vec::new();
-    let mut in_string = false;
-    loop {
-        let b = *json.get(i)?;
-        if in_string {
-            match b {
-                b'"' => in_string = false,
-                b'\\' => {
-                    i += 1;
-                    match json.get(i)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                        b'u' => json
-                            .get(i + 1..i + 5)?
-                            .iter()
-                            .all(u8::is_ascii_hexdigit)
-                            .then_some(())?,
-                        _ => return None,
-                    }
-                }
-                0..=0x1f => return None,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => open.push(b),
-                b'}' | b']' => {
-                    // The element's own bracket and its members' values: kinds match.
-                    let checked = open.len() <= 2;
-                    let o = open.pop()?;
-                    let matched = o == if b == b'}' { b'{' } else { b'[' };
-                    (matched || !checked).then_some(())?;
-                }
-                b'\\' => return None,
-                _ => {}
-            }
-            if i == start && open.is_empty() {
-                return None;
-            }
-        }
-        i += 1;
-        if open.is_empty() && !in_string {
-            break;
-        }
-    }
-    Some(i)
-}
-
-/// The byte spans of the elements when `json` is one JSON array (RFC 8259 grammar, surrounding
-/// whitespace allowed), else `None`. Iterative, so any nesting depth is fine.
-fn json_array_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
-    array_spans(json, json_value_end)
-}
-
-/// The spans of the elements when `json` is `[`, elements separated by commas, `]` (whitespace
-/// around each), where `element_end` says where the element starting at a position ends.
-fn array_spans(
-    json: &[u8],
-    element_end: impl Fn(&[u8], usize) -> Option<usize>,
-) -> Option<Vec<(usize, usize)>> {
-    let mut i = skip_ws(json, 0);
-    (json.get(i) == Some(&b'[')).then_some(())?;
-    i = skip_ws(json, i + 1);
-    let mut spans = Vec::new();
-    if json.get(i) == Some(&b']') {
-        i += 1;
-    } else {
-        loop {
-            let start = skip_ws(json, i);
-            let end = element_end(json, start)?;
-            spans.push((start, end));
-            i = skip_ws(json, end);
-            match json.get(i)? {
-                b',' => i += 1,
-                b']' => {
-                    i += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
-    }
-    (skip_ws(json, i) == json.len()).then_some(spans)
-}
-
-fn skip_ws(json: &[u8], mut i: usize) -> usize {
-    while matches!(json.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
-
-/// Where the JSON value starting at `i` ends.
-fn json_value_end(json: &[u8], mut i: usize) -> Option<usize> {
-    // The closing bracket of every container still open.
-    let mut open: Vec<u8> = Vec::new();
-    loop {
-        i = skip_ws(json, i);
-        match *json.get(i)? {
-            b'{' | b'[' => {
-                let close = if json[i] == b'{' { b'}' } else { b']' };
-                i = skip_ws(json, i + 1);
-                if json.get(i) == Some(&close) {
-                    i += 1;
-                } else {
-                    open.push(close);
-                    if close == b'}' {
-                        i = json_key_end(json, i)?;
-                    }
-                    continue;
-                }
-            }
-            b'"' => i = json_string_end(json, i)?,
-            b't' => i = json_literal_end(json, i, b"true")?,
-            b'f' => i = json_literal_end(json, i, b"false")?,
-            b'n' => i = json_literal_end(json, i, b"null")?,
-            _ => i = json_number_end(json, i)?,
-        }
-        // After a value: close containers, or go on to the next member.
-        loop {
-            let Some(&close) = open.last() else {
-                return Some(i);
-            };
-            i = skip_ws(json, i);
-            match *json.get(i)? {
-                b',' => {
-                    i += 1;
-                    if close == b'}' {
-                        i = json_key_end(json, skip_ws(json, i))?;
-                    }
-                    break;
-                }
-                c if c == close => {
-                    open.pop();
-                    i += 1;
-                }
-                _ => return None,
-            }
-        }
-    }
-}
-
-/// `"key" :` starting at `i`; returns where the member's value starts.
-fn json_key_end(json: &[u8], i: usize) -> Option<usize> {
-    let i = skip_ws(json, json_string_end(json, i)?);
-    (json.get(i) == Some(&b':')).then_some(i + 1)
-}
-
-fn json_string_end(json: &[u8], i: usize) -> Option<usize> {
-    (json.get(i) == Some(&b'"')).then_some(())?;
-    let mut j = i + 1;
-    loop {
-        match *json.get(j)? {
-            b'"' => return Some(j + 1),
-            b'\\' => match *json.get(j + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 2,
-                b'u' => {
-                    let hex = json.get(j + 2..j + 6)?;
-                    hex.iter().all(u8::is_ascii_hexdigit).then_some(())?;
-                    j += 6;
-                }
-                _ => return None,
-            },
-            0..=0x1f => return None,
-            _ => j += 1,
-        }
-    }
-}
-
-fn json_literal_end(json: &[u8], i: usize, word: &[u8]) -> Option<usize> {
-    json.get(i..)?.starts_with(word).then_some(i + word.len())
-}
-
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-fn json_number_end(json: &[u8], mut i: usize) -> Option<usize> {
-    let digits = |from: usize| {
-        let mut j = from;
-        while json.get(j).is_some_and(u8::is_ascii_digit) {
-            j += 1;
-        }
-        (j > from).then_some(j)
-    };
-    if json.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    i = match json.get(i)? {
-        b'0' => i + 1,
-        b'1'..=b'9' => digits(i)?,
-        _ => return None,
-    };
-    if json.get(i) == Some(&b'.') {
-        i = digits(i + 1)?;
-    }
-    if matches!(json.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(json.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        i = digits(i)?;
-    }
-    Some(i)
+/// The spans of the elements when `json` is UTF-8 and serde_json reads it as an array of values
+/// (`Vec<&RawValue>`), else `None`.
+fn serde_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let text = std::str::from_utf8(json).ok()?;
+    let elements: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+    let base = text.as_ptr() as usize;
+    Some(
+        elements
+            .iter()
+            .map(|raw| {
+                let start = raw.get().as_ptr() as usize - base;
+                (start, start + raw.get().len())
+            })
+            .collect(),
+    )
 }
 
 /// Tracked properties: a JSON object's top-level `id` and `status` (strings and numbers), as text.
@@ -1075,7 +868,7 @@ pub fn connect_response(data: &[u8]) {
             Output::Json { .. }
                 if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') =>
             {
-                json_array_spans(&body).filter(|_| std::str::from_utf8(&body).is_ok())
+                serde_spans(&body)
             }
             _ => None,
         };

@@ -3,6 +3,8 @@
 //! Nothing in this crate knows about JNI: the bridge crate calls [`api`] with plain bytes and
 //! handles, and everything Connect- or Boomi-specific happens here. See `docs/architecture.md`.
 
+#![forbid(unsafe_code)]
+
 pub mod catalog;
 pub mod profiles;
 pub mod rql;

@@ -15,6 +15,14 @@
 //!    falls back to the page size: it stops after the first page shorter than requested.
 //! 5. `maxDocuments` (0 = unlimited) caps the total: the last request asks only for what is left,
 //!    and surplus items of a page are dropped.
+//! 6. Paging always ends, and nothing is delivered twice because a server repeated it. An endpoint
+//!    that does not page is recognised by an answer longer than its `limit`, by a `Content-Range`
+//!    that starts elsewhere than the requested offset, or by a page whose records all came with
+//!    the page before (the cursor compares them). Seen on the first page, that page is the whole
+//!    result; later, the query stops with a warning that says what was seen and the page is
+//!    dropped. Records of a page that came with the page before are skipped with a warning.
+//! 7. Pages may be requested before the one before them has arrived (see [`Pager::planned`]),
+//!    only while every page so far came full, where it was asked, under the same total.
 
 use crate::log::Log;
 
@@ -70,6 +78,31 @@ pub struct Pager {
     total: Option<u64>,
     done: bool,
     warned_no_range: bool,
+    /// Every page so far came full, where it was asked, under the same total: the pages after the
+    /// next one are known before it arrives (rule 7).
+    steady: bool,
+}
+
+/// One answer to a page request, as [`Pager::on_page`] judges it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageAnswer<'a> {
+    /// Items in the answer.
+    pub count: u64,
+    /// How many of them came with the page before (the cursor compares records).
+    pub repeated: u64,
+    /// The raw `Content-Range` header.
+    pub content_range: Option<&'a str>,
+}
+
+impl<'a> PageAnswer<'a> {
+    /// `count` items, none repeated.
+    pub fn new(count: u64, content_range: Option<&'a str>) -> Self {
+        PageAnswer {
+            count,
+            repeated: 0,
+            content_range,
+        }
+    }
 }
 
 impl Pager {
@@ -84,6 +117,7 @@ impl Pager {
             total: None,
             done: false,
             warned_no_range: false,
+            steady: true,
         }
     }
 
@@ -111,41 +145,114 @@ impl Pager {
         })
     }
 
-    /// Records a page of `count` items answered to `request` with the raw `Content-Range`, and
-    /// returns how many of its items to keep (fewer than `count` only when `maxDocuments` is hit).
-    pub fn on_page(
-        &mut self,
-        request: PageRequest,
-        count: u64,
-        content_range: Option<&str>,
-        log: &mut Log,
-    ) -> u64 {
+    /// Up to `n` requests, from [`Pager::next_request`] on, that this query will make if every
+    /// page comes full: all of them once a total is known and every page so far was full, at
+    /// its offset, under the same total (rule 7); only the next one otherwise. None past the
+    /// total or `maxDocuments`.
+    pub fn planned(&self, n: usize) -> Vec<PageRequest> {
+        let mut out = Vec::new();
+        let Some(first) = self.next_request() else {
+            return out;
+        };
+        out.push(first);
+        let Some(total) = self.total.filter(|_| self.steady) else {
+            return out;
+        };
+        let (mut offset, mut received) = (first.offset, self.received);
+        while out.len() < n {
+            offset += self.page_size;
+            received += self.page_size;
+            let mut limit = self.page_size;
+            if self.max_documents > 0 {
+                if received >= self.max_documents {
+                    break;
+                }
+                limit = limit.min(self.max_documents - received);
+            }
+            if offset >= total {
+                break;
+            }
+            out.push(PageRequest { limit, offset });
+        }
+        out
+    }
+
+    /// Records the answer to `request` and returns how many of its items that did not come with
+    /// the page before to keep (fewer only when `maxDocuments` is hit or the page is dropped by
+    /// rule 6).
+    pub fn on_page(&mut self, request: PageRequest, answer: PageAnswer<'_>, log: &mut Log) -> u64 {
+        let PageAnswer {
+            count,
+            repeated,
+            content_range,
+        } = answer;
+        let repeated = repeated.min(count);
         self.pages += 1;
+        let first_page = self.pages == 1;
+        let range = content_range.and_then(parse_content_range);
+        let wrong_start = range.filter(|r| count > 0 && r.first != request.offset);
+        let too_long = count > request.limit;
+        if let Some(reason) = not_paging(request, count, repeated, wrong_start, content_range) {
+            self.done = true;
+            self.steady = false;
+            if first_page {
+                log.warning(format!(
+                    "{reason}: the endpoint does not page, so this answer is taken as the whole \
+                     result and no further page is requested"
+                ));
+                return self.keep_last(count);
+            }
+            log.warning(format!(
+                "{reason}: the endpoint does not page; the query stops here after {} documents \
+                 and this page is dropped, so that no record is delivered twice",
+                self.received
+            ));
+            return 0;
+        }
+        debug_assert!(!too_long);
+        if repeated > 0 {
+            self.steady = false;
+            log.warning(format!(
+                "{repeated} of the {count} records at offset {} came with the page before \
+                 (records were created or deleted meanwhile); they are skipped, not delivered \
+                 twice",
+                request.offset
+            ));
+        }
+        let fresh = count - repeated;
         let keep = if self.max_documents > 0 {
-            count.min(self.max_documents.saturating_sub(self.received))
+            fresh.min(self.max_documents.saturating_sub(self.received))
         } else {
-            count
+            fresh
         };
         self.received += keep;
         self.offset = request.offset + count;
-        let range = content_range.and_then(parse_content_range);
         if let Some(r) = range {
             if let Some(old) = self.total.filter(|&t| t != r.total) {
                 log.warning(format!(
                     "the number of matching records changed from {old} to {} while paging \
-                     (records were created or deleted meanwhile); some may be missed or repeated",
-                    r.total
+                     (records were created or deleted meanwhile); some may be missed or repeated{}",
+                    r.total,
+                    if self.steady {
+                        "; the remaining pages are requested one at a time"
+                    } else {
+                        ""
+                    }
                 ));
+                self.steady = false;
             }
             self.total = Some(r.total);
-        } else if count > 0 && !self.warned_no_range {
-            self.warned_no_range = true;
-            log.warning(format!(
-                "Connect sent no usable Content-Range header ({}); paging by page size: the query \
-                 stops after the first page with fewer than {} items",
-                content_range.map_or_else(|| "missing".to_owned(), |v| format!("\"{v}\"")),
-                request.limit
-            ));
+        } else {
+            self.steady = false;
+            if count > 0 && !self.warned_no_range {
+                self.warned_no_range = true;
+                log.warning(format!(
+                    "Connect sent no usable Content-Range header ({}); paging by page size, one \
+                     page at a time: the query stops after the first page with fewer than {} items",
+                    content_range.map_or_else(|| "missing".to_owned(), |v| format!("\"{v}\"")),
+                    request.limit
+                ));
+            }
         }
         if let Some(r) = range.filter(|r| count == 0 && self.offset < r.total) {
             // Stopping is the only safe move (asking again could loop); say that data is missing.
@@ -160,12 +267,15 @@ impl Pager {
             "page {}: received {count} (offset {}), {} of {total_text} so far",
             self.pages, request.offset, self.received
         ));
-        self.done = count == 0
-            || (self.max_documents > 0 && self.received >= self.max_documents)
-            || match range {
-                Some(r) => r.last + 1 >= r.total || self.offset >= r.total,
-                None => count < request.limit,
-            };
+        let last = match range {
+            Some(r) => r.last + 1 >= r.total || self.offset >= r.total,
+            None => count < request.limit,
+        };
+        if count < request.limit && !last {
+            self.steady = false;
+        }
+        self.done =
+            count == 0 || (self.max_documents > 0 && self.received >= self.max_documents) || last;
         if self.done && self.max_documents > 0 && self.received >= self.max_documents {
             log.info(format!(
                 "stopped at the maximum of {} documents",
@@ -174,6 +284,48 @@ impl Pager {
         }
         keep
     }
+
+    /// The items of a last page to keep: all of them up to `maxDocuments`.
+    fn keep_last(&mut self, count: u64) -> u64 {
+        let keep = if self.max_documents > 0 {
+            count.min(self.max_documents.saturating_sub(self.received))
+        } else {
+            count
+        };
+        self.received += keep;
+        keep
+    }
+}
+
+/// What shows that the endpoint does not page (rule 6), as the start of a warning; `None` when
+/// nothing does.
+fn not_paging(
+    request: PageRequest,
+    count: u64,
+    repeated: u64,
+    wrong_start: Option<ContentRange>,
+    content_range: Option<&str>,
+) -> Option<String> {
+    let asked = format!(
+        "the request for {} records from offset {}",
+        request.limit, request.offset
+    );
+    if count > request.limit {
+        return Some(format!("{asked} was answered with {count} records"));
+    }
+    if let Some(r) = wrong_start {
+        return Some(format!(
+            "{asked} was answered with records from offset {} (Content-Range \"{}\")",
+            r.first,
+            content_range.unwrap_or_default()
+        ));
+    }
+    if count > 0 && repeated == count {
+        return Some(format!(
+            "{asked} was answered with the same {count} records as the request before"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -231,7 +383,7 @@ mod tests {
         for (count, range) in pages {
             let req = pager.next_request().expect("asked for a page after done");
             asked.push(req);
-            pager.on_page(req, *count, *range, &mut log);
+            pager.on_page(req, PageAnswer::new(*count, *range), &mut log);
         }
         (asked, log)
     }
@@ -360,7 +512,10 @@ mod tests {
                 offset: 0
             }
         );
-        assert_eq!(p.on_page(r1, 100, Some("items 0-99/1000"), &mut log), 100);
+        assert_eq!(
+            p.on_page(r1, PageAnswer::new(100, Some("items 0-99/1000")), &mut log),
+            100
+        );
         let r2 = p.next_request().unwrap();
         assert_eq!(
             r2,
@@ -369,9 +524,184 @@ mod tests {
                 offset: 100
             }
         );
-        // A server that ignores the limit: surplus items are dropped.
-        assert_eq!(p.on_page(r2, 100, Some("items 100-199/1000"), &mut log), 50);
+        assert_eq!(
+            p.on_page(
+                r2,
+                PageAnswer::new(50, Some("items 100-149/1000")),
+                &mut log
+            ),
+            50
+        );
         assert!(p.is_done());
         assert_eq!(p.received(), 150);
+        // The first answer is capped too.
+        let mut p = Pager::new(100, 30);
+        let r = p.next_request().unwrap();
+        assert_eq!(r.limit, 30);
+        assert_eq!(
+            p.on_page(r, PageAnswer::new(20, Some("items 0-19/1000")), &mut log),
+            20
+        );
+        assert!(!p.is_done());
+    }
+
+    #[test]
+    fn a_first_answer_longer_than_the_limit_is_the_whole_result() {
+        let mut p = Pager::new(100, 0);
+        let (asked, log) = run(&mut p, &[(150, None)]);
+        assert_eq!(asked.len(), 1);
+        assert!(p.is_done());
+        assert_eq!(p.received(), 150);
+        let warned = warnings(&log);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].starts_with("the request for 100 records from offset 0 was answered with 150 records: the endpoint does not page, so this answer is taken as the whole result"),
+            "{}",
+            warned[0]
+        );
+        // Maximum Documents still applies.
+        let mut p = Pager::new(100, 120);
+        let r = p.next_request().unwrap();
+        assert_eq!(
+            p.on_page(r, PageAnswer::new(150, None), &mut Log::new()),
+            120
+        );
+        assert!(p.is_done());
+    }
+
+    #[test]
+    fn a_later_page_that_shows_the_endpoint_does_not_page_ends_the_query_and_is_dropped() {
+        // Offset ignored: the second page starts where the first did.
+        let mut p = Pager::new(100, 0);
+        let mut log = Log::new();
+        let r1 = p.next_request().unwrap();
+        assert_eq!(
+            p.on_page(r1, PageAnswer::new(100, Some("items 0-99/250")), &mut log),
+            100
+        );
+        let r2 = p.next_request().unwrap();
+        assert_eq!(
+            p.on_page(r2, PageAnswer::new(100, Some("items 0-99/250")), &mut log),
+            0
+        );
+        assert!(p.is_done());
+        assert_eq!(p.received(), 100);
+        let warned = warnings(&log);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].starts_with("the request for 100 records from offset 100 was answered with records from offset 0 (Content-Range \"items 0-99/250\"): the endpoint does not page; the query stops here after 100 documents"),
+            "{}",
+            warned[0]
+        );
+        // Longer than the limit after the first page.
+        let mut p = Pager::new(10, 0);
+        let (_, log) = run(&mut p, &[(10, None), (25, None)]);
+        assert!(p.is_done());
+        assert_eq!(p.received(), 10);
+        assert!(
+            warnings(&log)
+                .iter()
+                .any(|w| w.contains("was answered with 25 records"))
+        );
+        // The same records again, without any Content-Range.
+        let mut p = Pager::new(10, 0);
+        let mut log = Log::new();
+        let r1 = p.next_request().unwrap();
+        p.on_page(r1, PageAnswer::new(10, None), &mut log);
+        let r2 = p.next_request().unwrap();
+        let again = PageAnswer {
+            count: 10,
+            repeated: 10,
+            content_range: None,
+        };
+        assert_eq!(p.on_page(r2, again, &mut log), 0);
+        assert!(p.is_done());
+        assert!(
+            warnings(&log)
+                .iter()
+                .any(|w| w.contains("the same 10 records as the request before"))
+        );
+    }
+
+    #[test]
+    fn records_that_came_with_the_page_before_are_skipped() {
+        let mut p = Pager::new(10, 0);
+        let mut log = Log::new();
+        let r1 = p.next_request().unwrap();
+        p.on_page(r1, PageAnswer::new(10, Some("items 0-9/30")), &mut log);
+        let r2 = p.next_request().unwrap();
+        let shifted = PageAnswer {
+            count: 10,
+            repeated: 3,
+            content_range: Some("items 10-19/30"),
+        };
+        assert_eq!(p.on_page(r2, shifted, &mut log), 7);
+        assert_eq!(p.received(), 17);
+        assert_eq!(p.next_request().unwrap().offset, 20);
+        assert!(
+            warnings(&log)
+                .iter()
+                .any(|w| w.starts_with("3 of the 10 records at offset 10"))
+        );
+        // Paging goes on one page at a time.
+        assert_eq!(p.planned(4).len(), 1);
+    }
+
+    #[test]
+    fn pages_are_planned_ahead_only_while_the_answers_are_steady() {
+        let req = |limit, offset| PageRequest { limit, offset };
+        let mut p = Pager::new(100, 0);
+        // Nothing is known before the first answer.
+        assert_eq!(p.planned(4), [req(100, 0)]);
+        let mut log = Log::new();
+        p.on_page(
+            req(100, 0),
+            PageAnswer::new(100, Some("items 0-99/350")),
+            &mut log,
+        );
+        assert_eq!(
+            p.planned(4),
+            [req(100, 100), req(100, 200), req(100, 300)],
+            "never past the total"
+        );
+        assert_eq!(p.planned(1), [req(100, 100)]);
+        // Maximum Documents caps the plan and the last request's limit.
+        let mut p = Pager::new(100, 250);
+        p.on_page(
+            req(100, 0),
+            PageAnswer::new(100, Some("items 0-99/1000")),
+            &mut log,
+        );
+        assert_eq!(p.planned(16), [req(100, 100), req(50, 200)]);
+        // A changing total: one page at a time from then on, with a warning saying so.
+        let mut p = Pager::new(100, 0);
+        let mut log = Log::new();
+        p.on_page(
+            req(100, 0),
+            PageAnswer::new(100, Some("items 0-99/1000")),
+            &mut log,
+        );
+        p.on_page(
+            req(100, 100),
+            PageAnswer::new(100, Some("items 100-199/900")),
+            &mut log,
+        );
+        assert_eq!(p.planned(4), [req(100, 200)]);
+        assert!(
+            warnings(&log)
+                .iter()
+                .any(|w| w.contains("changed from 1000 to 900") && w.contains("one at a time"))
+        );
+        // No usable range, or a short page before the end: one at a time.
+        let mut p = Pager::new(100, 0);
+        p.on_page(req(100, 0), PageAnswer::new(100, None), &mut log);
+        assert_eq!(p.planned(4).len(), 1);
+        let mut p = Pager::new(100, 0);
+        p.on_page(
+            req(100, 0),
+            PageAnswer::new(60, Some("items 0-59/1000")),
+            &mut log,
+        );
+        assert_eq!(p.planned(4), [req(100, 60)]);
     }
 }

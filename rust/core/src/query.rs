@@ -1,44 +1,38 @@
 //! Query cursors: `queryOpen` validates and remembers the query, each `queryNext` fetches one
 //! page and returns it as a PAGE frame, one document per element of Connect's JSON array.
 //!
-//! Pages are prefetched: the request for page k+1 runs on the I/O runtime, where the page is
-//! received (and inflated) while the calling thread builds page k's frame and Java hands its
-//! documents to the Atom. Splitting a page into documents is the biggest step after inflating, so
-//! it goes to the side with room for it: an uncompressed page is split while it arrives, between
-//! reads (receiving one costs little), a compressed one by the calling thread (inflating already
-//! fills the I/O side).
-//!
-//! The request for page k+1 starts as soon as page k's headers arrive with a `Content-Range` that
-//! says page k is full (a watcher task on the I/O runtime, armed once page k-1 is handed over), so
-//! its round trip overlaps receiving and splitting page k. Without a full range only the number of
-//! documents can tell what follows, so the request waits for page k to be handed over; when the
-//! count contradicts the range, the early request is aborted and the right one, if any, is sent.
-//! At most two requests are in flight, so memory stays at about three pages whatever the size of
-//! the result; closing the cursor aborts them.
+//! Pages are requested ahead, on the I/O runtime, where each is received, inflated and split into
+//! documents while the calling thread builds the frames of the page before and Java hands its
+//! documents to the Atom. Once the first answer's `Content-Range` gives the total, up to
+//! "Parallel Page Requests" pages are in flight at once (see [`Pager::planned`]); the pages are
+//! still handed over in order, each document once. A 429 or 503 answer during the query (seen by
+//! the connection's client, also from other executions that share it) halves that number for the
+//! rest of the query. Memory stays at about the pages in flight plus the page being handed over,
+//! whatever the size of the result; closing the cursor aborts the requests in flight.
 
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_RANGE, HeaderMap};
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
 use crate::client::{ApiRequest, BodySink, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query};
-use crate::paging::{PageRequest, Pager, parse_content_range};
+use crate::paging::{PageAnswer, PageRequest, Pager, parse_content_range};
 use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
 use crate::sync;
-use crate::wire::{self, Frame, PageDocument, PageFrame, Payload};
+use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
-pub(crate) mod blocks;
 mod split;
-pub(crate) use split::{Element, PageSplitter, SplitError, as_documents, split_in_pieces};
+pub use split::{SplitError, TRACKED};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,10 +55,20 @@ pub struct QueryCursor {
 /// Where a query that lists records is.
 struct Paging {
     pager: Pager,
-    /// The request for the next page, already running (see the module docs).
-    prefetch: Option<Prefetch>,
+    /// Page requests running ahead of `queryNext`, in the order the pager will want them.
+    in_flight: VecDeque<Prefetch>,
+    /// Pages allowed in flight at once: "Parallel Page Requests", lowered on 429/503.
+    window: usize,
+    /// The client's count of 429/503 answers when the window was last set.
+    throttles_seen: u64,
+    /// The window was lowered (the log says so once).
+    lowered: bool,
     /// The page whose documents are being handed over, a frame at a time.
     delivering: Option<Delivering>,
+    /// Hashes of the records of the last page (their `id`, or their bytes without one), to skip
+    /// records a server sends again (see `paging.rs`, rule 6).
+    previous: HashSet<u64>,
+    hasher: RandomState,
     /// With Changed Since: each document's `changedAt` and the newest (see [`crate::sync`]).
     watermark: Option<sync::Watermark>,
 }
@@ -88,98 +92,31 @@ struct Delivering {
 /// generation, zeroed and page-faulted afresh. Frames of this size are ordinary young objects.
 const MAX_FRAME_DOCUMENT_BYTES: usize = 256 * 1024;
 
-/// A page request running ahead of `queryNext`. Dropping it aborts it, and the request started
-/// after it, if any.
+/// A page request running ahead of `queryNext`. Dropping it aborts it.
 struct Prefetch {
     request: PageRequest,
     task: tokio::task::JoinHandle<Fetched>,
-    /// Until [`Prefetch::arm`]: the page's `Content-Range` as soon as its headers are in.
-    range: Option<oneshot::Receiver<Option<String>>>,
-    /// The request after this page, once armed (see the module docs).
-    after: Arc<Mutex<After>>,
-    /// Waits for this page's headers to start the request after it.
-    watcher: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// A page request's outcome, with the log lines of the request.
 type Fetched = (Result<SplitPage>, Log);
 
-/// The request after a prefetched page.
-enum After {
-    /// Not started (yet).
-    Waiting,
-    Started(Prefetch),
-    /// Taken over by the cursor: none will be started.
-    Closed,
-}
-
 impl Prefetch {
     fn start(target: &Arc<Target>, request: PageRequest) -> Result<Prefetch> {
-        let (sender, range) = oneshot::channel();
-        let task =
-            crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request, Some(sender)));
-        Ok(Prefetch {
-            request,
-            task,
-            range: Some(range),
-            after: Arc::new(Mutex::new(After::Waiting)),
-            watcher: None,
-        })
+        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request));
+        Ok(Prefetch { request, task })
     }
 
-    /// Lets this page's headers start the request after it when they say the page is full, even
-    /// while the calling thread is still busy with the page before: `pager` is where this page is
-    /// the next request. Armed only once the page before it is handed over, so at most two
-    /// requests are ever in flight.
-    fn arm(&mut self, target: &Arc<Target>, pager: &Pager) -> Result<()> {
-        let Some(range) = self.range.take() else {
-            return Ok(());
-        };
-        let after = Arc::clone(&self.after);
-        let target = Arc::clone(target);
-        let pager = pager.clone();
-        let request = self.request;
-        self.watcher = Some(crate::runtime::runtime()?.spawn(async move {
-            // A dropped sender: the request failed before any 2xx answer.
-            let Ok(range) = range.await else { return };
-            let Some(next) = likely_next(&pager, request, range.as_deref()) else {
-                return;
-            };
-            let mut slot = after.lock().unwrap_or_else(|p| p.into_inner());
-            if matches!(*slot, After::Waiting)
-                && let Ok(started) = Prefetch::start(&target, next)
-            {
-                *slot = After::Started(started);
-            }
-        }));
-        Ok(())
-    }
-
-    /// The page, once it is in, and the request its headers started after it, if any (no other
-    /// will be started for it).
-    fn wait(mut self) -> Result<(Fetched, Option<Prefetch>)> {
+    /// The page, once it is in.
+    fn wait(mut self) -> Result<Fetched> {
         let done = crate::runtime::block_on(&mut self.task)?;
-        let after = self.take_after();
-        Ok((done.unwrap_or_else(|e| (Err(joined(e)), Log::new())), after))
-    }
-
-    fn take_after(&mut self) -> Option<Prefetch> {
-        if let Some(watcher) = self.watcher.take() {
-            watcher.abort();
-        }
-        let mut slot = self.after.lock().unwrap_or_else(|p| p.into_inner());
-        match std::mem::replace(&mut *slot, After::Closed) {
-            After::Started(next) => Some(next),
-            After::Waiting | After::Closed => None,
-        }
+        Ok(done.unwrap_or_else(|e| (Err(joined(e)), Log::new())))
     }
 }
 
 impl Drop for Prefetch {
     fn drop(&mut self) {
         self.task.abort();
-        // The request started after this one goes with it (aborted by its own drop).
-        drop(self.take_after());
     }
 }
 
@@ -192,6 +129,8 @@ struct Target {
     base_query: String,
     /// Buffers of delivered pages, for the next ones (see [`Target::recycle`]).
     buffers: Mutex<Vec<Vec<u8>>>,
+    /// Buffers kept for later pages: one per page in flight and the one handed over.
+    keep_buffers: usize,
 }
 
 /// What the cursor returns.
@@ -208,7 +147,11 @@ impl std::fmt::Debug for Paging {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Paging")
             .field("pager", &self.pager)
-            .field("prefetch", &self.prefetch.as_ref().map(|p| p.request))
+            .field(
+                "in_flight",
+                &self.in_flight.iter().map(|p| p.request).collect::<Vec<_>>(),
+            )
+            .field("window", &self.window)
             .field("delivering", &self.delivering.as_ref().map(|d| d.next))
             .finish()
     }
@@ -224,66 +167,28 @@ impl std::fmt::Debug for QueryCursor {
     }
 }
 
-/// Receives a page body into a reused buffer and splits it while it arrives (only a 2xx answer:
-/// any other is an error message, kept whole).
+/// Receives a page body into a reused buffer (the client stops at the connection's page limit).
 struct PageSink {
     body: Vec<u8>,
-    splitter: PageSplitter,
-    split_to: usize,
-    splitting: bool,
-    /// Told the `Content-Range` of the first 2xx answer, as soon as its headers are in.
-    range: Option<oneshot::Sender<Option<String>>>,
 }
 
-/// How much more of a page arrives before the splitter looks again: large enough that the
-/// element cut at the end of each look (scanned again by the next) costs little.
-const SPLIT_STEP: usize = 64 * 1024;
 /// A declared body size is trusted this far when reserving the buffer; more is received by
 /// growing it, so a wrong `Content-Length` cannot ask for gigabytes up front.
 const MAX_RESERVE: u64 = 64 * 1024 * 1024;
 /// Page buffers beyond this capacity are not kept for later pages.
 const MAX_KEPT_BUFFER: usize = 64 * 1024 * 1024;
 
-impl PageSink {
-    fn new(body: Vec<u8>, range: Option<oneshot::Sender<Option<String>>>) -> Self {
-        PageSink {
-            body,
-            splitter: PageSplitter::default(),
-            split_to: 0,
-            splitting: false,
-            range,
-        }
-    }
-}
-
 impl BodySink for PageSink {
-    fn start(&mut self, status: u16, headers: &HeaderMap, content_length: Option<u64>) {
-        let success = (200..300).contains(&status);
-        if success && let Some(range) = self.range.take() {
-            let value = headers
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            // The cursor may have stopped waiting; nothing to do then.
-            let _ = range.send(value);
-        }
+    fn start(&mut self, _status: u16, _headers: &HeaderMap, content_length: Option<u64>) {
         self.body.clear();
         if let Some(n) = content_length {
             self.body
                 .reserve(usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0));
         }
-        self.splitter = PageSplitter::default();
-        self.split_to = 0;
-        // A body of known length is not being inflated on the way (see the module docs).
-        self.splitting = success && content_length.is_some();
     }
 
     fn push(&mut self, piece: &[u8]) {
         self.body.extend_from_slice(piece);
-        if self.splitting && self.body.len() - self.split_to >= SPLIT_STEP {
-            self.splitter.advance(&self.body);
-            self.split_to = self.body.len();
-        }
     }
 
     fn take(&mut self) -> Bytes {
@@ -291,10 +196,10 @@ impl BodySink for PageSink {
     }
 }
 
-/// A page that is a JSON array, with its documents when they were found while it arrived.
+/// A page that is a JSON array, with its documents.
 struct SplitPage {
     page: ListPage,
-    documents: Option<Vec<PageDocument>>,
+    documents: Vec<PageDocument>,
 }
 
 /// A 2xx answer to one page request.
@@ -324,6 +229,9 @@ impl QueryCursor {
             op.properties
                 .int("maxDocuments", "Maximum Documents", 0, 0..=i64::MAX)?;
         let count_only = op.properties.flag("countOnly", false);
+        let parallel_pages =
+            op.properties
+                .int("parallelPages", "Parallel Page Requests", 4, 1..=16)?;
         let segments = op
             .path_segments(&q.dynamic_properties, None)
             .map_err(CoreError::invalid_request)?;
@@ -347,17 +255,24 @@ impl QueryCursor {
         } else {
             Mode::Documents(Box::new(Paging {
                 pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
-                prefetch: None,
+                in_flight: VecDeque::new(),
+                window: usize::try_from(parallel_pages).unwrap_or(1),
+                throttles_seen: client.throttles(),
+                lowered: false,
                 delivering: None,
+                previous: HashSet::new(),
+                hasher: RandomState::new(),
                 watermark: sync.watermark(),
             }))
         };
+        let window = usize::try_from(parallel_pages).unwrap_or(1);
         Ok(QueryCursor {
             target: Arc::new(Target {
                 client,
                 segments,
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
                 buffers: Mutex::new(Vec::new()),
+                keep_buffers: window + 1,
             }),
             mode,
             opening,
@@ -440,7 +355,7 @@ impl Paging {
             done,
             status_code: &d.status,
             body: &d.body,
-            names: split::TRACKED,
+            names: TRACKED,
             documents: &d.documents[from..to],
             extra: d.changed.as_ref().map(|c| (sync::CHANGED_AT, &c[from..to])),
         }));
@@ -451,57 +366,55 @@ impl Paging {
         Ok(delivered)
     }
 
-    /// The next page, split and counted, with the request after it started; `None` after the last.
+    /// The next page, split and counted, with the requests after it started; `None` after the
+    /// last.
     fn next_page(&mut self, target: &Arc<Target>) -> Result<Option<Delivering>> {
-        let Paging {
-            pager,
-            prefetch,
-            watermark,
-            ..
-        } = self;
-        let Some(req) = pager.next_request() else {
+        self.fill(target)?;
+        let Some(req) = self.pager.next_request() else {
             return Ok(None);
         };
-        let (fetched, mut log) = match prefetch.take() {
-            Some(p) if p.request == req => {
-                let (fetched, after) = p.wait()?;
-                *prefetch = after;
-                fetched
-            }
-            stale => {
-                // Not the page the pager wants now (cannot happen while paging is sequential, but a
-                // wrong page must never be delivered): drop (abort) it and fetch the right one.
-                drop(stale);
-                crate::runtime::block_on(Arc::clone(target).fetch(req, None))?
-            }
+        let (fetched, mut log) = match self.in_flight.pop_front() {
+            Some(p) if p.request == req => p.wait()?,
+            // `fill` starts the pager's next request first, so this cannot happen; a wrong page
+            // must never be delivered, though.
+            _ => return Err(CoreError::internal("page requests out of order")),
         };
-        let fetched = fetched?;
-        // Start the next request (unless its headers already did) before this page is split or
-        // delivered, so receiving it overlaps that work.
-        if prefetch.is_none()
-            && let Some(next) = likely_next(pager, req, fetched.page.content_range.as_deref())
-        {
-            *prefetch = Some(Prefetch::start(target, next)?);
-        }
-        let (page, mut documents) = target.documents(fetched)?;
+        let SplitPage {
+            page,
+            mut documents,
+        } = fetched?;
+        let keys: Vec<u64> = documents
+            .iter()
+            .map(|d| self.record_key(&page.body, d))
+            .collect();
+        let repeated = keys.iter().filter(|k| self.previous.contains(k)).count();
         let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
-        let keep = pager.on_page(req, count, page.content_range.as_deref(), &mut log);
+        let answer = PageAnswer {
+            count,
+            repeated: u64::try_from(repeated).unwrap_or(u64::MAX),
+            content_range: page.content_range.as_deref(),
+        };
+        let keep = self.pager.on_page(req, answer, &mut log);
+        if repeated > 0 {
+            let mut fresh = keys.iter().map(|k| !self.previous.contains(k));
+            documents.retain(|_| fresh.next().unwrap_or(false));
+        }
         documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
-        let next = pager.next_request();
-        if prefetch.as_ref().map(|p| p.request) != next {
-            // The guess was wrong (a short page, a count that does not match the range): the pages
-            // must come in the pager's order, so replace it (dropping aborts it).
-            *prefetch = None;
-            if let Some(next) = next {
-                *prefetch = Some(Prefetch::start(target, next)?);
-            }
+        self.previous = keys.into_iter().collect();
+        if self.throttled(target) {
+            log.warning(format!(
+                "Connect asked to slow down (HTTP 429 or 503); at most {} page requests at once \
+                 for the rest of this query",
+                self.window
+            ));
         }
-        if let Some(p) = prefetch {
-            p.arm(target, pager)?;
-        }
-        let changed = watermark
+        let changed = self
+            .watermark
             .as_mut()
             .map(|w| w.read(&page.body, documents.iter().map(|d| (d.start, d.end))));
+        // Start the next requests before this page is handed over, so their round trips overlap
+        // that work.
+        self.fill(target)?;
         Ok(Some(Delivering {
             status: page.status.to_string(),
             body: page.body,
@@ -511,26 +424,51 @@ impl Paging {
             changed,
         }))
     }
-}
 
-/// The request the pager will make after page `req` arrived with `content_range`, before its
-/// documents are counted. Guessed only for a page the range says is full: that is every page but the last of
-/// a normal query, and a range that disagrees with the body then means a broken server. `None`
-/// for the last page by the range, without a usable range or with a partial one (a server that
-/// clamps the page size, an empty page inside the total): only the split can tell what follows
-/// then, and a guess could send a request the query never needed.
-fn likely_next(
-    pager: &Pager,
-    req: PageRequest,
-    content_range: Option<&str>,
-) -> Option<PageRequest> {
-    let range = parse_content_range(content_range?)?;
-    if range.first != req.offset || range.last - range.first + 1 != req.limit {
-        return None;
+    /// Makes the requests in flight the pager's plan: the requests it will make next, as many as
+    /// the window allows. A request the plan no longer holds (a short page, a changed total) is
+    /// dropped, which aborts it; one started before the window was lowered is left to finish.
+    fn fill(&mut self, target: &Arc<Target>) -> Result<()> {
+        let plan = self.pager.planned(self.window.max(self.in_flight.len()));
+        let agree = self
+            .in_flight
+            .iter()
+            .zip(&plan)
+            .take_while(|(p, want)| p.request == **want)
+            .count();
+        self.in_flight.truncate(agree);
+        for &request in plan
+            .iter()
+            .skip(agree)
+            .take(self.window.saturating_sub(agree))
+        {
+            self.in_flight.push_back(Prefetch::start(target, request)?);
+        }
+        Ok(())
     }
-    let mut guess = pager.clone();
-    guess.on_page(req, req.limit, content_range, &mut Log::new());
-    guess.next_request()
+
+    /// Halves the window when the client saw a 429 or 503 since it was last set; whether it did
+    /// (the first time in this query only, so the log says it once).
+    fn throttled(&mut self, target: &Target) -> bool {
+        let seen = target.client.throttles();
+        if seen == self.throttles_seen {
+            return false;
+        }
+        self.throttles_seen = seen;
+        let first = !self.lowered;
+        self.lowered = true;
+        self.window = (self.window / 2).max(1);
+        first
+    }
+
+    /// What identifies a record across pages: its `id`, or all its bytes without one.
+    fn record_key(&self, body: &[u8], d: &PageDocument) -> u64 {
+        match &d.tracked[0] {
+            Some(TrackedText::At(start, end)) => self.hasher.hash_one((0u8, &body[*start..*end])),
+            Some(TrackedText::Text(id)) => self.hasher.hash_one((0u8, id.as_bytes())),
+            None => self.hasher.hash_one((1u8, &body[d.start..d.end])),
+        }
+    }
 }
 
 /// A prefetch task that did not finish: a panic inside it, or an abort.
@@ -552,16 +490,10 @@ fn joined(e: tokio::task::JoinError) -> CoreError {
 }
 
 impl Target {
-    /// One page split into documents (on the I/O runtime when prefetched), with the log lines of
-    /// the request.
-    /// `range` gets the page's `Content-Range` as soon as a 2xx answer's headers are in.
-    async fn fetch(
-        self: Arc<Self>,
-        req: PageRequest,
-        range: Option<oneshot::Sender<Option<String>>>,
-    ) -> Fetched {
+    /// One page split into documents (on the I/O runtime), with the log lines of the request.
+    async fn fetch(self: Arc<Self>, req: PageRequest) -> Fetched {
         let mut log = Log::new();
-        let outcome = self.get_async(req.limit, req.offset, range, &mut log).await;
+        let outcome = self.get_async(req.limit, req.offset, &mut log).await;
         (outcome, log)
     }
 
@@ -575,15 +507,15 @@ impl Target {
     }
 
     /// Keeps a delivered page's buffer for a later page: a fresh multi-megabyte buffer per page
-    /// costs a page fault per 4 KiB, more than receiving into it. Three are enough (the page being
-    /// delivered and the two that may be arriving); an unusually large one is let go.
+    /// costs a page fault per 4 KiB, more than receiving into it. One per page in flight and one
+    /// for the page being delivered are enough; an unusually large one is let go.
     fn recycle(&self, body: Bytes) {
         let Ok(unique) = body.try_into_mut() else {
             return;
         };
         let mut buffer = Vec::from(unique);
         let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
-        if buffers.len() < 3 && buffer.capacity() <= MAX_KEPT_BUFFER {
+        if buffers.len() < self.keep_buffers && buffer.capacity() <= MAX_KEPT_BUFFER {
             buffer.clear();
             buffers.push(buffer);
         }
@@ -593,7 +525,7 @@ impl Target {
     /// returns it with the HTTP status. Without a usable header the count is unknown, which is
     /// an error rather than a guess.
     fn count(&self, log: &mut Log) -> Result<(u64, u16)> {
-        let (page, _) = self.documents(self.get(0, 0, log)?)?;
+        let page = self.get(0, 0, log)?.page;
         let range = page.content_range.as_deref();
         let total = range
             .and_then(parse_content_range)
@@ -622,16 +554,10 @@ impl Target {
     /// `GET` of one page (`limit`, `offset`): a 2xx answer, split into its documents when that was
     /// done while it arrived, or a whole-call error (also when it is not a JSON array).
     fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
-        crate::runtime::block_on(self.get_async(limit, offset, None, log))?
+        crate::runtime::block_on(self.get_async(limit, offset, log))?
     }
 
-    async fn get_async(
-        &self,
-        limit: u64,
-        offset: u64,
-        range: Option<oneshot::Sender<Option<String>>>,
-        log: &mut Log,
-    ) -> Result<SplitPage> {
+    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
         let paging = format!("limit={limit}&offset={offset}");
         let query = join_query(&[&self.base_query, &paging]);
         let url = self
@@ -645,7 +571,9 @@ impl Target {
             body: RequestBody::None,
             accept: None,
         };
-        let mut sink = PageSink::new(self.page_buffer(), range);
+        let mut sink = PageSink {
+            body: self.page_buffer(),
+        };
         let resp = self
             .client
             .send_into(&api, log, &mut sink)
@@ -660,61 +588,49 @@ impl Target {
             content_range: resp.content_range().map(str::to_owned),
             body: resp.body,
         };
-        let documents = if sink.splitting {
-            Some(self.split(&page, sink.splitter)?)
-        } else {
-            None
-        };
+        let documents = split_page(&page.body).map_err(|e| self.not_a_list(&page, &e))?;
         Ok(SplitPage { page, documents })
     }
 
-    /// A fetched page and its documents: those found while it arrived, or found now (a compressed
-    /// page, split by the calling thread).
-    fn documents(&self, fetched: SplitPage) -> Result<(ListPage, Vec<PageDocument>)> {
-        let documents = match fetched.documents {
-            Some(documents) => documents,
-            None => self.split(&fetched.page, PageSplitter::default())?,
-        };
-        Ok((fetched.page, documents))
-    }
-
-    /// The documents of `page`: what `splitter` has not scanned yet of it, and the end.
-    fn split(&self, page: &ListPage, splitter: PageSplitter) -> Result<Vec<PageDocument>> {
-        splitter
-            .finish(&page.body)
-            .map_err(|_| self.not_a_list(page))
-    }
-
     /// A 2xx answer that is not a JSON array: most likely not Connect at all.
-    fn not_a_list(&self, page: &ListPage) -> CoreError {
-        CoreError::new(
-            ErrorCode::Http,
-            self.client.redact(&format!(
-                "{} answered {} but not with a JSON array; is the API endpoint right? ({})",
+    fn not_a_list(&self, page: &ListPage, why: &SplitError) -> CoreError {
+        let message = match why {
+            SplitError::Utf8 { .. } => format!(
+                "{} answered {} with a page that is not valid UTF-8 ({why}); Connect sends UTF-8 \
+                 JSON, so a proxy or another server answered: check the API endpoint",
+                page.what, page.status
+            ),
+            _ => format!(
+                "{} answered {} but not with a JSON array ({why}); is the API endpoint right? ({})",
                 page.what,
                 page.status,
                 self.client.excerpt(&page.body, 120)
-            )),
-        )
+            ),
+        };
+        CoreError::new(ErrorCode::Http, self.client.redact(&message))
     }
 }
 
-/// The elements of a page body (Connect answers a list with a JSON array), each borrowed as its
-/// exact bytes inside `body`, with its top-level `id` and `status` read in the same pass.
-pub(crate) fn split_page(body: &[u8]) -> std::result::Result<Vec<Element<'_>>, SplitError> {
+/// The elements of a page body (Connect answers a list with a JSON array) as positions in `body`,
+/// each with its top-level `id` and `status`.
+pub fn split_page(body: &[u8]) -> std::result::Result<Vec<PageDocument>, SplitError> {
     split::split(body)
 }
 
 /// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into
 /// the page buffer, the element's exact bytes, not re-serialised.
-pub(crate) fn document(page: &Bytes, element: &Element<'_>) -> Payload {
+pub(crate) fn document(page: &Bytes, element: &PageDocument) -> Payload {
+    let text = |t: &TrackedText| match t {
+        TrackedText::At(start, end) => String::from_utf8_lossy(&page[*start..*end]).into_owned(),
+        TrackedText::Text(s) => s.clone(),
+    };
     Payload {
-        tracked: split::TRACKED
+        tracked: TRACKED
             .iter()
-            .zip(element.tracked())
-            .filter_map(|(name, value)| Some(((*name).to_owned(), value.as_deref()?.to_owned())))
+            .zip(&element.tracked)
+            .filter_map(|(name, value)| Some(((*name).to_owned(), text(value.as_ref()?))))
             .collect(),
-        data: page.slice_ref(element.get().as_bytes()),
+        data: page.slice(element.start..element.end),
     }
 }
 
@@ -961,46 +877,6 @@ mod tests {
         // Objects whose list endpoint documents no select: nothing, whatever is selected.
         assert_eq!(select_for("PRODUCT", Some(&["id"])), "");
         assert_eq!(select_for("PRODUCT", None), "");
-    }
-
-    #[test]
-    fn the_next_request_is_guessed_only_for_a_full_page_by_the_content_range() {
-        let req = |limit, offset| PageRequest { limit, offset };
-        let pager = Pager::new(100, 0);
-        let first = pager.next_request().unwrap();
-        assert_eq!(
-            likely_next(&pager, first, Some("items 0-99/250")),
-            Some(req(100, 100))
-        );
-        // The last page by the range, an empty result, a page shorter than asked or elsewhere,
-        // no or a broken range: no guess.
-        assert_eq!(likely_next(&pager, first, Some("items 0-99/100")), None);
-        assert_eq!(likely_next(&pager, first, Some("items 0-0/0")), None);
-        assert_eq!(likely_next(&pager, first, Some("items 0-49/250")), None);
-        assert_eq!(likely_next(&pager, first, Some("items 100-199/250")), None);
-        assert_eq!(likely_next(&pager, first, None), None);
-        assert_eq!(likely_next(&pager, first, Some("items 0-9/*")), None);
-        // The maximum number of documents limits the next request, and ends the query.
-        let pager = Pager::new(100, 150);
-        assert_eq!(
-            likely_next(
-                &pager,
-                pager.next_request().unwrap(),
-                Some("items 0-99/250")
-            ),
-            Some(req(50, 100))
-        );
-        let pager = Pager::new(100, 100);
-        assert_eq!(
-            likely_next(
-                &pager,
-                pager.next_request().unwrap(),
-                Some("items 0-99/250")
-            ),
-            None
-        );
-        // The guess does not touch the cursor's own pager.
-        assert_eq!(pager.next_request(), Some(req(100, 0)));
     }
 
     #[test]

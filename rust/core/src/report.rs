@@ -16,10 +16,7 @@ use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
 use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
 
-/// The operation setting that returns the report object instead of the file.
-pub const OBJECT_PARAM: &str = "return_report_object";
-/// How long to wait for a report, unless the operation says.
-pub const DEFAULT_WAIT_MINUTES: i64 = 30;
+pub use connect_catalog::report::{DEFAULT_WAIT_MINUTES, OBJECT_PARAM};
 
 pub(crate) async fn run(
     client: &Client,
@@ -44,7 +41,7 @@ async fn run_steps(
     let (get, download) = (steps.spec(Action::Get)?, steps.spec(Action::Download)?);
     // The create call is the action's own: the same checks of the document as any JSON action.
     let create = crate::execute::prepare(client, op, doc, body)
-        .map_err(|m| DocResult::failure("BAD_INPUT", client.redact(&m)))?;
+        .map_err(|m| crate::execute::bad_input(&client.redact(&m)))?;
     let mut report = steps.call(op.spec, None, create.body, "").await?;
     let Some(id) = object_id(&report.body) else {
         return Err(DocResult::application_error(

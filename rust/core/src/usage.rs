@@ -20,196 +20,12 @@ use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
 use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
 
-/// The input profile: Create's body plus `records` (see the profile generator).
-pub const PROFILE: &str = "NewUsageReportWithRecords";
-/// The member of the input document that holds the records.
-pub const RECORDS: &str = "records";
-/// The operation setting that submits the file once Connect has validated it.
-pub const SUBMIT_PARAM: &str = "submit";
-/// How long to wait for Connect's validation before submitting, unless the operation says.
-pub const DEFAULT_WAIT_MINUTES: i64 = 10;
-/// The sheet Connect reads the records from (as in its usage template).
-pub const SHEET: &str = "records";
-
-/// How a column's value is checked and written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Text (a JSON number is written as its text).
-    Text,
-    /// A number cell (a JSON number, or text that reads as one).
-    Number,
-    /// UTC time, written as Connect's `YYYY-MM-DD hh:mm:ss`.
-    Time,
-    /// One of [`PRECISIONS`].
-    Precision,
-    /// A whole number cell, 0 or more.
-    Tier,
-}
-
-pub struct Column {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-    pub help: &'static str,
-}
-
-const fn col(name: &'static str, kind: Kind, required: bool, help: &'static str) -> Column {
-    Column {
-        name,
-        kind,
-        required,
-        help,
-    }
-}
-
-/// The usage template's columns, in the template's order. `quantity` and `amount` are each
-/// optional, but a record needs one of them (which one depends on the product's usage schema).
-pub const COLUMNS: &[Column] = &[
-    col(
-        "record_id",
-        Kind::Text,
-        true,
-        "Your unique id of the record within the file.",
-    ),
-    col("record_note", Kind::Text, false, "A note on the record."),
-    col(
-        "item_search_criteria",
-        Kind::Text,
-        true,
-        "How the item is found, e.g. item.mpn, item.local_id or item.global_id.",
-    ),
-    col(
-        "item_search_value",
-        Kind::Text,
-        true,
-        "The value the item is found by.",
-    ),
-    col(
-        "amount",
-        Kind::Number,
-        false,
-        "The amount (price-based usage schemas).",
-    ),
-    col(
-        "quantity",
-        Kind::Number,
-        false,
-        "The quantity (quantity-based usage schemas).",
-    ),
-    col(
-        "start_time_utc",
-        Kind::Time,
-        true,
-        "Start of the usage period, UTC: YYYY-MM-DD hh:mm:ss.",
-    ),
-    col(
-        "end_time_utc",
-        Kind::Time,
-        true,
-        "End of the usage period, UTC: YYYY-MM-DD hh:mm:ss; not before the start.",
-    ),
-    col(
-        "asset_search_criteria",
-        Kind::Text,
-        true,
-        "How the asset is found, e.g. asset.id, asset.external_id or a parameter id.",
-    ),
-    col(
-        "asset_search_value",
-        Kind::Text,
-        true,
-        "The value the asset is found by.",
-    ),
-    col(
-        "item_name",
-        Kind::Text,
-        false,
-        "Name of an item reported dynamically.",
-    ),
-    col(
-        "item_mpn",
-        Kind::Text,
-        false,
-        "MPN of an item reported dynamically.",
-    ),
-    col(
-        "item_unit",
-        Kind::Text,
-        false,
-        "Unit of an item reported dynamically.",
-    ),
-    col(
-        "item_precision",
-        Kind::Precision,
-        false,
-        "Precision of an item reported dynamically.",
-    ),
-    col(
-        "category_id",
-        Kind::Text,
-        false,
-        "The usage category of the record.",
-    ),
-    col(
-        "asset_recon_id",
-        Kind::Text,
-        false,
-        "The asset's reconciliation id given by the vendor.",
-    ),
-    col(
-        "tier",
-        Kind::Tier,
-        false,
-        "The tier level whose tier account the record belongs to (usage schema TR).",
-    ),
-];
-
-pub const PRECISIONS: &[&str] = &[
-    "integer",
-    "decimal(1)",
-    "decimal(2)",
-    "decimal(4)",
-    "decimal(8)",
-];
+pub use connect_catalog::usage::{
+    COLUMNS, Column, DEFAULT_WAIT_MINUTES, Kind, PRECISIONS, PROFILE, RECORDS, SHEET, SUBMIT_PARAM,
+};
 
 /// An XLSX sheet has 1,048,576 rows; the first holds the column names.
 const MAX_RECORDS: u32 = 1_048_575;
-
-/// The JSON Schema of `records`, for the input profile.
-pub fn records_schema() -> Value {
-    let mut props = Map::new();
-    for c in COLUMNS {
-        let mut p = match c.kind {
-            Kind::Text => json!({"type": "string"}),
-            Kind::Number => json!({"type": "number"}),
-            Kind::Time => json!({"type": "string", "pattern": TIME_PATTERN}),
-            Kind::Precision => json!({"type": "string", "enum": PRECISIONS}),
-            Kind::Tier => json!({"type": "integer", "minimum": 0}),
-        };
-        p["description"] = json!(c.help);
-        props.insert(c.name.to_owned(), p);
-    }
-    let required: Vec<&str> = COLUMNS
-        .iter()
-        .filter(|c| c.required)
-        .map(|c| c.name)
-        .collect();
-    json!({
-        "type": "array",
-        "minItems": 1,
-        "description": "The usage records, one per row of the usage file's records sheet. \
-                        Each needs quantity or amount.",
-        "items": {
-            "type": "object",
-            "properties": props,
-            "required": required,
-            "additionalProperties": false
-        }
-    })
-}
-
-const TIME_PATTERN: &str =
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\\+00:00)?$";
 
 /// What is wrong with an input document, for its result.
 #[derive(Debug, PartialEq)]
@@ -683,12 +499,7 @@ async fn run_steps(steps: &mut Steps<'_>, body: Option<Vec<u8>>) -> Result<DocRe
             result.payloads = vec![Payload::new(problem.to_json())];
             return Err(result);
         }
-        Err(problem) => {
-            return Err(DocResult::failure(
-                "BAD_INPUT",
-                client.redact(&problem.text()),
-            ));
-        }
+        Err(problem) => return Err(crate::execute::bad_input(&client.redact(&problem.text()))),
     };
     steps.info(format_args!(
         "{} usage records written to an XLSX of {} bytes ({} ms)",
@@ -963,22 +774,5 @@ mod tests {
         ] {
             assert_eq!(utc_time(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn the_schema_lists_every_column_in_order() {
-        let schema = records_schema();
-        let mut props: Vec<&str> = schema["items"]["properties"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
-        props.sort_unstable();
-        names.sort_unstable();
-        assert_eq!(props, names);
-        assert_eq!(COLUMNS[0].name, "record_id");
-        assert_eq!(COLUMNS.len(), 17);
     }
 }

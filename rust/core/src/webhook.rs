@@ -19,11 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::secret::Secret;
 
-/// The operation setting (a password field) that holds the webhook's `jwt_secret`.
-pub const SECRET_SETTING: &str = "webhook_secret";
-
-/// The document property that holds the received `Authorization` header value.
-pub const TOKEN_PROPERTY: &str = "webhook_authorization";
+pub use connect_catalog::webhook::{SECRET_SETTING, TOKEN_PROPERTY};
 
 /// The member of the output document that holds the verified claims. A member of that name in
 /// the received body is replaced: claims come from the signed token only.

@@ -154,11 +154,7 @@ pub fn member(body: &[u8], key: &str) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The operation setting (and its label) that bounds a wait.
-pub const WAIT_PARAM: &str = "wait_minutes";
-pub const WAIT_LABEL: &str = "Wait Up To (minutes)";
-/// One day: a longer wait is a process design problem, not a setting.
-pub const WAIT_MAX_MINUTES: i64 = 1440;
+pub use connect_catalog::workflow::{WAIT_LABEL, WAIT_MAX_MINUTES, WAIT_PARAM};
 
 /// The longest pause between two status checks.
 const MAX_PAUSE: Duration = Duration::from_secs(30);

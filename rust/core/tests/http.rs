@@ -384,9 +384,17 @@ fn get_retries_a_503_then_succeeds() {
         "{}",
         rs[0].message
     );
+    // Two retry warnings, and the parallelism halved for what follows (said once).
     assert_eq!(
         frame.logs.iter().filter(|(l, _)| *l == 2).count(),
-        2,
+        3,
+        "{}",
+        frame.log_text()
+    );
+    assert!(
+        frame
+            .log_text()
+            .contains("Connect asked to slow down (HTTP 429 or 503); at most 2 documents at once"),
         "{}",
         frame.log_text()
     );

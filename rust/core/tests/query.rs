@@ -21,7 +21,7 @@ fn requests_query(props: &str) -> Vec<u8> {
 
 /// `(limit, offset)` of every request the server received, in order.
 fn paging_of(server: &Server) -> Vec<(usize, usize)> {
-    server
+    let mut paging: Vec<(usize, usize)> = server
         .requests()
         .iter()
         .map(|r| {
@@ -34,7 +34,10 @@ fn paging_of(server: &Server) -> Vec<(usize, usize)> {
             };
             (get("limit"), get("offset"))
         })
-        .collect()
+        .collect();
+    // Pages requested at the same time arrive in any order.
+    paging.sort_by_key(|&(limit, offset)| (offset, limit));
+    paging
 }
 
 /// What a paged query did: its documents, frames and the `(limit, offset)` of each request.
@@ -222,8 +225,9 @@ fn a_malformed_content_range_pages_by_page_size_and_says_so() {
 
 #[test]
 fn an_empty_page_before_the_reported_total_ends_with_a_warning() {
+    // One page at a time: with more, the pages after the empty one would be requested too.
     let run = run_pages(
-        r#""pageSize":10"#,
+        r#""pageSize":10,"parallelPages":1"#,
         &[
             (10, 0, 10, Some("items 0-9/30")),
             (10, 10, 0, Some("items 10-10/30")),
@@ -599,5 +603,155 @@ fn a_large_page_that_is_not_an_array_fails_the_query() {
         );
         api::query_close(cursor).unwrap();
         api::client_close(client).unwrap();
+    }
+}
+
+/// Runs `query` until it fails; the error.
+fn query_error(client: u64, query: &[u8]) -> CoreError {
+    let cursor = api::query_open(client, query).expect("query opens");
+    for _ in 0..100 {
+        match api::query_next(cursor) {
+            Ok(frame) => {
+                if page(&frame).0 {
+                    panic!("the query succeeded");
+                }
+            }
+            Err(e) => {
+                api::query_close(cursor).unwrap();
+                return e;
+            }
+        }
+    }
+    panic!("query never finished");
+}
+
+/// A server whose `/requests` answers every request with `body` (and `range`), whatever its
+/// `limit` and `offset`.
+fn same_answer_server(body: String, range: Option<&str>) -> Server {
+    let server = Server::start();
+    let mut resp = ResponseTemplate::new(200).set_body_raw(body, "application/json");
+    if let Some(r) = range {
+        resp = resp.insert_header("Content-Range", r);
+    }
+    server.mount(mock("GET", "/requests", resp));
+    server
+}
+
+#[test]
+fn a_server_that_ignores_offset_ends_with_each_record_once() {
+    for (range, parallel) in [(Some("items 0-9/30"), "4"), (None, "4"), (None, "1")] {
+        let server = same_answer_server(request_page(0, 10), range);
+        let client = server.client("");
+        let (docs, frames) = run_query(
+            client,
+            &requests_query(&format!(r#""pageSize":10,"parallelPages":{parallel}"#)),
+        );
+        api::client_close(client).unwrap();
+        assert_eq!(ids(&docs), expected_ids(10), "{range:?}");
+        let log: String = frames.iter().map(Frame::log_text).collect();
+        assert!(
+            log.contains("the request for 10 records from offset 10 was answered with"),
+            "{log}"
+        );
+        assert!(log.contains("the endpoint does not page"), "{log}");
+        let requests = paging_of(&server);
+        assert!(requests.len() <= 3, "{requests:?}");
+    }
+}
+
+#[test]
+fn a_first_answer_longer_than_the_limit_is_the_whole_result_in_one_request() {
+    let server = same_answer_server(request_page(0, 25), None);
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":10"#));
+    api::client_close(client).unwrap();
+    assert_eq!(ids(&docs), expected_ids(25));
+    assert_eq!(paging_of(&server), [(10, 0)]);
+    let log: String = frames.iter().map(Frame::log_text).collect();
+    assert!(
+        log.contains("answered with 25 records: the endpoint does not page, so this answer is taken as the whole result"),
+        "{log}"
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_page_is_named_as_such() {
+    let server = Server::start();
+    server.mount(mock(
+        "GET",
+        "/requests",
+        ResponseTemplate::new(200)
+            .set_body_raw(b"[{\"id\":\"PR-\xff\"}]".to_vec(), "application/json"),
+    ));
+    let client = server.client("");
+    let e = query_error(client, &requests_query(""));
+    api::client_close(client).unwrap();
+    assert!(
+        e.message
+            .contains("with a page that is not valid UTF-8 (invalid UTF-8 at byte 11)"),
+        "{}",
+        e.message
+    );
+    assert!(
+        !e.message.contains("not with a JSON array"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_broken_element_fails_the_page_whatever_follows_it() {
+    for body in [r#"[{"a":01}]"#, r#"[{"a":01},"x"]"#] {
+        let server = same_answer_server(body.to_owned(), None);
+        let client = server.client("");
+        let e = query_error(client, &requests_query(""));
+        api::client_close(client).unwrap();
+        assert!(
+            e.message
+                .contains("but not with a JSON array (invalid JSON: "),
+            "{}",
+            e.message
+        );
+    }
+}
+
+#[test]
+fn parallel_pages_deliver_every_document_once_in_order() {
+    for parallel in [1, 4, 16] {
+        let server = Server::start();
+        let pages = 23;
+        for p in 0..pages {
+            let items = if p == pages - 1 { 5 } else { 10 };
+            let range = format!("items {}-{}/225", p * 10, p * 10 + items - 1);
+            // Later pages answer sooner, so they arrive before the ones ahead of them.
+            let delay = std::time::Duration::from_millis(((pages - p) % 5 * 10) as u64);
+            server.mount(
+                given("GET", "/requests")
+                    .and(query_param("limit", "10"))
+                    .and(query_param("offset", (p * 10).to_string()))
+                    .respond_with(
+                        ResponseTemplate::new(200)
+                            .set_body_raw(request_page(p * 10, items), "application/json")
+                            .insert_header("Content-Range", range.as_str())
+                            .set_delay(delay),
+                    )
+                    .expect(1),
+            );
+        }
+        let client = server.client("");
+        let (docs, frames) = run_query(
+            client,
+            &requests_query(&format!(r#""pageSize":10,"parallelPages":{parallel}"#)),
+        );
+        api::client_close(client).unwrap();
+        assert_eq!(ids(&docs), expected_ids(225), "{parallel}");
+        assert_eq!(paging_of(&server).len(), pages, "{parallel}");
+        let warned: Vec<String> = frames
+            .iter()
+            .flat_map(|f| f.logs.iter().filter(|(l, _)| *l == WARNING))
+            .map(|(_, m)| m.clone())
+            .collect();
+        assert!(warned.is_empty(), "{warned:?}");
+        server.verify();
     }
 }

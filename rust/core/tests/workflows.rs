@@ -367,7 +367,7 @@ fn a_report_document_must_be_the_create_body() {
     let (rs, _) = results(&api::execute(client, &b, vec![Some(b"[1]".to_vec())]).unwrap());
     assert_eq!(
         (rs[0].status, rs[0].status_code.as_str()),
-        (Status::Failure, "BAD_INPUT")
+        (Status::ApplicationError, "BAD_INPUT")
     );
     assert!(rs[0].message.contains("NewReport"), "{}", rs[0].message);
     assert!(server.requests().is_empty());

@@ -35,6 +35,8 @@ pub struct Config {
     pub gzip: bool,
     /// How long a POST takes to answer.
     pub delay: Duration,
+    /// How long a page takes to answer: the round trip to Connect's cloud.
+    pub page_delay: Duration,
 }
 
 struct Shared {
@@ -201,7 +203,11 @@ fn respond(shared: &Shared, req: &Request, out: &mut TcpStream) -> Result<()> {
             };
             let limit = param("limit").unwrap_or(100);
             let offset = param("offset").unwrap_or(0);
-            let allowed = shared.config.lock().unwrap_or_else(|p| p.into_inner()).gzip;
+            let (allowed, latency) = {
+                let config = shared.config.lock().unwrap_or_else(|p| p.into_inner());
+                (config.gzip, config.page_delay)
+            };
+            std::thread::sleep(latency);
             let gzip = req.gzip && allowed;
             let (body, total) = page(shared, offset, limit, gzip)?;
             let count = limit.min(total.saturating_sub(offset));

@@ -4,6 +4,8 @@ import com.boomi.connector.api.ConnectorException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,8 +22,9 @@ import java.util.logging.Logger;
  * <p>A JVM refuses to load one library file into two class loaders, and an Atom gives every connector
  * version its own class loader, so each loader copies the library out of its jar
  * ({@code /native/<os>-<arch>/<mapped name>}) into a unique temporary file and loads that copy. On
- * Linux and macOS the file is deleted right after loading (the mapping keeps it alive); Windows
- * cannot delete a loaded DLL, so there it is deleted when the JVM exits.
+ * Linux and macOS the file is deleted right after loading (the mapping keeps it alive). Windows
+ * cannot delete a loaded DLL, not even at JVM exit, so there each load first deletes the copies left
+ * by JVMs that started earlier and have ended.
  *
  * <p>Developers can point the system property {@value #OVERRIDE_PROPERTY} at a library file; it is
  * copied the same way, so several class loaders can still use it.
@@ -204,7 +207,46 @@ final class NativeLibrary {
     private static Path tempFile(String fileName) throws IOException {
         int dot = fileName.lastIndexOf('.');
         String suffix = dot < 0 ? "" : fileName.substring(dot);
-        return Files.createTempFile(LIBRARY + "-" + version() + "-", suffix);
+        Path file = Files.createTempFile(LIBRARY + "-" + version() + "-", suffix);
+        deleteStaleCopies(file.getParent(), jvmStartMillis());
+        return file;
+    }
+
+    /**
+     * Deletes the library copies (of any connector version) in {@code dir} last written before
+     * {@code before}. A JVM never unloads a library and Windows refuses to delete a loaded DLL, so
+     * {@code deleteOnExit} cannot remove a copy there and every JVM that loaded the connector (each
+     * Atom start, each forked execution) would leave one behind. A copy that a running JVM has
+     * loaded cannot be deleted and stays; copies written since this JVM started are left alone, as
+     * another class loader of this JVM may be about to load its own. Never fails the load.
+     *
+     * @return how many copies were deleted
+     */
+    static int deleteStaleCopies(Path dir, long before) {
+        int deleted = 0;
+        try (DirectoryStream<Path> copies = Files.newDirectoryStream(dir, LIBRARY + "-*")) {
+            for (Path copy : copies) {
+                try {
+                    if (Files.getLastModifiedTime(copy).toMillis() < before && Files.deleteIfExists(copy)) {
+                        deleted++;
+                    }
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "{0} stays (in use by a running JVM?): {1}", new Object[] {copy, e});
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not look for old library copies in " + dir, e);
+        }
+        return deleted;
+    }
+
+    /** When this JVM started, or 0 (delete nothing) when the runtime does not say. */
+    private static long jvmStartMillis() {
+        try {
+            return ManagementFactory.getRuntimeMXBean().getStartTime();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
+        }
     }
 
     private static String version() {
@@ -213,7 +255,10 @@ final class NativeLibrary {
         return v == null ? "dev" : v.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** Removes the copy once loaded (or failed); a loaded DLL cannot be deleted, so Windows waits for exit. */
+    /**
+     * Removes the copy once loaded (or failed). Windows refuses while the DLL is loaded; the request
+     * to delete it at exit covers a copy that failed to load, and the next JVM deletes the others.
+     */
     private static void forget(Path copy) {
         File file = copy.toFile();
         if (File.separatorChar == '\\') {

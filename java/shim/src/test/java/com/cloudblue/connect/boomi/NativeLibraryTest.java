@@ -15,6 +15,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -139,5 +140,28 @@ class NativeLibraryTest {
                     NativeLibrary.supportedPlatforms(jar)) + "."), e.getMessage());
             assertFalse(inJar.contains("macos-aarch64"));
         }
+    }
+
+    /**
+     * Windows leaves every loaded copy behind (a loaded DLL cannot be deleted): copies written before
+     * this JVM started are removed, this JVM's own and other files are not.
+     */
+    @Test
+    void copiesOfEarlierJvmsAreDeleted(@TempDir Path dir) throws IOException {
+        long started = System.currentTimeMillis() - 60_000;
+        Path old = Files.write(dir.resolve("cloudblue_connect_boomi-0.1.0-123.dll"), new byte[] {1});
+        Path otherVersion = Files.write(dir.resolve("cloudblue_connect_boomi-0.0.9-456.so"), new byte[] {1});
+        Path fresh = Files.write(dir.resolve("cloudblue_connect_boomi-0.1.0-789.dll"), new byte[] {1});
+        Path unrelated = Files.write(dir.resolve("other-123.dll"), new byte[] {1});
+        for (Path p : Arrays.asList(old, otherVersion, unrelated)) {
+            Files.setLastModifiedTime(p, FileTime.fromMillis(started - 3_600_000));
+        }
+        assertEquals(2, NativeLibrary.deleteStaleCopies(dir, started));
+        assertFalse(Files.exists(old));
+        assertFalse(Files.exists(otherVersion));
+        assertTrue(Files.exists(fresh));
+        assertTrue(Files.exists(unrelated));
+        // A missing folder is no reason to fail the load.
+        assertEquals(0, NativeLibrary.deleteStaleCopies(dir.resolve("missing"), started));
     }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,10 +34,10 @@ import java.util.zip.GZIPInputStream;
  * {@code RESULT {json}} on stdout. Not part of the connector archive.
  *
  * <pre>
- * query   connector|java|bare|bare-jdk ENDPOINT DOCS PAGE_SIZE RUNS GZIP [ARCHIVE]
- * paired  ENDPOINT DOCS PAGE_SIZE PAIRS GZIP ARCHIVE   (bare client and connector alternately)
+ * query   connector|java ENDPOINT DOCS PAGE_SIZE RUNS GZIP [ARCHIVE]
  * execute ARCHIVE ENDPOINT DOCS PARALLELISM   (0 = the operation's default)
  * memory  ARCHIVE ENDPOINT DOCS PAGE_SIZE
+ * latency IMPL ENDPOINT DOCS PAGE_SIZE PARALLEL_PAGES ARCHIVE   (IMPL: connector, java; one timed run)
  * cold    ARCHIVE ENDPOINT
  * </pre>
  *
@@ -60,12 +59,12 @@ public final class BenchMain {
                 result = query(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
                         Integer.parseInt(args[5]), Boolean.parseBoolean(args[6]), args.length > 7 ? args[7] : null);
                 break;
-            case "paired":
-                result = paired(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                        Boolean.parseBoolean(args[5]), args[6]);
-                break;
             case "execute":
                 result = execute(Paths.get(args[1]), args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+                break;
+            case "latency":
+                result = latency(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
+                        Long.parseLong(args[5]), args[6]);
                 break;
             case "memory":
                 result = memory(Paths.get(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
@@ -97,12 +96,6 @@ public final class BenchMain {
                 break;
             case "java":
                 fetch = new JacksonFetch(endpoint, pageSize, gzip);
-                break;
-            case "bare":
-                fetch = new BareFetch(endpoint, pageSize, gzip);
-                break;
-            case "bare-jdk":
-                fetch = new JdkBareFetch(endpoint, pageSize, gzip);
                 break;
             default:
                 throw new IllegalArgumentException("unknown implementation " + impl);
@@ -138,44 +131,38 @@ public final class BenchMain {
     }
 
     /**
-     * The connector against the bare client in one JVM, alternately (which goes first alternates
-     * too), so that each ratio compares two runs made under the same conditions: separate JVMs
-     * minutes apart see the machine's drift (the bare client varies most), a pair does not.
+     * One timed run against a server that answers each page after a delay: what a user waits for.
+     * The connector with PARALLEL_PAGES ("Parallel Page Requests"), or the pure-Java way (one page
+     * after another). Warmed up by one run of a tenth of the documents.
      */
-    static Map<String, Object> paired(String endpoint, long docs, int pageSize, int pairs, boolean gzip,
+    static Map<String, Object> latency(String impl, String endpoint, long docs, int pageSize, long parallelPages,
             String archive) throws Exception {
-        ConnectorRunner runner = ConnectorRunner.load(Paths.get(archive));
+        ConnectorRunner runner = null;
+        Fetch fetch;
+        if (impl.equals("connector")) {
+            runner = ConnectorRunner.load(Paths.get(archive));
+            fetch = new ConnectorFetch(runner, endpoint, pageSize, parallelPages);
+        } else if (impl.equals("java")) {
+            fetch = new JacksonFetch(endpoint, pageSize, false);
+        } else {
+            throw new IllegalArgumentException("unknown implementation " + impl);
+        }
         try {
-            Fetch[] both = {new BareFetch(endpoint, pageSize, gzip), new ConnectorFetch(runner, endpoint, pageSize)};
-            String[] names = {"bare", "connector"};
-            for (Fetch f : both) {
-                warmUp(f, docs);
-            }
-            List<Double> ratios = new ArrayList<Double>();
-            double[] seconds = new double[2];
-            for (int i = 0; i < pairs; i++) {
-                for (int k = 0; k < 2; k++) {
-                    int which = (i + k) % 2;
-                    long t0 = System.nanoTime();
-                    runAll(both[which], docs, names[which]);
-                    seconds[which] = (System.nanoTime() - t0) / 1e9;
-                }
-                // Throughput ratio connector/bare = time bare / time connector.
-                ratios.add(seconds[0] / seconds[1]);
-            }
-            List<Double> sorted = new ArrayList<Double>(ratios);
-            Collections.sort(sorted);
+            fetch.run(Math.max(pageSize, docs / 10));
+            long t0 = System.nanoTime();
+            long[] got = runAll(fetch, docs, impl);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = new LinkedHashMap<String, Object>();
-            r.put("gzip", gzip);
-            r.put("documents", docs);
-            r.put("pairs", pairs);
-            r.put("ratios", ratios);
-            r.put("medianRatio", sorted.get(pairs / 2));
-            r.put("minRatio", sorted.get(0));
-            r.put("maxRatio", sorted.get(pairs - 1));
+            r.put("impl", impl);
+            r.put("parallelPages", parallelPages);
+            r.put("documents", got[0]);
+            r.put("seconds", seconds);
+            r.put("docsPerSecond", got[0] / seconds);
             return r;
         } finally {
-            runner.close();
+            if (runner != null) {
+                runner.close();
+            }
         }
     }
 
@@ -200,18 +187,28 @@ public final class BenchMain {
         private final ConnectorRunner runner;
         private final String endpoint;
         private final int pageSize;
+        /** "Parallel Page Requests"; 0: the operation's default. */
+        private final long parallelPages;
         private final Logger logger = quietLogger();
 
         ConnectorFetch(ConnectorRunner runner, String endpoint, int pageSize) {
+            this(runner, endpoint, pageSize, 0);
+        }
+
+        ConnectorFetch(ConnectorRunner runner, String endpoint, int pageSize, long parallelPages) {
             this.runner = runner;
             this.endpoint = endpoint;
             this.pageSize = pageSize;
+            this.parallelPages = parallelPages;
         }
 
         @Override
         public long[] run(long docs) {
             OperationSettings s = OperationSettings.forAction("LIST", "REQUEST").connection("endpoint", endpoint)
                     .connection("apiToken", TOKEN).property("pageSize", (long) pageSize).property("maxDocuments", docs);
+            if (parallelPages > 0) {
+                s.property("parallelPages", parallelPages);
+            }
             StreamingResponse response = new StreamingResponse(logger);
             runner.inConnector(() -> {
                 Operation operation = runner.connector().createOperation(runner.context(s));
@@ -279,175 +276,7 @@ public final class BenchMain {
         }
     }
 
-    /**
-     * The limit: the same pages over one keep-alive socket with a minimal HTTP/1.1 client that reads
-     * the body bytes and drops them (with gzip it inflates them, since the documents only exist
-     * inflated). No JSON work at all: no connector can be faster than this.
-     */
-    static final class BareFetch implements Fetch {
-        private final String host;
-        private final int port;
-        private final String path;
-        private final int pageSize;
-        private final boolean gzip;
-        private final byte[] buffer = new byte[64 * 1024];
-        private java.net.Socket socket;
-        private java.io.BufferedInputStream in;
-        private java.io.OutputStream out;
-
-        BareFetch(String endpoint, int pageSize, boolean gzip) {
-            URI uri = URI.create(endpoint);
-            this.host = uri.getHost();
-            this.port = uri.getPort();
-            this.path = uri.getPath();
-            this.pageSize = pageSize;
-            this.gzip = gzip;
-        }
-
-        @Override
-        public long[] run(long docs) throws Exception {
-            if (socket == null) {
-                socket = new java.net.Socket(host, port);
-                socket.setTcpNoDelay(true);
-                in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
-                out = socket.getOutputStream();
-            }
-            long n = 0;
-            long wire = 0;
-            long inflated = 0;
-            while (n < docs) {
-                long limit = Math.min(pageSize, docs - n);
-                String request = "GET " + path + "/requests?limit=" + limit + "&offset=" + n + " HTTP/1.1\r\nHost: "
-                        + host + "\r\nAuthorization: " + TOKEN + "\r\nAccept: application/json\r\n"
-                        + (gzip ? "Accept-Encoding: gzip\r\n" : "") + "\r\n";
-                out.write(request.getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                long length = -1;
-                long count = 0;
-                boolean gzipped = false;
-                for (String line; !(line = headerLine(in)).isEmpty(); ) {
-                    int colon = line.indexOf(':');
-                    if (colon < 0) {
-                        continue;
-                    }
-                    String name = line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
-                    String value = line.substring(colon + 1).trim();
-                    if (name.equals("content-length")) {
-                        length = Long.parseLong(value);
-                    } else if (name.equals("content-range")) {
-                        count = rangeCount(value);
-                    } else if (name.equals("content-encoding")) {
-                        gzipped = value.equalsIgnoreCase("gzip");
-                    }
-                }
-                if (length < 0) {
-                    throw new IllegalStateException("no Content-Length");
-                }
-                BoundedInput body = new BoundedInput(in, length);
-                if (gzipped) {
-                    GZIPInputStream unzip = new GZIPInputStream(body, 64 * 1024);
-                    for (int r; (r = unzip.read(buffer)) >= 0; ) {
-                        inflated += r;
-                    }
-                } else {
-                    for (int r; (r = body.read(buffer)) >= 0; ) {
-                        inflated += r;
-                    }
-                }
-                wire += length;
-                if (count == 0) {
-                    break;
-                }
-                n += count;
-            }
-            return new long[] {n, inflated, wire};
-        }
-    }
-
-    /** One header line without its CRLF. */
-    static String headerLine(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder(64);
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("connection closed in the response head");
-            }
-            if (c != '\r') {
-                b.append((char) c);
-            }
-        }
-        return b.toString();
-    }
-
-    /** Exactly {@code remaining} bytes of the underlying stream; close leaves the connection open. */
-    static final class BoundedInput extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        BoundedInput(InputStream in, long remaining) {
-            this.in = in;
-            this.remaining = remaining;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int r = in.read(b, off, (int) Math.min(len, remaining));
-            if (r < 0) {
-                throw new IOException("connection closed in the body");
-            }
-            remaining -= r;
-            return r;
-        }
-    }
-
-    /** The same pages through the JDK HttpClient, bytes read and dropped (for reference). */
-    static final class JdkBareFetch extends JdkFetch {
-        private final byte[] buffer = new byte[64 * 1024];
-
-        JdkBareFetch(String endpoint, int pageSize, boolean gzip) {
-            super(endpoint, pageSize, gzip);
-        }
-
-        @Override
-        public long[] run(long docs) throws Exception {
-            long n = 0;
-            long wire = 0;
-            long inflated = 0;
-            while (n < docs) {
-                JdkPage page = send(n, docs);
-                try {
-                    for (int r; (r = page.body.read(buffer)) >= 0; ) {
-                        inflated += r;
-                    }
-                } finally {
-                    page.body.close();
-                }
-                wire += page.counted.count;
-                long count = rangeCount(page.response.headers().firstValue("Content-Range").orElse(""));
-                if (count == 0) {
-                    break;
-                }
-                n += count;
-            }
-            return new long[] {n, inflated, wire};
-        }
-    }
-
-    /** The page server through the JDK HttpClient: what {@link JacksonFetch} and {@link JdkBareFetch} share. */
+    /** The page server through the JDK HttpClient, for {@link JacksonFetch}. */
     abstract static class JdkFetch implements Fetch {
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         private final String endpoint;

@@ -8,7 +8,7 @@
 //! glibc symbol newer than 2.17, only system libraries needed), each within its 6 MiB target.
 
 use crate::binary::{self, version_key};
-use crate::dist::{self, GLIBC_FLOOR, MAX_LIBRARY_BYTES, PLATFORMS, Platform};
+use crate::dist::{self, GLIBC_FLOOR, PLATFORMS, Platform};
 use crate::test::Tally;
 use anyhow::{Context, Result, bail, ensure};
 use connect_catalog::Action;
@@ -404,21 +404,23 @@ fn native_library_sizes(car: &Car) -> Result<()> {
     let problems: Vec<String> = jar
         .iter()
         .filter(|(n, _)| n.starts_with("native/") && !n.ends_with('/'))
-        .filter_map(|(name, data)| size_problem(data.len()).map(|p| format!("{name}: {p}")))
+        .filter_map(|(name, data)| {
+            size_problem(data.len(), dist::max_library_bytes(name)).map(|p| format!("{name}: {p}"))
+        })
         .collect();
     ensure!(problems.is_empty(), "{}", problems.join("; "));
     Ok(())
 }
 
-fn size_problem(bytes: usize) -> Option<String> {
+fn size_problem(bytes: usize, max: u64) -> Option<String> {
     let mib = 1024.0 * 1024.0;
-    (bytes as u64 > MAX_LIBRARY_BYTES).then(|| {
+    (bytes as u64 > max).then(|| {
         format!(
             "{bytes} bytes ({:.2} MiB), over the {:.0} MiB target for a native library; group its \
              symbols by crate (a release build with `strip = false`, `nm -S --size-sort -C`) to \
              see what grew",
             bytes as f64 / mib,
-            MAX_LIBRARY_BYTES as f64 / mib
+            max as f64 / mib
         )
     })
 }
@@ -493,6 +495,7 @@ pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::{MAX_LIBRARY_BYTES, MAX_WINDOWS_LIBRARY_BYTES};
     use std::io::Write;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -594,8 +597,11 @@ mod tests {
 
     #[test]
     fn libraries_over_the_size_target_fail() {
-        assert_eq!(size_problem(MAX_LIBRARY_BYTES as usize), None);
-        let over = size_problem(MAX_LIBRARY_BYTES as usize + 1).unwrap();
+        assert_eq!(
+            size_problem(MAX_LIBRARY_BYTES as usize, MAX_LIBRARY_BYTES),
+            None
+        );
+        let over = size_problem(MAX_LIBRARY_BYTES as usize + 1, MAX_LIBRARY_BYTES).unwrap();
         assert!(
             over.contains("6291457 bytes (6.00 MiB), over the 6 MiB target"),
             "{over}"
@@ -607,16 +613,29 @@ mod tests {
                 &vec![0; MAX_LIBRARY_BYTES as usize],
             ),
             (
-                "native/windows-x86_64/b.dll",
+                "native/linux-aarch64/b.so",
                 &vec![0; MAX_LIBRARY_BYTES as usize + 1],
+            ),
+            (
+                "native/windows-x86_64/c.dll",
+                &vec![0; MAX_WINDOWS_LIBRARY_BYTES as usize],
             ),
         ]);
         let err = native_library_sizes(&car).unwrap_err().to_string();
         assert!(
-            err.starts_with("native/windows-x86_64/b.dll: 6291457 bytes"),
+            err.starts_with("native/linux-aarch64/b.so: 6291457 bytes"),
             "{err}"
         );
-        assert!(!err.contains("a.so"), "{err}");
+        assert!(!err.contains("a.so") && !err.contains("c.dll"), "{err}");
+        let dll = car_with(&[
+            ("native/", b""),
+            (
+                "native/windows-x86_64/c.dll",
+                &vec![0; MAX_WINDOWS_LIBRARY_BYTES as usize + 1],
+            ),
+        ]);
+        let err = native_library_sizes(&dll).unwrap_err().to_string();
+        assert!(err.contains("over the 8 MiB target"), "{err}");
     }
 
     #[test]

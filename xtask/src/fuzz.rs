@@ -1,6 +1,8 @@
 //! `cargo xtask fuzz`: the long, coverage-guided fuzz run (libFuzzer through cargo-fuzz).
 //!
-//! The targets are `connect_core::fuzz::TARGETS`, one cargo-fuzz binary each in `fuzz/`. The run
+//! The targets are the binaries in `fuzz/fuzz_targets/`, one per `connect_core::fuzz::TARGETS`
+//! entry (`rust/core/tests/fuzz_short.rs` checks the two agree). They are read from the directory
+//! because the checkers exist only with connect-core's `fuzzing` feature, which xtask leaves off. The run
 //! starts from the committed seeds (`fuzz/seeds/<target>/`, read only) and keeps what it learns in
 //! `fuzz/corpus/<target>/` (not committed), so later runs go on from there. The short run over the
 //! same targets is part of `cargo test` (`rust/core/tests/fuzz_short.rs`).
@@ -28,11 +30,22 @@ AddressSanitizer (faster; the core has no unsafe code of its own).
 
 Targets: ";
 
-pub fn cmd(args: &[String]) -> Result<ExitCode> {
-    let names: Vec<&str> = connect_core::fuzz::TARGETS
+/// The cargo-fuzz targets: the file names of `fuzz/fuzz_targets/*.rs`, sorted.
+fn target_names() -> Result<Vec<String>> {
+    let dir = util::root().join("fuzz/fuzz_targets");
+    let names: Vec<String> = util::files_with_suffix(&dir, ".rs")?
         .iter()
-        .map(|(n, _)| *n)
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
+    if names.is_empty() {
+        bail!("no fuzz targets in {}", util::rel(&dir));
+    }
+    Ok(names)
+}
+
+pub fn cmd(args: &[String]) -> Result<ExitCode> {
+    let names = target_names()?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut targets = Vec::new();
     let mut seconds: u64 = 300;
     let mut sanitizer: Option<String> = None;

@@ -39,16 +39,16 @@ mod tests {
 
     #[test]
     fn a_signed_token_passes_the_connectors_check_and_an_unsigned_one_does_not() {
-        let secret = connect_core::secret::Secret::new("contract-secret");
+        let secret = connect_core::testing::Secret::new("contract-secret");
         let t = sign(
             r#"{"alg":"HS256"}"#,
             r#"{"webhook_id":"WB-1"}"#,
             "contract-secret",
         );
-        let claims = connect_core::webhook::verify_token(Some(&t), &secret, now()).unwrap();
+        let claims = connect_core::testing::verify_token(Some(&t), &secret, now()).unwrap();
         assert_eq!(claims["webhook_id"], "WB-1");
         let none = unsigned(r#"{"webhook_id":"WB-1"}"#);
-        let refusal = connect_core::webhook::verify_token(Some(&none), &secret, now());
+        let refusal = connect_core::testing::verify_token(Some(&none), &secret, now());
         assert_eq!(refusal.unwrap_err().code, "ALGORITHM");
     }
 }

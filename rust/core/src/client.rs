@@ -83,12 +83,6 @@ impl ApiResponse {
             None => matches!(first_non_ws(&self.body), Some(b'{' | b'[')),
         }
     }
-
-    /// `400 Bad Request: VAL_001 - name: required`, for a non-2xx answer. NOT redacted: for a
-    /// message anyone reads use [`Client::error_message`], which redacts before it cuts.
-    pub fn error_message(&self) -> String {
-        http_error_message(self.status, &self.body)
-    }
 }
 
 fn first_non_ws(b: &[u8]) -> Option<u8> {
@@ -293,12 +287,6 @@ impl Client {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    /// Shortens the backoff base (for tests that exercise retries without sleeping for seconds).
-    pub fn with_backoff_base(mut self, base: Duration) -> Self {
-        self.backoff_base = base;
-        self
     }
 
     /// The base delay of the retry backoff, also the first pause of a status poll
@@ -856,7 +844,9 @@ struct ConnectError {
 
 /// `"<status> <Reason>: <error_code> - <errors joined by ', '>"` (the official Python client's
 /// form) for Connect's error body; otherwise the status and a short excerpt of the body.
-/// Not redacted (see [`Client::error_message`]).
+/// Not redacted (the redacted form is [`Client::error_message`]); the fuzz checkers and tests
+/// read it.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn http_error_message(status: u16, body: &[u8]) -> String {
     error_message_with(status, body, &|t: &str| t.to_owned())
 }
@@ -948,8 +938,8 @@ impl TransportError {
 }
 
 impl Client {
-    /// [`ApiResponse::error_message`] with the connection's secrets redacted before the body is
-    /// cut to an excerpt.
+    /// `400 Bad Request: VAL_001 - name: required`, for a non-2xx answer, with the connection's
+    /// secrets redacted before the body is cut to an excerpt.
     pub fn error_message(&self, resp: &ApiResponse) -> String {
         error_message_with(resp.status, &resp.body, &|t: &str| self.redact(t))
     }

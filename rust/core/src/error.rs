@@ -11,15 +11,15 @@ pub enum ErrorCode {
     HandleClosed,
     Panic,
     Internal,
-    /// Test connection: 401/403.
+    /// 401/403 (Test Connection and List Resources).
     Auth,
-    /// Test connection: DNS, refused, timeout.
+    /// DNS, refused, timeout (Test Connection and List Resources).
     Unreachable,
-    /// Test connection: TLS handshake or certificate problem.
+    /// TLS handshake or certificate problem (Test Connection and List Resources).
     Tls,
-    /// Test connection: 404 or an answer that is not Connect's.
+    /// Test Connection only: 404, a redirect or an answer that is not Connect's.
     WrongEndpoint,
-    /// Test connection: any other HTTP failure.
+    /// Any other failed answer (Test Connection and List Resources).
     Http,
 }
 

@@ -50,7 +50,11 @@ pub(crate) struct LegacyFile {
 }
 
 /// Runs a batch and returns its RESULTS frame.
-pub fn execute(client: Arc<Client>, json: &[u8], bodies: Vec<Option<Vec<u8>>>) -> Result<Vec<u8>> {
+pub(crate) fn execute(
+    client: Arc<Client>,
+    json: &[u8],
+    bodies: Vec<Option<Vec<u8>>>,
+) -> Result<Vec<u8>> {
     let batch: BatchJson = serde_json::from_slice(json)
         .map_err(|e| CoreError::invalid_request(format!("batch request is not valid: {e}")))?;
     if batch.documents.len() != bodies.len() {
@@ -633,7 +637,7 @@ pub(crate) fn bad_input(message: &str) -> DocResult {
 }
 
 /// The status code of a document the connector refused before sending it.
-pub const BAD_INPUT: &str = "BAD_INPUT";
+pub(crate) const BAD_INPUT: &str = "BAD_INPUT";
 
 /// Whether the first non-whitespace byte of `body` is `c`.
 fn starts_with(body: &[u8], c: u8) -> bool {

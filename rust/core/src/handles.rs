@@ -65,10 +65,6 @@ impl<T> HandleTable<T> {
         self.map().len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn closed(&self, id: u64) -> CoreError {
         let why = if id == 0 || id >= self.next.load(Ordering::Relaxed) {
             "was never opened"

@@ -279,13 +279,6 @@ impl QueryCursor {
         })
     }
 
-    pub fn is_done(&self) -> bool {
-        match &self.mode {
-            Mode::Documents(paging) => paging.pager.is_done() && paging.delivering.is_none(),
-            Mode::Count { done } => *done,
-        }
-    }
-
     /// Hands the next PAGE frame to `deliver` (which writes it where it goes); after the last
     /// page, an empty frame with `done`.
     pub fn next_frame<R>(&mut self, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {

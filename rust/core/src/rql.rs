@@ -155,10 +155,12 @@ pub trait FieldPolicy {
 }
 
 /// Allows every lookup and sort and declares no select rules; for callers that have no catalog
-/// information (and for tests).
+/// information (the fuzz checkers and tests).
+#[cfg(any(test, feature = "fuzzing"))]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AllowAll;
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl FieldPolicy for AllowAll {
     fn check_lookup(&self, _field: &str, _op: Operator) -> Result<(), String> {
         Ok(())
@@ -216,6 +218,7 @@ impl RqlError {
     }
 
     /// The Boomi field the problem is about, when there is one.
+    #[cfg(test)]
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
@@ -276,14 +279,17 @@ pub struct RqlQuery {
 }
 
 impl RqlQuery {
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn filter(&self) -> Option<&Node> {
         self.filter.as_ref()
     }
 
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn ordering(&self) -> &[Signed] {
         &self.ordering
     }
 
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn select(&self) -> &[Signed] {
         &self.select
     }
@@ -299,6 +305,7 @@ impl RqlQuery {
     }
 
     /// True when there is nothing to send (no filter, sort or select).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn is_empty(&self) -> bool {
         self.filter.is_none() && self.ordering.is_empty() && self.select.is_empty()
     }
@@ -343,6 +350,7 @@ pub fn build_query(
 }
 
 /// Fuzzing entry: filter JSON bytes in, query string or error text out, never a panic.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn fuzz_filter_json(data: &[u8]) -> Result<String, String> {
     let filter: Filter = serde_json::from_slice(data).map_err(|e| e.to_string())?;
     build_query(&filter, None, &AllowAll)

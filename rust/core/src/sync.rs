@@ -15,12 +15,12 @@ use crate::settings::Properties;
 use crate::wire::TrackedText;
 
 pub use connect_catalog::sync::{
-    CHANGED_AT, CHANGED_SINCE, CHANGED_SINCE_LABEL, ENVIRONMENT, ENVIRONMENT_LABEL, Environment,
+    CHANGED_AT, CHANGED_SINCE, CHANGED_SINCE_LABEL, ENVIRONMENT, Environment,
 };
 
 /// What one List Resources adds for incremental sync.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The change field and the normalised Changed Since value.
     since: Option<(ChangeField, String)>,
     /// The environment field and its value.
@@ -30,7 +30,7 @@ pub struct Plan {
 impl Plan {
     /// The additions for a query on `object`: Changed Since from the document property or else the
     /// operation setting, and the connection's environment where the object has such a field.
-    pub fn new(
+    pub(crate) fn new(
         object: &ObjectSpec,
         operation: &Properties,
         document: &Properties,
@@ -69,7 +69,7 @@ impl Plan {
     /// Adds the filters (ANDed before the user's expression) and the ordering (before the user's
     /// sorts; a user sort on the same field is dropped, since Connect cannot order by one field
     /// twice).
-    pub fn apply(&self, filter: &mut Filter) {
+    pub(crate) fn apply(&self, filter: &mut Filter) {
         let mut added = Vec::new();
         if let Some((field, value)) = &self.since {
             added.push(simple(field.filter, "ge", value));
@@ -105,7 +105,7 @@ impl Plan {
     }
 
     /// The watermark of this query's documents, when Changed Since is in use.
-    pub fn watermark(&self) -> Option<Watermark> {
+    pub(crate) fn watermark(&self) -> Option<Watermark> {
         self.since.as_ref().map(|(field, since)| Watermark {
             field: *field,
             since: since.clone(),
@@ -127,7 +127,7 @@ fn simple(field: &str, operator: &str, value: &str) -> Expr {
 /// A Changed Since value as sent to Connect: an RFC 3339 timestamp as it is (so a stored
 /// `changedAt` goes back exactly), a date or a date and time without offset as UTC in the form
 /// Connect writes (`2024-05-01T00:00:00+00:00`).
-pub fn normalize(text: &str) -> std::result::Result<String, String> {
+pub(crate) fn normalize(text: &str) -> std::result::Result<String, String> {
     let text = text.trim();
     if parse(text).is_some() {
         return Ok(text.to_owned());
@@ -160,7 +160,7 @@ fn parse(text: &str) -> Option<OffsetDateTime> {
 
 /// The `changedAt` values of a query's documents and the newest of them.
 #[derive(Clone, Debug)]
-pub struct Watermark {
+pub(crate) struct Watermark {
     field: ChangeField,
     since: String,
     path: Vec<&'static str>,
@@ -170,7 +170,7 @@ pub struct Watermark {
 
 impl Watermark {
     /// Each document's `changedAt` (documents are `(start, end)` in `body`), noting the newest.
-    pub fn read(
+    pub(crate) fn read(
         &mut self,
         body: &[u8],
         documents: impl Iterator<Item = (usize, usize)>,
@@ -194,7 +194,7 @@ impl Watermark {
     }
 
     /// The log line at the end of the query: what to store for the next run.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let Watermark {
             field,
             since,
@@ -223,7 +223,12 @@ impl Watermark {
 /// The value at `path` (member names) inside the JSON object `body[start..end]`: a string
 /// without escapes as its position in `body`, one with escapes decoded; `None` when a member is
 /// missing or the value is not a string. Never panics on malformed input.
-pub fn value_at(body: &[u8], start: usize, end: usize, path: &[&str]) -> Option<TrackedText> {
+pub(crate) fn value_at(
+    body: &[u8],
+    start: usize,
+    end: usize,
+    path: &[&str],
+) -> Option<TrackedText> {
     let b = body.get(..end)?;
     let mut i = ws(b, start);
     let (last, parents) = path.split_last()?;

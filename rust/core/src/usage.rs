@@ -29,7 +29,7 @@ const MAX_RECORDS: u32 = 1_048_575;
 
 /// What is wrong with an input document, for its result.
 #[derive(Debug, PartialEq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// 1-based position of the record, when a record is at fault.
     pub record: Option<u64>,
     pub record_id: Option<String>,
@@ -48,7 +48,7 @@ impl Problem {
     }
 
     /// The text a Boomi user reads: which record, which column, what to fix.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut out = String::new();
         if let Some(n) = self.record {
             out.push_str(&format!("record {n}"));
@@ -79,7 +79,7 @@ impl Problem {
 
 /// A checked document: the usage file's fields and the XLSX of its records.
 #[derive(Debug)]
-pub struct Usage {
+pub(crate) struct Usage {
     /// The body of Create: the document without `records`.
     pub file: Map<String, Value>,
     pub xlsx: Vec<u8>,
@@ -87,7 +87,7 @@ pub struct Usage {
 }
 
 /// Reads a usage document, checking every record and writing it into the XLSX as it goes.
-pub fn read(doc: &[u8]) -> Result<Usage, Problem> {
+pub(crate) fn read(doc: &[u8]) -> Result<Usage, Problem> {
     let mut reader = Reader {
         file: Map::new(),
         sheet: None,
@@ -368,7 +368,7 @@ fn cell(c: &Column, v: &Value) -> Result<Cell, String> {
 
 /// `2024-03-01 00:00:00` from that, or from `2024-03-01T00:00:00`, with an optional `Z` or
 /// `+00:00`; `None` for anything else, including impossible dates and other offsets.
-pub fn utc_time(s: &str) -> Option<String> {
+pub(crate) fn utc_time(s: &str) -> Option<String> {
     let s = s.trim();
     let s = s
         .strip_suffix('Z')

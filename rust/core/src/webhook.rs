@@ -23,14 +23,14 @@ pub use connect_catalog::webhook::{SECRET_SETTING, TOKEN_PROPERTY};
 
 /// The member of the output document that holds the verified claims. A member of that name in
 /// the received body is replaced: claims come from the signed token only.
-pub const CLAIMS_MEMBER: &str = "verified_claims";
+pub(crate) const CLAIMS_MEMBER: &str = "verified_claims";
 
 /// Clock difference tolerated between Connect and the Atom when `exp` and `nbf` are checked.
-pub const LEEWAY_SECONDS: i64 = 60;
+pub(crate) const LEEWAY_SECONDS: i64 = 60;
 
 /// Why a call was refused: a short code (the document's status code) and what the user reads.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub code: &'static str,
     pub message: String,
 }
@@ -44,7 +44,7 @@ impl Refusal {
     }
 
     /// The JSON error document: `{"error": code, "message": ...}`.
-    pub fn document(&self) -> Vec<u8> {
+    pub(crate) fn document(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({"error": self.code, "message": self.message}))
             .unwrap_or_default()
     }
@@ -62,7 +62,7 @@ const B64: GeneralPurpose = GeneralPurpose::new(
 ///
 /// `authorization` is the header value (`Bearer <JWT>`, or the bare JWT), `now` the current Unix
 /// time in seconds.
-pub fn verify_call(
+pub(crate) fn verify_call(
     body: &[u8],
     authorization: Option<&str>,
     secret: &Secret,
@@ -73,7 +73,7 @@ pub fn verify_call(
 }
 
 /// The claims of a valid token, or why it is refused.
-pub fn verify_token(
+pub(crate) fn verify_token(
     authorization: Option<&str>,
     secret: &Secret,
     now: i64,
@@ -271,7 +271,7 @@ impl<'de> Deserialize<'de> for OrderedObject {
 /// taken from the object as Connect returned it, with `member` set to `value`. A member the
 /// object nests as a reference (`product: {id}` where the update takes `product_id`) is taken
 /// from that reference's `id`.
-pub fn set_flag_body(
+pub(crate) fn set_flag_body(
     current: &[u8],
     schema: &str,
     member: &str,

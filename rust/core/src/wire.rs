@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use crate::log::Log;
 
-pub const VERSION: u8 = 1;
+pub(crate) const VERSION: u8 = 1;
 
 const KIND_RESULTS: u8 = 1;
 const KIND_PAGE: u8 = 2;
@@ -234,7 +234,7 @@ impl<S: Sink> Writer<S> {
 }
 
 /// RESULTS frame: exactly one result per input document, in input order.
-pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
+pub(crate) fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
     let mut w = Writer::new(log, KIND_RESULTS, 256);
     w.len(results.len());
     for r in results {
@@ -250,7 +250,7 @@ pub fn results(log: &Log, results: &[DocResult]) -> Vec<u8> {
 }
 
 /// PAGE frame: one page of a query; `done` tells the shim not to call `queryNext` again.
-pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> Vec<u8> {
+pub(crate) fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> Vec<u8> {
     fn body<S: Sink>(w: &mut Writer<S>, done: bool, status_code: &str, payloads: &[Payload]) {
         w.bool(done);
         w.str(status_code);
@@ -268,7 +268,7 @@ pub fn page(log: &Log, done: bool, status_code: &str, payloads: &[Payload]) -> V
 
 /// A tracked property's value in a [`PageDocument`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrackedText {
+pub(crate) enum TrackedText {
     /// The bytes `start..end` of the page body (a JSON string without escapes).
     At(usize, usize),
     /// Text decoded from the JSON (escapes, numbers).
@@ -282,7 +282,7 @@ pub struct PageDocument {
     pub start: usize,
     pub end: usize,
     /// Values of the tracked properties named by `page_of`'s `names`, in that order.
-    pub tracked: [Option<TrackedText>; 2],
+    pub(crate) tracked: [Option<TrackedText>; 2],
 }
 
 /// PAGE frame of documents inside one page `body` (see [`PageDocument`]), the same bytes as
@@ -297,10 +297,10 @@ pub struct PageFrame<'a> {
     /// Names of the tracked properties, in the order of [`PageDocument::tracked`].
     pub names: [&'a str; 2],
     /// Positions in `body`: a position outside it panics.
-    pub documents: &'a [PageDocument],
+    pub(crate) documents: &'a [PageDocument],
     /// One more tracked property, read after the split: its name and each document's value, in
     /// the order of `documents`.
-    pub extra: Option<(&'a str, &'a [Option<TrackedText>])>,
+    pub(crate) extra: Option<(&'a str, &'a [Option<TrackedText>])>,
 }
 
 impl PageFrame<'_> {
@@ -394,7 +394,7 @@ impl Frame<'_> {
 }
 
 /// OBJECT_TYPES frame.
-pub fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
+pub(crate) fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
     let mut w = Writer::new(log, KIND_OBJECT_TYPES, 256);
     w.len(types.len());
     for t in types {
@@ -406,7 +406,7 @@ pub fn object_types(log: &Log, types: &[ObjectType]) -> Vec<u8> {
 }
 
 /// DEFINITIONS frame, in the order of the requested roles.
-pub fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
+pub(crate) fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
     let mut w = Writer::new(log, KIND_DEFINITIONS, 256);
     w.len(defs.len());
     for d in defs {
@@ -428,7 +428,7 @@ pub fn definitions(log: &Log, defs: &[Definition]) -> Vec<u8> {
 }
 
 /// MESSAGE frame.
-pub fn message(log: &Log, message: &str) -> Vec<u8> {
+pub(crate) fn message(log: &Log, message: &str) -> Vec<u8> {
     let mut w = Writer::new(log, KIND_MESSAGE, 4 + message.len());
     w.str(message);
     w.finish()

@@ -19,7 +19,7 @@ use crate::settings::Properties;
 use crate::wire::{DocResult, Payload, Status};
 
 /// One document's run through several Connect calls: the calls, the log, and the settings.
-pub struct Steps<'a> {
+pub(crate) struct Steps<'a> {
     pub client: &'a Client,
     pub op: &'a Operation,
     index: usize,
@@ -27,7 +27,7 @@ pub struct Steps<'a> {
 }
 
 impl<'a> Steps<'a> {
-    pub fn new(client: &'a Client, op: &'a Operation, index: usize) -> Self {
+    pub(crate) fn new(client: &'a Client, op: &'a Operation, index: usize) -> Self {
         Steps {
             client,
             op,
@@ -38,17 +38,23 @@ impl<'a> Steps<'a> {
 
     /// The document's result and log, from what the steps ended with (a failed step's result
     /// is the document's result).
-    pub fn finish(self, outcome: std::result::Result<DocResult, DocResult>) -> (DocResult, Log) {
+    pub(crate) fn finish(
+        self,
+        outcome: std::result::Result<DocResult, DocResult>,
+    ) -> (DocResult, Log) {
         (outcome.unwrap_or_else(|r| r), self.log)
     }
 
     /// An INFO line for the process log, naming the document.
-    pub fn info(&mut self, message: impl std::fmt::Display) {
+    pub(crate) fn info(&mut self, message: impl std::fmt::Display) {
         self.log.info(format!("document {}: {message}", self.index));
     }
 
     /// The catalog action of the operation's object that a step uses.
-    pub fn spec(&self, action: Action) -> std::result::Result<&'static ActionSpec, DocResult> {
+    pub(crate) fn spec(
+        &self,
+        action: Action,
+    ) -> std::result::Result<&'static ActionSpec, DocResult> {
         self.op.object.action(action).ok_or_else(|| {
             DocResult::failure(
                 "INTERNAL",
@@ -58,7 +64,7 @@ impl<'a> Steps<'a> {
     }
 
     /// The operation's "Wait Up To (minutes)", as the pauses of a status poll.
-    pub fn poll(&self, default_minutes: i64) -> std::result::Result<Poll, DocResult> {
+    pub(crate) fn poll(&self, default_minutes: i64) -> std::result::Result<Poll, DocResult> {
         let wait = wait_setting(&self.op.properties, default_minutes)
             .map_err(|e| DocResult::failure("BAD_INPUT", e.message))?;
         Ok(Poll::new(wait, self.client.backoff_base()))
@@ -69,7 +75,7 @@ impl<'a> Steps<'a> {
     /// is returned; anything else is the document's result already: a FAILURE for no answer,
     /// Connect's error as an APPLICATION_ERROR, the message starting with `context` (what was
     /// already done, so the user knows what exists in Connect).
-    pub async fn call(
+    pub(crate) async fn call(
         &mut self,
         spec: &'static ActionSpec,
         id: Option<&str>,
@@ -132,7 +138,7 @@ impl<'a> Steps<'a> {
 }
 
 /// The result with Connect's object as its document.
-pub fn with_object(mut result: DocResult, body: &Bytes) -> DocResult {
+pub(crate) fn with_object(mut result: DocResult, body: &Bytes) -> DocResult {
     result.payloads = vec![Payload {
         tracked: tracked(body),
         data: body.clone(),
@@ -141,13 +147,13 @@ pub fn with_object(mut result: DocResult, body: &Bytes) -> DocResult {
 }
 
 /// The `id` of the object Connect answered with.
-pub fn object_id(body: &[u8]) -> Option<String> {
+pub(crate) fn object_id(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     v.get("id")?.as_str().map(str::to_owned)
 }
 
 /// A top-level text member of Connect's object (`status`, `failure_output`), or `unknown`.
-pub fn member(body: &[u8], key: &str) -> String {
+pub(crate) fn member(body: &[u8], key: &str) -> String {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get(key).and_then(|m| m.as_str()).map(str::to_owned))
@@ -160,7 +166,7 @@ pub use connect_catalog::workflow::{WAIT_LABEL, WAIT_MAX_MINUTES, WAIT_PARAM};
 const MAX_PAUSE: Duration = Duration::from_secs(30);
 
 /// The minutes the operation allows, as a duration; `0` means one status check, no pause.
-pub fn wait_setting(properties: &Properties, default_minutes: i64) -> Result<Duration> {
+pub(crate) fn wait_setting(properties: &Properties, default_minutes: i64) -> Result<Duration> {
     let minutes = properties.int(
         WAIT_PARAM,
         WAIT_LABEL,
@@ -172,13 +178,13 @@ pub fn wait_setting(properties: &Properties, default_minutes: i64) -> Result<Dur
 
 /// The pauses between status checks: `base`, twice that, four times, … capped at
 /// [`MAX_PAUSE`], the last one cut to end at the deadline.
-pub struct Poll {
+pub(crate) struct Poll {
     deadline: Instant,
     next: Duration,
 }
 
 impl Poll {
-    pub fn new(wait: Duration, base: Duration) -> Self {
+    pub(crate) fn new(wait: Duration, base: Duration) -> Self {
         Poll {
             deadline: Instant::now() + wait,
             next: base,
@@ -186,13 +192,13 @@ impl Poll {
     }
 
     /// How long the next pause will be, or `None` when the wait is over.
-    pub fn next_pause(&self) -> Option<Duration> {
+    pub(crate) fn next_pause(&self) -> Option<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         (!left.is_zero()).then(|| self.next.min(left))
     }
 
     /// Sleeps for the next pause; `false` (without sleeping) when the wait is over.
-    pub async fn pause(&mut self) -> bool {
+    pub(crate) async fn pause(&mut self) -> bool {
         let Some(pause) = self.next_pause() else {
             return false;
         };

@@ -11,7 +11,7 @@ fn main() {
         .nth(1)
         .expect("usage: split_speed PAGE_FILE");
     let page = std::fs::read(&path).expect("the page file");
-    let documents = connect_core::query::split_page(&page)
+    let documents = connect_core::bench::split_page(&page)
         .expect("the page is a JSON array")
         .len();
     let mut best = f64::INFINITY;
@@ -19,7 +19,7 @@ fn main() {
         let started = Instant::now();
         let mut rounds = 0u32;
         while started.elapsed() < Duration::from_millis(300) {
-            let split = connect_core::query::split_page(std::hint::black_box(&page));
+            let split = connect_core::bench::split_page(std::hint::black_box(&page));
             std::hint::black_box(split.map(|d| d.len()).unwrap_or(0));
             rounds += 1;
         }

@@ -5,7 +5,7 @@
 //! well formed and consistent with the catalog, the configured connector class present and a
 //! `Connector`, Java 8 bytecode, no Boomi classes, the native-access manifest attribute, and a
 //! loadable native library for each platform the jar carries (right format and machine, no
-//! glibc symbol newer than 2.17, only system libraries needed).
+//! glibc symbol newer than 2.17, only system libraries needed), each within its 6 MiB target.
 
 use crate::binary::{self, version_key};
 use crate::dist::{self, GLIBC_FLOOR, PLATFORMS, Platform};
@@ -112,6 +112,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("no_boomi_classes", no_boomi_classes),
     ("native_access_manifest", native_access_manifest),
     ("native_library_per_platform", native_libraries),
+    ("native_library_size", native_library_sizes),
 ];
 
 pub fn run() -> Result<Tally> {
@@ -396,6 +397,34 @@ fn native_libraries(car: &Car) -> Result<()> {
     Ok(())
 }
 
+/// Every native library in the shim jar is within the size target. A check of its own, apart
+/// from loadability: a library over it still works, and `dist` does not refuse it.
+fn native_library_sizes(car: &Car) -> Result<()> {
+    let (_, jar) = car.shim()?;
+    let problems: Vec<String> = jar
+        .iter()
+        .filter(|(n, _)| n.starts_with("native/") && !n.ends_with('/'))
+        .filter_map(|(name, data)| {
+            size_problem(data.len(), dist::max_library_bytes(name)).map(|p| format!("{name}: {p}"))
+        })
+        .collect();
+    ensure!(problems.is_empty(), "{}", problems.join("; "));
+    Ok(())
+}
+
+fn size_problem(bytes: usize, max: u64) -> Option<String> {
+    let mib = 1024.0 * 1024.0;
+    (bytes as u64 > max).then(|| {
+        format!(
+            "{bytes} bytes ({:.2} MiB), over the {:.0} MiB target for a native library; group its \
+             symbols by crate (a release build with `strip = false`, `nm -S --size-sort -C`) to \
+             see what grew",
+            bytes as f64 / mib,
+            max as f64 / mib
+        )
+    })
+}
+
 /// The native method the loader calls first (`Native.version()`).
 const JNI_FIRST_CALL: &str = "Java_com_cloudblue_connect_boomi_Native_version";
 
@@ -466,6 +495,7 @@ pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::{MAX_LIBRARY_BYTES, MAX_WINDOWS_LIBRARY_BYTES};
     use std::io::Write;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -563,6 +593,49 @@ mod tests {
         assert!(err.contains("native/sunos-sparc/"), "{err}");
         let err = native_libraries(&car_with(&[])).unwrap_err().to_string();
         assert!(err.contains("no library for linux-x86_64"), "{err}");
+    }
+
+    #[test]
+    fn libraries_over_the_size_target_fail() {
+        assert_eq!(
+            size_problem(MAX_LIBRARY_BYTES as usize, MAX_LIBRARY_BYTES),
+            None
+        );
+        let over = size_problem(MAX_LIBRARY_BYTES as usize + 1, MAX_LIBRARY_BYTES).unwrap();
+        assert!(
+            over.contains("6291457 bytes (6.00 MiB), over the 6 MiB target"),
+            "{over}"
+        );
+        let car = car_with(&[
+            ("native/", b""),
+            (
+                "native/linux-x86_64/a.so",
+                &vec![0; MAX_LIBRARY_BYTES as usize],
+            ),
+            (
+                "native/linux-aarch64/b.so",
+                &vec![0; MAX_LIBRARY_BYTES as usize + 1],
+            ),
+            (
+                "native/windows-x86_64/c.dll",
+                &vec![0; MAX_WINDOWS_LIBRARY_BYTES as usize],
+            ),
+        ]);
+        let err = native_library_sizes(&car).unwrap_err().to_string();
+        assert!(
+            err.starts_with("native/linux-aarch64/b.so: 6291457 bytes"),
+            "{err}"
+        );
+        assert!(!err.contains("a.so") && !err.contains("c.dll"), "{err}");
+        let dll = car_with(&[
+            ("native/", b""),
+            (
+                "native/windows-x86_64/c.dll",
+                &vec![0; MAX_WINDOWS_LIBRARY_BYTES as usize + 1],
+            ),
+        ]);
+        let err = native_library_sizes(&dll).unwrap_err().to_string();
+        assert!(err.contains("over the 8 MiB target"), "{err}");
     }
 
     #[test]

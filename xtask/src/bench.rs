@@ -33,6 +33,10 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "CONNECT_BOOMI_LIBRARY",
             dist::release_library().display().to_string(),
         ));
+        env.push((
+            "CONNECT_BOOMI_MAX_LIBRARY_BYTES",
+            dist::MAX_LIBRARY_BYTES.to_string(),
+        ));
     }
     launch("bench", args, env, help)
 }

@@ -34,6 +34,25 @@ const JAVA_RELEASE: u32 = 8;
 /// ship 2.17, and zig carries symbol stubs for it.
 pub const GLIBC_FLOOR: &str = "2.17";
 
+/// The size target of each platform's stripped native library (6 MiB): every Atom extracts it
+/// from the jar on first use, and the archive is uploaded to AtomSphere with each version.
+/// Checked by the archive stage and by `cargo xtask bench`.
+pub const MAX_LIBRARY_BYTES: u64 = 6 * 1024 * 1024;
+
+/// The Windows DLL's own target (8 MiB): the same code compiles to about 1.5 times the machine
+/// code for x86_64-pc-windows-gnu (unwind tables and the MinGW runtime), so the Linux target
+/// would fail it for reasons no change of ours moves; it still catches a DLL that grows.
+pub const MAX_WINDOWS_LIBRARY_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The size target of the library at `name` (`native/<platform>/<file>` in the shim jar).
+pub fn max_library_bytes(name: &str) -> u64 {
+    if name.contains("/windows-") {
+        MAX_WINDOWS_LIBRARY_BYTES
+    } else {
+        MAX_LIBRARY_BYTES
+    }
+}
+
 /// One platform the archive can carry a library for.
 pub struct Platform {
     /// The jar folder, as the loader (NativeLibrary.java) names the platform.

@@ -563,10 +563,12 @@ fn list_over_three_pages(ctx: &Ctx) -> Result<()> {
         );
     }
     let seen = ctx.server.seen();
-    let pages: Vec<(Option<&str>, Option<&str>)> = seen
+    // Pages after the first are requested in parallel, so they may reach the server in any order.
+    let mut pages: Vec<(Option<&str>, Option<&str>)> = seen
         .iter()
         .map(|s| (query_param(s, "offset"), query_param(s, "limit")))
         .collect();
+    pages.sort_by_key(|(offset, _)| offset.and_then(|o| o.parse::<u64>().ok()));
     let limit = PAGE_SIZE.to_string();
     let want: Vec<(Option<&str>, Option<&str>)> = ["0", "1000", "2000"]
         .iter()

@@ -262,6 +262,7 @@ impl Client {
         if !cfg!(windows) || settings.extra_ca_pem.is_some() {
             builder = builder.tls_certs_merge(trusted_roots(settings.extra_ca_pem.as_deref())?);
         }
+        install_crypto_provider();
         // Some resolver/TLS pieces look for a runtime handle while the client is built.
         let _guard = crate::runtime::runtime()?.enter();
         let http = builder.build().map_err(|e| {
@@ -601,6 +602,17 @@ impl Client {
             message: self.redact(&format!("{advice}{tries}{suffix}")),
             attempts,
         }
+    }
+}
+
+/// Makes ring the TLS provider of this library's rustls, which reqwest takes when it builds a
+/// client (it is built without a provider of its own to keep the library small). The default
+/// is per copy of rustls, so it is this library's alone; once set it stays, and a second call
+/// finds it set and changes nothing.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed it first: the same provider either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

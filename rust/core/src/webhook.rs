@@ -4,15 +4,15 @@
 //! Connect signs each call with an HS256 JWT in `Authorization: Bearer <JWT>`, keyed with the
 //! webhook's `jwt_secret`. [`verify_call`] accepts exactly that: the header names HS256 (`none`
 //! and every other algorithm are refused before the signature is looked at), the HMAC matches
-//! (compared in constant time by aws-lc-rs, the crypto library TLS already links), `exp` and
+//! (compared in constant time by ring, the crypto library TLS already links), `exp` and
 //! `nbf` hold when present. Only then is the body read, and the verified claims are added to it.
 //! Messages never quote the token or the secret.
 
 use std::fmt::Write as _;
 
-use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use ring::hmac;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};

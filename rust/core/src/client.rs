@@ -1049,6 +1049,8 @@ mod tests {
 
     #[tokio::test]
     async fn transport_errors_are_classified_from_their_causes() {
+        // These clients are built here, not by `Client::new`, which installs the provider.
+        install_crypto_provider();
         let client = || {
             reqwest::Client::builder()
                 .no_proxy()
@@ -1293,6 +1295,7 @@ mod tests {
 
     #[tokio::test]
     async fn read_limited_stops_at_the_limit() {
+        install_crypto_provider();
         let server = wiremock::MockServer::start().await;
         wiremock::Mock::given(wiremock::matchers::any())
             .respond_with(

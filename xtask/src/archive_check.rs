@@ -376,7 +376,7 @@ fn native_libraries(car: &Car) -> Result<()> {
         };
         present.insert(platform.id);
         problems.extend(
-            library_problems(platform, data)
+            library_problems(platform, data, Some(GLIBC_FLOOR))
                 .into_iter()
                 .map(|p| format!("{name}: {p}")),
         );
@@ -429,7 +429,12 @@ fn size_problem(bytes: usize, max: u64) -> Option<String> {
 const JNI_FIRST_CALL: &str = "Java_com_cloudblue_connect_boomi_Native_version";
 
 /// What would stop `bytes` from loading on the platform's oldest supported system.
-pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
+/// `glibc_floor`: the newest glibc the library may need (`None`: any, for a host-linked build).
+pub fn library_problems(
+    platform: &Platform,
+    bytes: &[u8],
+    glibc_floor: Option<&str>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     if platform.id.starts_with("linux-") {
         let elf = match binary::read_elf(bytes) {
@@ -443,12 +448,13 @@ pub fn library_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
         if elf.machine != machine {
             problems.push(format!("ELF machine {}, expected {machine}", elf.machine));
         }
-        if let Some(floor) = elf.glibc_floor()
-            && version_key(&floor) > version_key(GLIBC_FLOOR)
+        if let (Some(needs), Some(floor)) = (elf.glibc_floor(), glibc_floor)
+            && version_key(&needs) > version_key(floor)
         {
             problems.push(format!(
-                "needs glibc {floor}, newer than {GLIBC_FLOOR} (RHEL 7, Amazon Linux 2); \
-                 build with the default `cargo xtask dist`, not --native"
+                "needs glibc {needs}, newer than {floor}; the connector's floor is \
+                 {GLIBC_FLOOR} (RHEL 7, Amazon Linux 2): build with the default `cargo xtask \
+                 dist`, not --native"
             ));
         }
         let foreign: Vec<&String> = elf

@@ -5,6 +5,7 @@
 //! Everything is added to the user's own filter and sorts before they become RQL, so the same
 //! field checks, quoting and encoding apply.
 
+use serde::de;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -222,122 +223,97 @@ impl Watermark {
 
 /// The value at `path` (member names) inside the JSON object `body[start..end]`: a string
 /// without escapes as its position in `body`, one with escapes decoded; `None` when a member is
-/// missing or the value is not a string. Never panics on malformed input.
+/// missing, the value is not a string or the object is not JSON. Read by serde_json one level at
+/// a time: only the members on the path are kept (as raw slices of `body`), the rest is skipped.
 pub(crate) fn value_at(
     body: &[u8],
     start: usize,
     end: usize,
     path: &[&str],
 ) -> Option<TrackedText> {
-    let b = body.get(..end)?;
-    let mut i = ws(b, start);
+    let mut object = std::str::from_utf8(body.get(start..end)?).ok()?;
     let (last, parents) = path.split_last()?;
     for name in parents {
-        i = member(b, i, name)?;
-        if b.get(i) != Some(&b'{') {
-            return None;
-        }
+        object = member(object, name)?;
     }
-    let v = member(b, i, last)?;
-    if b.get(v) != Some(&b'"') {
-        return None;
-    }
-    let (close, escaped) = string_end(b, v)?;
-    if escaped {
-        serde_json::from_slice::<String>(&b[v..=close])
+    let value = member(object, last)?;
+    let text = value.strip_prefix('"')?.strip_suffix('"')?;
+    if text.contains('\\') {
+        return serde_json::from_str::<String>(value)
             .ok()
-            .map(TrackedText::Text)
-    } else {
-        Some(TrackedText::At(v + 1, close))
+            .map(TrackedText::Text);
+    }
+    // `text` is a slice of `body`, so its position is its distance from the body's start.
+    let at = text.as_ptr() as usize - body.as_ptr() as usize;
+    Some(TrackedText::At(at, at + text.len()))
+}
+
+/// The raw value of member `name` of the JSON object `object` (the first one of that name;
+/// names written with escapes never match, as Connect writes its names plainly).
+fn member<'a>(object: &'a str, name: &str) -> Option<&'a str> {
+    let mut de = serde_json::Deserializer::from_str(object);
+    let found = de::DeserializeSeed::deserialize(Member(name), &mut de).ok()?;
+    de.end().ok()?;
+    found.map(serde_json::value::RawValue::get)
+}
+
+/// Finds one member of an object, skipping the others without building them.
+struct Member<'n>(&'n str);
+
+impl<'de> de::DeserializeSeed<'de> for Member<'_> {
+    type Value = Option<&'de serde_json::value::RawValue>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
+impl<'de> de::Visitor<'de> for Member<'_> {
+    type Value = Option<&'de serde_json::value::RawValue>;
 
-/// The start of member `name`'s value in the object opening at `open`. Member names with
-/// escapes never match (Connect writes its names plainly).
-fn member(b: &[u8], open: usize, name: &str) -> Option<usize> {
-    if b.get(open) != Some(&b'{') {
-        return None;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
     }
-    let mut i = ws(b, open + 1);
-    loop {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let (close, escaped) = string_end(b, i)?;
-        let key = &b[i + 1..close];
-        i = ws(b, close + 1);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = ws(b, i + 1);
-        if !escaped && key == name.as_bytes() {
-            return Some(i);
-        }
-        i = ws(b, skip_value(b, i)?);
-        match b.get(i) {
-            Some(b',') => i = ws(b, i + 1),
-            _ => return None,
-        }
-    }
-}
 
-/// The closing quote of the string opening at `open`, and whether it holds escapes.
-fn string_end(b: &[u8], open: usize) -> Option<(usize, bool)> {
-    let mut i = open + 1;
-    let mut escaped = false;
-    loop {
-        i += b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
-        if b[i] == b'"' {
-            return Some((i, escaped));
-        }
-        escaped = true;
-        i += 2;
-    }
-}
-
-/// The end (exclusive) of the value starting at `i`.
-fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
-    match *b.get(i)? {
-        b'"' => string_end(b, i).map(|(close, _)| close + 1),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            loop {
-                i += b
-                    .get(i..)?
-                    .iter()
-                    .position(|&c| matches!(c, b'"' | b'{' | b'[' | b'}' | b']'))?;
-                match b[i] {
-                    b'"' => {
-                        i = string_end(b, i)?.0 + 1;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    _ => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                }
-                i += 1;
+    fn visit_map<A: de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<PlainName<'de>>()? {
+            if found.is_none() && key.0 == Some(self.0) {
+                found = Some(map.next_value()?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
             }
         }
-        _ => {
-            while !matches!(
-                b.get(i),
-                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            ) {
-                i += 1;
+        Ok(found)
+    }
+}
+
+/// A member name as written: `None` when it holds escapes (serde_json hands those over decoded,
+/// not borrowed from the input).
+struct PlainName<'de>(Option<&'de str>);
+
+impl<'de> de::Deserialize<'de> for PlainName<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Name;
+        impl<'de> de::Visitor<'de> for Name {
+            type Value = PlainName<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member name")
             }
-            Some(i)
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(PlainName(Some(v)))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+                Ok(PlainName(None))
+            }
         }
+        d.deserialize_str(Name)
     }
 }
 

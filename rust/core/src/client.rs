@@ -765,13 +765,13 @@ fn retry_after_at(v: &str, now: std::time::SystemTime) -> Option<Duration> {
 
 /// A body buffer's first capacity: the declared size when there is one (never past `max`),
 /// otherwise a small start that grows as the body arrives.
-fn reserve(declared: Option<u64>, max: u64) -> usize {
+pub(crate) fn reserve(declared: Option<u64>, max: u64) -> usize {
     usize::try_from(declared.unwrap_or(8 * 1024).min(max)).unwrap_or(0)
 }
 
 /// Appends `piece` to `buf`, growing it by doubling as `Vec` does but never past `max` bytes of
 /// capacity, so a body just under its limit costs the limit and not up to twice it.
-fn grow_within(buf: &mut Vec<u8>, piece: &[u8], max: u64) {
+pub(crate) fn grow_within(buf: &mut Vec<u8>, piece: &[u8], max: u64) {
     let need = buf.len() + piece.len();
     if need > buf.capacity() {
         let max = usize::try_from(max).unwrap_or(usize::MAX).max(need);

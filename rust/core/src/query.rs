@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
-use crate::client::{ApiRequest, BodySink, Client, RequestBody};
+use crate::client::{self, ApiRequest, BodySink, Client, RequestBody};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query};
@@ -167,28 +167,26 @@ impl std::fmt::Debug for QueryCursor {
     }
 }
 
-/// Receives a page body into a reused buffer (the client stops at the connection's page limit).
+/// Receives a page body into a reused buffer, never holding more than the connection's page
+/// limit (the client stops reading there).
 struct PageSink {
     body: Vec<u8>,
+    limit: u64,
 }
 
-/// A declared body size is trusted this far when reserving the buffer; more is received by
-/// growing it, so a wrong `Content-Length` cannot ask for gigabytes up front.
-const MAX_RESERVE: u64 = 64 * 1024 * 1024;
 /// Page buffers beyond this capacity are not kept for later pages.
 const MAX_KEPT_BUFFER: usize = 64 * 1024 * 1024;
 
 impl BodySink for PageSink {
     fn start(&mut self, _status: u16, _headers: &HeaderMap, content_length: Option<u64>) {
         self.body.clear();
-        if let Some(n) = content_length {
-            self.body
-                .reserve(usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0));
-        }
+        // A declared size is trusted only up to the limit, so a wrong one asks for no more.
+        self.body
+            .reserve(client::reserve(content_length, self.limit));
     }
 
     fn push(&mut self, piece: &[u8]) {
-        self.body.extend_from_slice(piece);
+        client::grow_within(&mut self.body, piece, self.limit);
     }
 
     fn take(&mut self) -> Bytes {
@@ -566,6 +564,7 @@ impl Target {
         };
         let mut sink = PageSink {
             body: self.page_buffer(),
+            limit: self.client.page_limit().bytes,
         };
         let resp = self
             .client

@@ -35,7 +35,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         ));
         env.push((
             "CONNECT_BOOMI_MAX_LIBRARY_BYTES",
-            dist::MAX_LIBRARY_BYTES.to_string(),
+            system_tests::platforms::MAX_LIBRARY_BYTES.to_string(),
         ));
     }
     launch("bench", args, env, help)

@@ -19,82 +19,17 @@
 //! glibc becomes the floor). `--all-targets` adds linux-aarch64 and windows-x86_64 when their
 //! Rust standard libraries are installed; only `cargo xtask emulated` runs them (qemu-user, Wine).
 
-use crate::binary::{self, version_key};
 use crate::java::{self, Archive};
 use crate::util::{self, VERSION, file_size, human_size, rel, root};
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 /// Boomi runtimes run Java 8 or 11; the docs ask connector code to target 8.
 const JAVA_RELEASE: u32 = 8;
 
-/// The oldest glibc the Linux libraries support by default: RHEL/CentOS 7 and Amazon Linux 2
-/// ship 2.17, and zig carries symbol stubs for it.
-pub const GLIBC_FLOOR: &str = "2.17";
-
-/// The size target of each platform's stripped native library (6 MiB): every Atom extracts it
-/// from the jar on first use, and the archive is uploaded to AtomSphere with each version.
-/// Checked by the archive stage and by `cargo xtask bench`.
-pub const MAX_LIBRARY_BYTES: u64 = 6 * 1024 * 1024;
-
-/// The Windows DLL's own target (8 MiB): the same code compiles to about 1.5 times the machine
-/// code for x86_64-pc-windows-gnu (unwind tables and the MinGW runtime), so the Linux target
-/// would fail it for reasons no change of ours moves; it still catches a DLL that grows.
-pub const MAX_WINDOWS_LIBRARY_BYTES: u64 = 8 * 1024 * 1024;
-
-/// The size target of the library at `name` (`native/<platform>/<file>` in the shim jar).
-pub fn max_library_bytes(name: &str) -> u64 {
-    if name.contains("/windows-") {
-        MAX_WINDOWS_LIBRARY_BYTES
-    } else {
-        MAX_LIBRARY_BYTES
-    }
-}
-
-/// One platform the archive can carry a library for.
-pub struct Platform {
-    /// The jar folder, as the loader (NativeLibrary.java) names the platform.
-    pub id: &'static str,
-    pub triple: &'static str,
-    /// `System.mapLibraryName("cloudblue_connect_boomi")` on that OS.
-    pub file: &'static str,
-    /// Whether the test suite runs this library (only the build machine's platform).
-    pub tested: bool,
-}
-
-impl Platform {
-    fn is_linux(&self) -> bool {
-        self.id.starts_with("linux-")
-    }
-}
-
-/// The platform every archive carries and the tests run.
-pub const LINUX_X86_64: Platform = Platform {
-    id: "linux-x86_64",
-    triple: "x86_64-unknown-linux-gnu",
-    file: "libcloudblue_connect_boomi.so",
-    tested: true,
-};
-
-/// Every platform `dist --all-targets` can build; the first is always built. macOS is absent
-/// because its libraries cannot link without Apple's SDK (Security, CoreFoundation).
-pub const PLATFORMS: &[Platform] = &[
-    LINUX_X86_64,
-    Platform {
-        id: "linux-aarch64",
-        triple: "aarch64-unknown-linux-gnu",
-        file: "libcloudblue_connect_boomi.so",
-        tested: false,
-    },
-    Platform {
-        id: "windows-x86_64",
-        triple: "x86_64-pc-windows-gnu",
-        file: "cloudblue_connect_boomi.dll",
-        tested: false,
-    },
-];
+pub use system_tests::platforms::{GLIBC_FLOOR, LINUX_X86_64, PLATFORMS, Platform, version_key};
 
 /// How the libraries are linked.
 #[derive(Clone, Debug, PartialEq)]
@@ -271,18 +206,17 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
             continue;
         }
         let library = build_library(platform, &options.linking)?;
-        let summary = inspect_library(platform, &library, &options.linking)?;
-        built.push((platform, library, summary));
+        built.push((platform, library));
     }
     // Staged afresh, in one step after the slow builds, so a library of an earlier
     // --all-targets build never slips into this jar.
     util::fresh_dir(&native_dir())?;
     let mut staged_sizes = Vec::new();
-    for (platform, library, summary) in built {
+    for (platform, library) in built {
         let staged = native_dir().join(platform.id).join(platform.file);
         std::fs::create_dir_all(native_dir().join(platform.id))?;
         std::fs::copy(&library, &staged)?;
-        staged_sizes.push((platform, summary, file_size(&staged)?));
+        staged_sizes.push((platform, file_size(&staged)?));
     }
     let built = staged_sizes;
 
@@ -314,7 +248,6 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
     jar.add_dir(&shim_classes_dir(), "")?;
     jar.add_dir(&native_dir(), "native/")?;
     let jar_path = jar.finish(&["META-INF/MANIFEST.MF"])?;
-    reject_boomi_classes(&jar_path)?;
 
     // 4. The runner (not in the archive: it plays the Atom, which brings its own SDK).
     java::compile(
@@ -349,12 +282,11 @@ pub fn build_with(options: &Options) -> Result<PathBuf> {
         std::fs::read(&jar_path)?,
     );
     let car_path = car.finish(&[])?;
-    reject_boomi_classes(&car_path)?;
     std::fs::write(dist_dir().join("connector-descriptor.xml"), descriptor)?;
 
-    for (platform, summary, size) in &built {
+    for (platform, size) in &built {
         eprintln!(
-            "native library  {:>10}  {}/{}  {summary}{}",
+            "native library  {:>10}  {}/{}{}",
             human_size(*size),
             platform.id,
             platform.file,
@@ -488,36 +420,6 @@ pub fn python_tools() -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Checks a freshly built library is what the platform's loader expects (format and
-/// machine, glibc floor) and returns a one-line summary for the build log.
-fn inspect_library(platform: &Platform, library: &Path, linking: &Linking) -> Result<String> {
-    let bytes = std::fs::read(library)
-        .with_context(|| format!("the build produced no {}", rel(library)))?;
-    // A host-linked library needs the build machine's glibc: the archive stage refuses it, but
-    // it is what --native is for (a quick local build), so dist only reports its floor.
-    let floor = match linking {
-        Linking::Zig { glibc } => Some(glibc.as_str()),
-        Linking::Native if platform.tested => None,
-        Linking::Native => Some(GLIBC_FLOOR),
-    };
-    let problems = crate::archive_check::library_problems(platform, &bytes, floor);
-    if !problems.is_empty() {
-        bail!("{}: {}", rel(library), problems.join("; "));
-    }
-    if !platform.is_linux() {
-        return Ok("PE32+ DLL".into());
-    }
-    let floor = binary::read_elf(&bytes)?
-        .glibc_floor()
-        .unwrap_or_else(|| "any".into());
-    if let Linking::Zig { glibc } = linking
-        && version_key(&floor) > version_key(glibc)
-    {
-        bail!("asked for glibc {glibc}, but the library needs glibc {floor}");
-    }
-    Ok(format!("needs glibc >= {floor}"))
-}
-
 fn read_descriptor(name: &str) -> Result<Vec<u8>> {
     let path = root().join("descriptors").join(name);
     std::fs::read(&path).with_context(|| {
@@ -544,19 +446,4 @@ fn manifest(extra: &[(&str, &str)]) -> String {
     }
     m.push_str("\r\n");
     m
-}
-
-/// The SDK licence forbids shipping Boomi's classes, and the Atom brings its own copy: a
-/// `com/boomi` class in our jar or archive (say, a stand-in that leaked into the shim
-/// build) would shadow the real SDK at run time. Checks the zip and every jar inside it.
-fn reject_boomi_classes(path: &Path) -> Result<()> {
-    let offending = crate::archive_check::boomi_classes(&std::fs::read(path)?)?;
-    if !offending.is_empty() {
-        bail!(
-            "{} contains Boomi SDK classes, which must never ship: {}",
-            rel(path),
-            offending.join(", ")
-        );
-    }
-    Ok(())
 }

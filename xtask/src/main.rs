@@ -5,9 +5,7 @@
 //! plus one match arm below (a command returning `Result<()>` fits with
 //! `.map(|()| ExitCode::SUCCESS)`).
 
-mod archive_check;
 mod bench;
-mod binary;
 mod dist;
 mod emulated;
 mod fuzz;

@@ -30,7 +30,7 @@ const STAGES: &[(&str, &str)] = &[
     ("dist", "cargo xtask dist (release library, jars, archive)"),
     (
         "archive",
-        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17)",
+        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17) (tests/system/tests/archive.rs)",
     ),
     (
         "java",
@@ -272,7 +272,7 @@ fn run_stage(stage: &str, options: &Options) -> Result<Tally> {
         )),
         "rust" => rust_tests(),
         "dist" => dist::build().map(|_| Tally::pass()),
-        "archive" => crate::archive_check::run(),
+        "archive" => system_suite("archive"),
         "java" => java_tests(),
         "newjdk" => system_suite("newjdk"),
         "rql" => rql_grammar(),

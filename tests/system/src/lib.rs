@@ -4,9 +4,14 @@
 //! `cargo test -p system-tests --test <suite> [filter]` once `cargo xtask dist` has built the
 //! archive.
 
+#[cfg(feature = "archive")]
+pub mod archive;
+#[cfg(feature = "archive")]
+pub mod binary;
 pub mod fault_server;
 #[cfg(feature = "webhook-tokens")]
 pub mod jwt;
+pub mod platforms;
 pub mod server;
 pub mod wiremock;
 

@@ -1,4 +1,4 @@
-//! The `archive` test stage: checks over the built connector archive that Boomi would refuse,
+//! The checks of the `archive` suite (tests/system/tests/archive.rs, one #[test] each): checks over the built connector archive that Boomi would refuse,
 //! or that would fail only on a customer's Atom, caught here instead.
 //!
 //! Each check is one pass or failure: layout, size under Boomi's upload limit, descriptors
@@ -8,8 +8,7 @@
 //! glibc symbol newer than 2.17, only system libraries needed), each within its 6 MiB target.
 
 use crate::binary::{self, version_key};
-use crate::dist::{self, GLIBC_FLOOR, PLATFORMS, Platform};
-use crate::test::Tally;
+use crate::platforms::{GLIBC_FLOOR, PLATFORMS, Platform, max_library_bytes};
 use anyhow::{Context, Result, bail, ensure};
 use connect_catalog::Action;
 use quick_xml::events::Event;
@@ -38,7 +37,7 @@ const LINUX_SYSTEM_LIBRARIES: &[&str] = &[
 
 /// The archive, read once: its entries and, for each jar inside, the jar's entries.
 pub struct Car {
-    size: u64,
+    pub size: u64,
     entries: BTreeMap<String, Vec<u8>>,
     jars: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
 }
@@ -49,7 +48,7 @@ impl Car {
         Self::from_bytes(&bytes)
     }
 
-    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let entries = read_zip(bytes)?;
         let mut jars = BTreeMap::new();
         for (name, data) in &entries {
@@ -101,40 +100,14 @@ fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-type Check = fn(&Car) -> Result<()>;
-
-const CHECKS: &[(&str, Check)] = &[
-    ("layout", layout),
-    ("size_under_boomi_limit", size_under_limit),
-    ("descriptor_matches_catalog", descriptor_matches_catalog),
-    ("connector_class_implements_connector", connector_class),
-    ("java_8_bytecode", java_8_bytecode),
-    ("no_boomi_classes", no_boomi_classes),
-    ("native_access_manifest", native_access_manifest),
-    ("native_library_per_platform", native_libraries),
-    ("native_library_size", native_library_sizes),
-];
-
-pub fn run() -> Result<Tally> {
-    let path = dist::built_car()?;
-    let car = Car::read(&path)?;
-    println!(
-        "archive {} ({})",
-        crate::util::rel(&path),
-        crate::util::human_size(car.size)
-    );
-    let mut tally = Tally::default();
-    for (name, check) in CHECKS {
-        tally.record(&format!("archive {name}"), "", check(&car));
-    }
-    Ok(tally)
-}
-
-fn layout(car: &Car) -> Result<()> {
+pub fn layout(car: &Car) -> Result<()> {
     let expected: BTreeSet<String> = [
         "META-INF/connector-config.xml".to_string(),
         "META-INF/connector-descriptor.xml".to_string(),
-        format!("lib/{}", dist::shim_jar_name()),
+        format!(
+            "lib/cloudblue-connect-boomi-{}.jar",
+            env!("CARGO_PKG_VERSION")
+        ),
     ]
     .into();
     let found: BTreeSet<String> = car.entries.keys().cloned().collect();
@@ -145,7 +118,7 @@ fn layout(car: &Car) -> Result<()> {
     Ok(())
 }
 
-fn size_under_limit(car: &Car) -> Result<()> {
+pub fn size_under_limit(car: &Car) -> Result<()> {
     ensure!(
         car.size < MAX_ARCHIVE_BYTES,
         "{} bytes, Boomi accepts at most 40 MB",
@@ -189,7 +162,8 @@ fn elements(xml: &str) -> Result<Vec<(String, BTreeMap<String, String>)>> {
     Ok(out)
 }
 
-fn descriptor_matches_catalog(car: &Car) -> Result<()> {
+/// `expected`: the descriptor the catalog generates today (`codegen::descriptor::render()`).
+pub fn descriptor_matches_catalog(car: &Car, expected: &str) -> Result<()> {
     let xml = car.text("META-INF/connector-descriptor.xml")?;
     let els = elements(xml).context("connector-descriptor.xml is not well formed")?;
     ensure!(
@@ -220,7 +194,7 @@ fn descriptor_matches_catalog(car: &Car) -> Result<()> {
     );
     // Stronger still: the archived descriptor is the one the catalog generates today.
     ensure!(
-        xml == crate::descriptor::render(),
+        xml == expected,
         "the archived descriptor differs from the catalog's: run `cargo xtask descriptor`, then dist"
     );
     Ok(())
@@ -228,7 +202,7 @@ fn descriptor_matches_catalog(car: &Car) -> Result<()> {
 
 /// connector-config.xml names a class that is in the shim jar and implements Boomi's
 /// `Connector` (directly or through its superclasses and interfaces in the jar).
-fn connector_class(car: &Car) -> Result<()> {
+pub fn connector_class(car: &Car) -> Result<()> {
     let config = car.text("META-INF/connector-config.xml")?;
     let els = elements(config).context("connector-config.xml is not well formed")?;
     ensure!(
@@ -276,7 +250,7 @@ fn connector_class(car: &Car) -> Result<()> {
     bail!("{class_name} does not implement {CONNECTOR_INTERFACE}")
 }
 
-fn java_8_bytecode(car: &Car) -> Result<()> {
+pub fn java_8_bytecode(car: &Car) -> Result<()> {
     let mut newer = Vec::new();
     let mut classes = 0;
     for (jar, entries) in &car.jars {
@@ -318,7 +292,7 @@ pub fn boomi_classes(zip_bytes: &[u8]) -> Result<Vec<String>> {
     Ok(offending)
 }
 
-fn no_boomi_classes(car: &Car) -> Result<()> {
+pub fn no_boomi_classes(car: &Car) -> Result<()> {
     let mut offending = Vec::new();
     for (name, data) in car.entries.iter().filter(|(n, _)| n.ends_with(".jar")) {
         offending.extend(
@@ -341,7 +315,7 @@ fn no_boomi_classes(car: &Car) -> Result<()> {
     Ok(())
 }
 
-fn native_access_manifest(car: &Car) -> Result<()> {
+pub fn native_access_manifest(car: &Car) -> Result<()> {
     let (name, jar) = car.shim()?;
     let manifest = jar
         .get("META-INF/MANIFEST.MF")
@@ -359,7 +333,7 @@ fn native_access_manifest(car: &Car) -> Result<()> {
 /// Each `native/<platform>/<file>` in the shim jar is a platform the build knows, in that
 /// platform's binary format and machine, and loads on the oldest systems the README names;
 /// the tested platform is always there.
-fn native_libraries(car: &Car) -> Result<()> {
+pub fn native_libraries(car: &Car) -> Result<()> {
     let (_, jar) = car.shim()?;
     let mut problems = Vec::new();
     let mut present = BTreeSet::new();
@@ -370,7 +344,7 @@ fn native_libraries(car: &Car) -> Result<()> {
             .find(|p| parts.get(1) == Some(&p.id) && parts.get(2) == Some(&p.file));
         let Some(platform) = platform.filter(|_| parts.len() == 3) else {
             problems.push(format!(
-                "{name}: no such platform/file pair in dist::PLATFORMS, so no loader looks for it"
+                "{name}: no such platform/file pair in platforms::PLATFORMS, so no loader looks for it"
             ));
             continue;
         };
@@ -399,13 +373,13 @@ fn native_libraries(car: &Car) -> Result<()> {
 
 /// Every native library in the shim jar is within the size target. A check of its own, apart
 /// from loadability: a library over it still works, and `dist` does not refuse it.
-fn native_library_sizes(car: &Car) -> Result<()> {
+pub fn native_library_sizes(car: &Car) -> Result<()> {
     let (_, jar) = car.shim()?;
     let problems: Vec<String> = jar
         .iter()
         .filter(|(n, _)| n.starts_with("native/") && !n.ends_with('/'))
         .filter_map(|(name, data)| {
-            size_problem(data.len(), dist::max_library_bytes(name)).map(|p| format!("{name}: {p}"))
+            size_problem(data.len(), max_library_bytes(name)).map(|p| format!("{name}: {p}"))
         })
         .collect();
     ensure!(problems.is_empty(), "{}", problems.join("; "));
@@ -501,7 +475,7 @@ pub fn library_problems(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{MAX_LIBRARY_BYTES, MAX_WINDOWS_LIBRARY_BYTES};
+    use crate::platforms::{MAX_LIBRARY_BYTES, MAX_WINDOWS_LIBRARY_BYTES};
     use std::io::Write;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {

@@ -8,6 +8,7 @@
 //! hand-written: it needs the version and four names from the constant pool, where a class-file
 //! crate would parse every field, method and attribute of each class.
 
+pub use crate::platforms::version_key;
 use anyhow::{Context, Result, bail, ensure};
 use object::LittleEndian as LE;
 use object::elf::{DT_NEEDED, DT_NULL, FileHeader64};
@@ -51,11 +52,6 @@ impl Elf {
             .max_by_key(|v| version_key(v))
             .map(str::to_string)
     }
-}
-
-/// `2.17` → `[2, 17]`, so versions compare numerically (`2.9 < 2.17`).
-pub fn version_key(v: &str) -> Vec<u32> {
-    v.split('.').filter_map(|p| p.parse().ok()).collect()
 }
 
 /// Reads a 64-bit little-endian ELF (x86-64 and aarch64 Linux both are). Uses the section

@@ -9,7 +9,7 @@ use crate::util::{jdk_tool, show};
 use anyhow::{Context, Result};
 use std::process::{Command, ExitCode};
 
-pub use system_tests::{RUNNER_MAIN, output, runner_classpath, runner_command};
+pub use system_tests::{RUNNER_MAIN, runner_classpath, runner_command};
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
     // `cargo xtask run -- ...` passes the `--` through: it means nothing here.

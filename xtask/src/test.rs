@@ -80,9 +80,6 @@ pub struct Tally {
     pub skipped: u64,
 }
 
-/// One named case of a stage that runs cases against a shared context.
-pub type NamedCase<C> = (&'static str, fn(&C) -> anyhow::Result<()>);
-
 impl Tally {
     pub fn pass() -> Self {
         Self {
@@ -103,28 +100,6 @@ impl Tally {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
-    }
-
-    /// Runs named cases of a stage one after the other, printing `<stage> <name> ... ok|FAILED`
-    /// with the time each took; `before_each` resets shared state (a mock's journal, a plan).
-    pub fn of_cases<C>(
-        stage: &str,
-        ctx: &C,
-        cases: &[NamedCase<C>],
-        before_each: impl Fn(&C) -> anyhow::Result<()>,
-    ) -> Self {
-        let mut tally = Self::default();
-        for (name, case) in cases {
-            let started = std::time::Instant::now();
-            let outcome = before_each(ctx).and_then(|()| case(ctx));
-            let secs = started.elapsed().as_secs_f64();
-            tally.record(
-                &format!("{stage} {name}"),
-                &format!(" ({secs:.1} s)"),
-                outcome,
-            );
-        }
-        tally
     }
 
     /// Counts one case and prints `<label> ... ok<note>` or `<label> ... FAILED<note>` with
@@ -385,11 +360,12 @@ fn system_suite(suite: &str) -> Result<Tally> {
 
 /// `cargo test <args>`, its libtest results counted; a build failure or a test binary that
 /// crashed before its summary counts as one failure.
-fn cargo_tests(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Result<Tally> {
+pub fn cargo_tests(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Result<Tally> {
     let mut cmd = util::cargo();
+    // Cargo's options first: `args` may end with `-- <libtest options>`.
     cmd.arg("test")
-        .args(args)
-        .args(["--no-fail-fast", "--color", "never"]);
+        .args(["--no-fail-fast", "--color", "never"])
+        .args(args);
     for (key, value) in env {
         cmd.env(key, value);
     }

@@ -90,12 +90,18 @@ pub fn jdk_tool(name: &str) -> Command {
 /// The runner jar and the SDK stand-ins `cargo xtask dist` builds: every way of starting the
 /// runner (other JDKs, argument files) uses this class path with [`RUNNER_MAIN`].
 pub fn runner_classpath() -> String {
-    let java = root().join("target/java");
     let sep = if cfg!(windows) { ";" } else { ":" };
+    runner_classpath_as(sep, |p| p.display().to_string())
+}
+
+/// [`runner_classpath`] for a JVM that names paths its own way (`name`) and separates class
+/// path entries with `sep` (an emulated Windows JVM: `Z:\...` and `;`).
+pub fn runner_classpath_as(sep: &str, name: impl Fn(&Path) -> String) -> String {
+    let java = root().join("target/java");
     format!(
         "{}{sep}{}",
-        java.join("runner.jar").display(),
-        java.join("sdk-stubs").display()
+        name(&java.join("runner.jar")),
+        name(&java.join("sdk-stubs"))
     )
 }
 
@@ -140,4 +146,13 @@ pub fn output(cmd: &mut Command) -> anyhow::Result<Output> {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
+}
+
+/// The JSON values the runner printed on stdout, in order (results and any other lines).
+pub fn json_values(stdout: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+    use anyhow::Context as _;
+    serde_json::Deserializer::from_str(stdout)
+        .into_iter::<serde_json::Value>()
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))
 }

@@ -16,7 +16,7 @@
 //! One test per pair (written by build.rs from the catalog); one Prism serves them all. Prism
 //! comes from tests/package.json (`cargo xtask test` installs it in its setup stage).
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use codegen::operations::{self, Entry};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -292,10 +292,7 @@ fn expect_success(car: &Path, args: &[String], accepted: &[&str]) -> Result<()> 
     let mut cmd = system_tests::runner_command(car);
     cmd.args(args);
     let out = system_tests::output(&mut cmd)?;
-    let results: Vec<Value> = serde_json::Deserializer::from_str(&out.stdout)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("runner output is not JSON:\n{}", out.stdout))?;
+    let results = system_tests::json_values(&out.stdout)?;
     let bad: Vec<String> = results
         .iter()
         .filter(|r| {

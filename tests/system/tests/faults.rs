@@ -266,11 +266,7 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        let json = stdout.as_str();
-        let results = serde_json::Deserializer::from_str(json)
-            .into_iter::<Value>()
-            .collect::<Result<Vec<Value>, _>>()
-            .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))?
+        let results = system_tests::json_values(&stdout)?
             .into_iter()
             .filter(|v| v.get("status").is_some())
             .collect();

@@ -195,7 +195,7 @@ pub struct Client {
     backoff_base: Duration,
     /// 429 and 503 answers received so far: parallel requests slow down when it grows.
     throttles: std::sync::atomic::AtomicU64,
-    /// Parallel execute's lowered parallelism and when it was lowered (see `execute.rs`).
+    /// Parallel execute's lowered parallelism and when it was lowered (see `throttle.rs`).
     pub(crate) parallel_ceiling: std::sync::Mutex<Option<(usize, std::time::Instant)>>,
 }
 

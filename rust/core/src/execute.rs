@@ -19,6 +19,7 @@ use crate::log::Log;
 use crate::operation::{Operation, OperationJson, tracked};
 use crate::query::{document, split_page};
 use crate::settings::Properties;
+use crate::throttle::Throttle;
 use crate::wire::{self, DocResult, Payload};
 
 #[derive(Deserialize)]
@@ -101,13 +102,9 @@ pub(crate) fn execute(
     Ok(wire::results(&log, &results))
 }
 
-/// How long a lowered parallelism outlives the last 429 or 503: later batches of the same run
-/// (and other executions sharing the connection's client, whose requests count against the same
-/// limits) start from it instead of from the setting.
-const CEILING_MEMORY: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// Documents in flight at once: "Parallel Requests", halved each time the client receives a 429
-/// or 503 (Connect's "slow down"), down to one. The log says so once per lowering batch.
+/// or 503 (Connect's "slow down"), down to one, and remembered on the client (see [`Throttle`]).
+/// The log says so once per lowering batch.
 struct Limiter<'a> {
     client: &'a Client,
     permits: tokio::sync::Semaphore,
@@ -115,32 +112,18 @@ struct Limiter<'a> {
 }
 
 struct LimitState {
-    limit: usize,
+    throttle: Throttle,
     /// Permits to retire as they come back, after a lowering.
     debt: usize,
-    /// The client's 429/503 count last looked at.
-    seen: u64,
-    warned: bool,
 }
 
 impl<'a> Limiter<'a> {
     fn new(client: &'a Client, parallelism: usize) -> Self {
-        let ceiling = client
-            .parallel_ceiling
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .filter(|(_, at)| at.elapsed() < CEILING_MEMORY)
-            .map_or(parallelism, |(n, _)| n);
-        let limit = parallelism.min(ceiling).max(1);
+        let throttle = Throttle::remembered(client, parallelism);
         Limiter {
             client,
-            permits: tokio::sync::Semaphore::new(limit),
-            state: std::sync::Mutex::new(LimitState {
-                limit,
-                debt: 0,
-                seen: client.throttles(),
-                warned: false,
-            }),
+            permits: tokio::sync::Semaphore::new(throttle.limit()),
+            state: std::sync::Mutex::new(LimitState { throttle, debt: 0 }),
         }
     }
 
@@ -152,26 +135,16 @@ impl<'a> Limiter<'a> {
     /// Gives a permit back, after lowering the limit when the client saw a 429/503 since.
     fn release(&self, permit: Option<tokio::sync::SemaphorePermit<'_>>, log: &mut Log) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let seen = self.client.throttles();
-        if seen != state.seen {
-            state.seen = seen;
-            let lowered = (state.limit / 2).max(1);
-            if lowered < state.limit {
-                state.debt += state.limit - lowered;
-                state.limit = lowered;
-                *self
-                    .client
-                    .parallel_ceiling
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) =
-                    Some((lowered, std::time::Instant::now()));
-                if !state.warned {
-                    state.warned = true;
-                    log.warning(format!(
-                        "Connect asked to slow down (HTTP 429 or 503); at most {lowered} \
-                         documents at once from now on"
-                    ));
-                }
+        if let Some(slowdown) = state.throttle.look(self.client)
+            && slowdown.fewer > 0
+        {
+            state.debt += slowdown.fewer;
+            if slowdown.first {
+                log.warning(format!(
+                    "Connect asked to slow down (HTTP 429 or 503); at most {} \
+                     documents at once from now on",
+                    state.throttle.limit()
+                ));
             }
         }
         if let Some(permit) = permit

@@ -36,6 +36,7 @@ pub(crate) mod rql;
 pub(crate) mod runtime;
 pub(crate) mod secret;
 pub(crate) mod settings;
+pub(crate) mod throttle;
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;

@@ -29,6 +29,7 @@ use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
 use crate::sync;
+use crate::throttle::{Slowdown, Throttle};
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
 mod split;
@@ -58,11 +59,7 @@ struct Paging {
     /// Page requests running ahead of `queryNext`, in the order the pager will want them.
     in_flight: VecDeque<Prefetch>,
     /// Pages allowed in flight at once: "Parallel Page Requests", lowered on 429/503.
-    window: usize,
-    /// The client's count of 429/503 answers when the window was last set.
-    throttles_seen: u64,
-    /// The window was lowered (the log says so once).
-    lowered: bool,
+    window: Throttle,
     /// The page whose documents are being handed over, a frame at a time.
     delivering: Option<Delivering>,
     /// Hashes of the records of the last page (their `id`, or their bytes without one), to skip
@@ -151,7 +148,7 @@ impl std::fmt::Debug for Paging {
                 "in_flight",
                 &self.in_flight.iter().map(|p| p.request).collect::<Vec<_>>(),
             )
-            .field("window", &self.window)
+            .field("window", &self.window.limit())
             .field("delivering", &self.delivering.as_ref().map(|d| d.next))
             .finish()
     }
@@ -248,22 +245,20 @@ impl QueryCursor {
         let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
+        let window = usize::try_from(parallel_pages).unwrap_or(1);
         let mode = if count_only {
             Mode::Count { done: false }
         } else {
             Mode::Documents(Box::new(Paging {
                 pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
                 in_flight: VecDeque::new(),
-                window: usize::try_from(parallel_pages).unwrap_or(1),
-                throttles_seen: client.throttles(),
-                lowered: false,
+                window: Throttle::new(&client, window),
                 delivering: None,
                 previous: HashSet::new(),
                 hasher: RandomState::new(),
                 watermark: sync.watermark(),
             }))
         };
-        let window = usize::try_from(parallel_pages).unwrap_or(1);
         Ok(QueryCursor {
             target: Arc::new(Target {
                 client,
@@ -392,11 +387,11 @@ impl Paging {
         }
         documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
         self.previous = keys.into_iter().collect();
-        if self.throttled(target) {
+        if let Some(Slowdown { first: true, .. }) = self.window.look(&target.client) {
             log.warning(format!(
                 "Connect asked to slow down (HTTP 429 or 503); at most {} page requests at once \
                  for the rest of this query",
-                self.window
+                self.window.limit()
             ));
         }
         let changed = self
@@ -420,7 +415,8 @@ impl Paging {
     /// the window allows. A request the plan no longer holds (a short page, a changed total) is
     /// dropped, which aborts it; one started before the window was lowered is left to finish.
     fn fill(&mut self, target: &Arc<Target>) -> Result<()> {
-        let plan = self.pager.planned(self.window.max(self.in_flight.len()));
+        let window = self.window.limit();
+        let plan = self.pager.planned(window.max(self.in_flight.len()));
         let agree = self
             .in_flight
             .iter()
@@ -428,28 +424,10 @@ impl Paging {
             .take_while(|(p, want)| p.request == **want)
             .count();
         self.in_flight.truncate(agree);
-        for &request in plan
-            .iter()
-            .skip(agree)
-            .take(self.window.saturating_sub(agree))
-        {
+        for &request in plan.iter().skip(agree).take(window.saturating_sub(agree)) {
             self.in_flight.push_back(Prefetch::start(target, request)?);
         }
         Ok(())
-    }
-
-    /// Halves the window when the client saw a 429 or 503 since it was last set; whether it did
-    /// (the first time in this query only, so the log says it once).
-    fn throttled(&mut self, target: &Target) -> bool {
-        let seen = target.client.throttles();
-        if seen == self.throttles_seen {
-            return false;
-        }
-        self.throttles_seen = seen;
-        let first = !self.lowered;
-        self.lowered = true;
-        self.window = (self.window / 2).max(1);
-        first
     }
 
     /// What identifies a record across pages: its `id`, or all its bytes without one.

@@ -12,15 +12,15 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::catalog::{Action, Body, HttpMethod, Output};
-use crate::client::{ApiRequest, ApiResponse, Client, RequestBody, status_line};
+use crate::catalog::{Action, ActionSpec, Body, HttpMethod, Output};
+use crate::client::{ApiRequest, ApiResponse, Client, RequestBody, TransportError, status_line};
 use crate::error::{CoreError, Result};
 use crate::log::Log;
 use crate::operation::{Operation, OperationJson, tracked};
 use crate::query::{document, split_page};
 use crate::settings::Properties;
 use crate::throttle::Throttle;
-use crate::wire::{self, DocResult, Payload};
+use crate::wire::{self, DocResult, Payload, Status};
 
 #[derive(Deserialize)]
 struct BatchJson {
@@ -183,25 +183,9 @@ async fn run_document(
                 },
                 _ => req,
             };
-            let started = std::time::Instant::now();
-            let outcome = client.send(&req, &mut log).await;
-            let elapsed = started.elapsed().as_millis();
-            let what = format!("{} {}", req.method.as_str(), req.url.path());
-            match outcome {
-                Ok(resp) => {
-                    log.fine(format!(
-                        "document {index}: {what} -> {} ({elapsed} ms)",
-                        resp.status
-                    ));
-                    map_response(client, op, &what, resp)
-                }
-                Err(e) => {
-                    log.fine(format!(
-                        "document {index}: {what} -> {} ({elapsed} ms)",
-                        e.kind.code()
-                    ));
-                    DocResult::failure(e.kind.code(), e.message)
-                }
+            match send_logged(client, index, &req, &mut log).await {
+                (what, Ok(resp)) => map_response(client, op.spec, &what, resp),
+                (_, Err(e)) => DocResult::failure(e.kind.code(), e.message),
             }
         }
         Err(message) => bad_input(&client.redact(&message)),
@@ -320,12 +304,8 @@ async fn with_flag(
         accept: None,
     };
     let what = format!("GET {}", get.url.path());
-    let resp = match client.send(&get, log).await {
-        Ok(resp) if resp.is_success() => resp,
-        // Connect's error (a 404 for an unknown id) is the document's result.
-        Ok(resp) => return Err(map_response(client, op, &what, resp)),
-        Err(e) => return Err(DocResult::failure(e.kind.code(), e.message)),
-    };
+    // Connect's error (a 404 for an unknown id) is the document's result.
+    let resp = answered(client, op.spec, &what, client.send(&get, log).await)?;
     let body = crate::webhook::set_flag_body(&resp.body, schema, member, value).map_err(|e| {
         let message = client.redact(&format!("{what}: {e}"));
         DocResult::application_error("BAD_RESPONSE", &message).with_payload(error_document(
@@ -522,10 +502,52 @@ impl<'de> serde::de::Visitor<'de> for JsonTypeVisitor {
 
 pub use connect_catalog::FILE_PATH_PARAM;
 
-/// Connect's answer as the document's result.
+/// Sends `req` and logs (FINE) it with document `index`, its status or error code and how long
+/// it took; returns what it was, as messages name it (`PUT /path`), with the outcome.
+pub(crate) async fn send_logged(
+    client: &Client,
+    index: usize,
+    req: &ApiRequest,
+    log: &mut Log,
+) -> (String, std::result::Result<ApiResponse, TransportError>) {
+    let what = format!("{} {}", req.method.as_str(), req.url.path());
+    let started = std::time::Instant::now();
+    let outcome = client.send(req, log).await;
+    let elapsed = started.elapsed().as_millis();
+    let code = match &outcome {
+        Ok(resp) => resp.status.to_string(),
+        Err(e) => e.kind.code().to_owned(),
+    };
+    log.fine(format!("document {index}: {what} -> {code} ({elapsed} ms)"));
+    (what, outcome)
+}
+
+/// A 2xx answer to a call that must succeed for the document to go on, or the document's result
+/// instead: Connect's error as an APPLICATION_ERROR (worded by [`map_response`] for `spec`), no
+/// answer as a FAILURE with the transport error's code.
+pub(crate) fn answered(
+    client: &Client,
+    spec: &ActionSpec,
+    what: &str,
+    outcome: std::result::Result<ApiResponse, TransportError>,
+) -> std::result::Result<ApiResponse, DocResult> {
+    match outcome {
+        Ok(resp) if resp.is_success() => Ok(resp),
+        Ok(resp) => {
+            let mut result = map_response(client, spec, what, resp);
+            // Get Resource treats a missing object as an empty success; an object that must be
+            // read or was just created is an error when it is missing.
+            result.status = Status::ApplicationError;
+            Err(result)
+        }
+        Err(e) => Err(DocResult::failure(e.kind.code(), e.message)),
+    }
+}
+
+/// Connect's answer to the action `spec` as the document's result.
 pub(crate) fn map_response(
     client: &Client,
-    op: &Operation,
+    spec: &ActionSpec,
     what: &str,
     resp: ApiResponse,
 ) -> DocResult {
@@ -536,14 +558,14 @@ pub(crate) fn map_response(
         String::new()
     };
     if resp.is_success() {
-        if matches!(op.spec.output, Output::Json { .. })
+        if matches!(spec.output, Output::Json { .. })
             && !resp.body.is_empty()
             && let Some(why) = client.not_json(what, &resp)
         {
             return DocResult::failure("NOT_JSON", why);
         }
         let message = format!("{}{tries}", status_line(resp.status));
-        let payloads = match op.spec.output {
+        let payloads = match spec.output {
             _ if resp.body.is_empty() => Vec::new(),
             Output::Empty => Vec::new(),
             Output::Binary => vec![Payload::new(resp.body)],
@@ -562,7 +584,7 @@ pub(crate) fn map_response(
         return DocResult::success(code, message, payloads);
     }
     // A write answered 500/502/504 is not sent again (it may have taken effect): say so.
-    let not_retried = if crate::client::withheld_retry(op.spec.method, &Ok(resp.clone())) {
+    let not_retried = if crate::client::withheld_retry(spec.method, &Ok(resp.clone())) {
         format!("; {}", crate::client::NOT_RETRIED)
     } else {
         String::new()
@@ -571,7 +593,7 @@ pub(crate) fn map_response(
         "{what}: {}{tries}{not_retried}",
         client.error_message(&resp)
     ));
-    if resp.status == 404 && op.spec.method == HttpMethod::Get && op.spec.action == Action::Get {
+    if resp.status == 404 && spec.method == HttpMethod::Get && spec.action == Action::Get {
         // Boomi's GET contract: a missing object is an empty success, not an error.
         return DocResult::success(code, message, Vec::new());
     }

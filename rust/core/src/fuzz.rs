@@ -845,7 +845,7 @@ pub fn connect_response(data: &[u8]) {
         body: body.clone(),
         attempts,
     };
-    let result = map_response(client(), &op, &what, resp);
+    let result = map_response(client(), op.spec, &what, resp);
     assert_no_secret_piece(&result.message, "a message");
     assert!(!result.message.is_empty());
     // A JSON action answered 2xx with something that is not JSON (a captive portal's page).

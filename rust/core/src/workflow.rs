@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
 use crate::settings::Properties;
-use crate::wire::{DocResult, Payload, Status};
+use crate::wire::{DocResult, Payload};
 
 /// One document's run through several Connect calls: the calls, the log, and the settings.
 pub(crate) struct Steps<'a> {
@@ -105,35 +105,9 @@ impl<'a> Steps<'a> {
             body,
             accept: spec.accept(),
         };
-        let what = format!("{} {}", spec.method.as_str(), req.url.path());
-        let started = std::time::Instant::now();
-        let outcome = self.client.send(&req, &mut self.log).await;
-        let elapsed = started.elapsed().as_millis();
-        let code = match &outcome {
-            Ok(resp) => resp.status.to_string(),
-            Err(e) => e.kind.code().to_owned(),
-        };
-        self.log.fine(format!(
-            "document {}: {what} -> {code} ({elapsed} ms)",
-            self.index
-        ));
-        match outcome {
-            Ok(resp) if resp.is_success() => Ok(resp),
-            Ok(resp) => {
-                let step_op = Operation {
-                    object: self.op.object,
-                    spec,
-                    properties: self.op.properties.clone(),
-                    selected_fields: None,
-                };
-                let mut result = crate::execute::map_response(self.client, &step_op, &what, resp);
-                // Get Resource treats a missing object as an empty success; in the middle of a
-                // workflow the object was just created, so its absence is an error.
-                result.status = Status::ApplicationError;
-                fail(result)
-            }
-            Err(e) => fail(DocResult::failure(e.kind.code(), e.message)),
-        }
+        let (what, outcome) =
+            crate::execute::send_logged(self.client, self.index, &req, &mut self.log).await;
+        crate::execute::answered(self.client, spec, &what, outcome).or_else(fail)
     }
 }
 

@@ -135,11 +135,12 @@ impl<'a> Limiter<'a> {
     /// Gives a permit back, after lowering the limit when the client saw a 429/503 since.
     fn release(&self, permit: Option<tokio::sync::SemaphorePermit<'_>>, log: &mut Log) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(slowdown) = state.throttle.look(self.client)
-            && slowdown.fewer > 0
+        // A limit of one already has no permits to retire and nothing to say.
+        if let Some((fewer, first)) = state.throttle.look(self.client)
+            && fewer > 0
         {
-            state.debt += slowdown.fewer;
-            if slowdown.first {
+            state.debt += fewer;
+            if first {
                 log.warning(format!(
                     "Connect asked to slow down (HTTP 429 or 503); at most {} \
                      documents at once from now on",

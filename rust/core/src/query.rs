@@ -29,7 +29,7 @@ use crate::profiles::FieldSpec;
 use crate::rql;
 use crate::settings::Properties;
 use crate::sync;
-use crate::throttle::{Slowdown, Throttle};
+use crate::throttle::Throttle;
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
 mod split;
@@ -387,7 +387,7 @@ impl Paging {
         }
         documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
         self.previous = keys.into_iter().collect();
-        if let Some(Slowdown { first: true, .. }) = self.window.look(&target.client) {
+        if let Some((_, true)) = self.window.look(&target.client) {
             log.warning(format!(
                 "Connect asked to slow down (HTTP 429 or 503); at most {} page requests at once \
                  for the rest of this query",

@@ -54,7 +54,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "faults",
-        "fault injection through the built archive: refused, reset, hung and cut connections (retries counted, writes never repeated), proxy, parallel pages in flight, canary secrets; a hostile server: gzip bombs (peak RSS measured), a drip, redirects off the origin (tests/system/tests/faults.rs)",
+        "fault injection through the built archive: refused, reset, hung and cut connections (retries counted, writes never repeated), proxy, parallel pages in flight, canary secrets; a hostile server: gzip bombs (peak RSS measured), a drip, a redirect from https to http (tests/system/tests/faults.rs)",
     ),
     (
         "contract",

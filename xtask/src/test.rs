@@ -30,7 +30,7 @@ const STAGES: &[(&str, &str)] = &[
     ("dist", "cargo xtask dist (release library, jars, archive)"),
     (
         "archive",
-        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17) (tests/system/tests/archive.rs)",
+        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17, only JNI exports) (tests/system/tests/archive.rs)",
     ),
     (
         "java",

@@ -40,8 +40,9 @@ Commands:
                     cold start, sizes; writes target/bench/results.json
   fuzz [TARGET...] [--seconds N] [--sanitizer address|none]  coverage-guided fuzzing (cargo-fuzz,
                     libFuzzer) of the core's input handling from fuzz/seeds/; not part of `test`
-  soak [--query N] [--execute M]  long run through the archive (1,000,000 queried, 100,000 executed
-                    by default) sampling the JVM's resident memory; not part of `test`
+  soak [--query N] [--execute M] [--parallelism P]  long run through the archive (5,000,000
+                    queried, 100,000 executed by default) sampling the JVM's resident memory;
+                    not part of `test`
   help              this text
 ";
 

@@ -30,7 +30,7 @@ const STAGES: &[(&str, &str)] = &[
     ("dist", "cargo xtask dist (release library, jars, archive)"),
     (
         "archive",
-        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17) (tests/system/tests/archive.rs)",
+        "checks of the built archive: layout, size, descriptor vs catalog, Java 8 bytecode, native libraries (glibc <= 2.17, only JNI exports) (tests/system/tests/archive.rs)",
     ),
     (
         "java",
@@ -54,7 +54,7 @@ const STAGES: &[(&str, &str)] = &[
     ),
     (
         "faults",
-        "fault injection through the built archive: retries counted, writes never repeated, proxy, bad input, canary token; a hostile server: gzip bombs (peak RSS measured), a drip, redirects off the origin (tests/system/tests/faults.rs)",
+        "fault injection through the built archive: refused, reset, hung and cut connections (retries counted, writes never repeated), proxy, parallel pages in flight, canary secrets; a hostile server: gzip bombs (peak RSS measured), a drip, a redirect from https to http (tests/system/tests/faults.rs)",
     ),
     (
         "contract",

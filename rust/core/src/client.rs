@@ -1179,6 +1179,12 @@ mod tests {
         assert_eq!(retry_decision(Get, &resp(500, None)), Some(None));
         assert_eq!(retry_decision(Post, &resp(500, None)), None);
         assert_eq!(retry_decision(Put, &resp(502, None)), None);
+        // 429 and 503 mean "not processed": retried whatever the method. Other 5xx only on GET.
+        assert_eq!(retry_decision(Post, &resp(503, None)), Some(None));
+        assert_eq!(retry_decision(Get, &resp(502, None)), Some(None));
+        assert_eq!(retry_decision(Get, &resp(504, None)), Some(None));
+        assert_eq!(retry_decision(Post, &resp(502, None)), None);
+        assert_eq!(retry_decision(Delete, &resp(504, None)), None);
         assert_eq!(retry_decision(Get, &resp(404, None)), None);
         assert_eq!(retry_decision(Get, &resp(200, None)), None);
         let err = |k| Err((k, String::new()));

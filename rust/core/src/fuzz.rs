@@ -21,7 +21,7 @@ use crate::client::{ApiResponse, Client, RequestBody, http_error_message};
 use crate::execute::{DocJson, map_response, prepare};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
-use crate::paging::{PageAnswer, Pager, parse_content_range};
+use crate::paging::{MAX_PAGES_WITHOUT_RANGE, PageAnswer, Pager, parse_content_range, total_cap};
 use crate::query::{SplitError, document, split_page};
 use crate::rql::{self, AllowAll, FieldPolicy, Filter, Node, RqlQuery, SelectKind, SelectRule};
 use crate::settings::{Properties, Settings};
@@ -397,6 +397,8 @@ pub fn content_range(data: &[u8]) {
     let mut pager = Pager::new(page_size, max_documents);
     let mut log = Log::new();
     let (mut offset, mut received) = (0u64, 0u64);
+    // Rule 8: the first total reported caps the totals after it; pages without a range count.
+    let (mut cap, mut pages_without_range) = (None, 0u64);
     for line in lines {
         let Some(req) = pager.next_request() else {
             break;
@@ -454,8 +456,14 @@ pub fn content_range(data: &[u8]) {
         let want_done = count == 0
             || capped
             || match parsed {
-                Some(r) => r.last + 1 >= r.total || offset >= r.total,
-                None => count < req.limit,
+                Some(r) => {
+                    let total = r.total.min(*cap.get_or_insert_with(|| total_cap(r.total)));
+                    r.last + 1 >= total || offset >= total
+                }
+                None => {
+                    pages_without_range += 1;
+                    count < req.limit || pages_without_range >= MAX_PAGES_WITHOUT_RANGE
+                }
             };
         assert_eq!(pager.is_done(), want_done, "after {line:?}");
         // Rule 7: pages planned ahead are where the pager goes next, never past the total.

@@ -23,8 +23,26 @@
 //!    dropped. Records of a page that came with the page before are skipped with a warning.
 //! 7. Pages may be requested before the one before them has arrived (see [`Pager::planned`]),
 //!    only while every page so far came full, where it was asked, under the same total.
+//! 8. The number of pages is bounded whatever the server reports. A growing total is followed up
+//!    to the first total reported plus as many again (at least [`GROWTH_ALLOWANCE_MIN`]): far
+//!    more than records are created in Connect while one query runs, so a total that grows past
+//!    that ends the query with the page that reaches it, with a warning. Without a usable
+//!    `Content-Range`, the query ends after [`MAX_PAGES_WITHOUT_RANGE`] full pages, with a
+//!    warning.
 
 use crate::log::Log;
+
+/// Records a query follows beyond the first total reported when the total grows while it runs:
+/// as many again as that total, and at least this many (rule 8).
+pub const GROWTH_ALLOWANCE_MIN: u64 = 10_000;
+/// Full pages a query requests without a usable `Content-Range` before it stops (rule 8):
+/// 1,000,000 records at the default page size.
+pub const MAX_PAGES_WITHOUT_RANGE: u64 = 10_000;
+
+/// The most records a query follows when its first reported total was `first_total` (rule 8).
+pub fn total_cap(first_total: u64) -> u64 {
+    first_total.saturating_add(first_total.max(GROWTH_ALLOWANCE_MIN))
+}
 
 /// A parsed `Content-Range: items first-last/total`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,8 +94,12 @@ pub struct Pager {
     pages: u32,
     received: u64,
     total: Option<u64>,
+    /// [`total_cap`] of the first total reported.
+    cap: Option<u64>,
+    pages_without_range: u64,
     done: bool,
     warned_no_range: bool,
+    warned_total_change: bool,
     /// Every page so far came full, where it was asked, under the same total: the pages after the
     /// next one are known before it arrives (rule 7).
     steady: bool,
@@ -116,8 +138,11 @@ impl Pager {
             pages: 0,
             received: 0,
             total: None,
+            cap: None,
+            pages_without_range: 0,
             done: false,
             warned_no_range: false,
+            warned_total_change: false,
             steady: true,
         }
     }
@@ -229,23 +254,50 @@ impl Pager {
         };
         self.received += keep;
         self.offset = request.offset + count;
+        let mut ends = false;
         if let Some(r) = range {
-            if let Some(old) = self.total.filter(|&t| t != r.total) {
-                log.warning(format!(
-                    "the number of matching records changed from {old} to {} while paging \
-                     (records were created or deleted meanwhile); some may be missed or repeated{}",
-                    r.total,
-                    if self.steady {
-                        "; the remaining pages are requested one at a time"
-                    } else {
-                        ""
-                    }
-                ));
+            let cap = *self.cap.get_or_insert_with(|| total_cap(r.total));
+            let total = r.total.min(cap);
+            if let Some(old) = self.total.filter(|&t| t != total) {
+                if self.warned_total_change {
+                    log.info(format!("the number of matching records is now {total}"));
+                } else {
+                    self.warned_total_change = true;
+                    log.warning(format!(
+                        "the number of matching records changed from {old} to {total} while \
+                         paging (records were created or deleted meanwhile); some may be missed \
+                         or repeated{}",
+                        if self.steady {
+                            "; the remaining pages are requested one at a time"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
                 self.steady = false;
             }
-            self.total = Some(r.total);
+            if r.total > cap && self.offset >= cap {
+                ends = true;
+                log.warning(format!(
+                    "the number of matching records grew to {} while paging, past {cap}: more \
+                     than records are created in Connect during one query; the query ends here \
+                     after {} documents",
+                    r.total, self.received
+                ));
+            }
+            self.total = Some(total);
         } else {
             self.steady = false;
+            self.pages_without_range += 1;
+            if count == request.limit && self.pages_without_range >= MAX_PAGES_WITHOUT_RANGE {
+                ends = true;
+                log.warning(format!(
+                    "{MAX_PAGES_WITHOUT_RANGE} pages came without a usable Content-Range header, \
+                     so their end is unknown; the query stops here after {} documents (set \
+                     Maximum Documents to stop earlier)",
+                    self.received
+                ));
+            }
             if count > 0 && !self.warned_no_range {
                 self.warned_no_range = true;
                 log.warning(format!(
@@ -269,10 +321,11 @@ impl Pager {
             "page {}: received {count} (offset {}), {} of {total_text} so far",
             self.pages, request.offset, self.received
         ));
-        let last = match range {
-            Some(r) => r.last + 1 >= r.total || self.offset >= r.total,
-            None => count < request.limit,
-        };
+        let last = ends
+            || match (range, self.total) {
+                (Some(r), Some(total)) => r.last + 1 >= total || self.offset >= total,
+                _ => count < request.limit,
+            };
         if count < request.limit && !last {
             self.steady = false;
         }
@@ -447,6 +500,73 @@ mod tests {
             .filter(|(l, _)| *l == crate::log::Level::Warning)
             .map(|(_, m)| m.as_str())
             .collect()
+    }
+
+    /// Pages `pager` against a server that answers every request in full with `range(offset,
+    /// limit)`, until the pager stops (or `bound` pages, so that a regression fails instead of
+    /// hanging). Returns the pages requested.
+    fn endless(
+        pager: &mut Pager,
+        log: &mut Log,
+        bound: u64,
+        range: impl Fn(u64, u64) -> Option<String>,
+    ) -> u64 {
+        let mut pages = 0;
+        while let Some(req) = pager.next_request() {
+            assert!(pages < bound, "still paging after {bound} pages");
+            pages += 1;
+            let r = range(req.offset, req.limit);
+            pager.on_page(req, PageAnswer::new(req.limit, r.as_deref()), log);
+        }
+        pages
+    }
+
+    #[test]
+    fn a_total_that_keeps_growing_is_followed_only_so_far() {
+        // Always one page more than asked for: a query that would never end.
+        let grow = |offset: u64, limit: u64| {
+            Some(format!(
+                "items {offset}-{}/{}",
+                offset + limit - 1,
+                offset + 2 * limit
+            ))
+        };
+        for (page_size, first_total) in [(1000, 2000), (100, 200)] {
+            let mut p = Pager::new(page_size, 0);
+            let mut log = Log::new();
+            let pages = endless(&mut p, &mut log, 1_000, grow);
+            let cap = first_total + GROWTH_ALLOWANCE_MIN;
+            assert_eq!(p.received(), cap, "{page_size}");
+            assert_eq!(pages, cap / page_size);
+            let warned = warnings(&log);
+            assert_eq!(warned.len(), 2, "{warned:?}");
+            assert!(warned[0].contains(&format!("changed from {first_total} to")));
+            assert!(
+                warned[1].contains(&format!("past {cap}"))
+                    && warned[1].contains(&format!("ends here after {cap} documents")),
+                "{}",
+                warned[1]
+            );
+        }
+        // A large first total allows as many again.
+        assert_eq!(total_cap(50_000), 100_000);
+        assert_eq!(total_cap(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn full_pages_without_a_range_end_after_the_page_limit() {
+        let mut p = Pager::new(10, 0);
+        let mut log = Log::new();
+        let pages = endless(&mut p, &mut log, MAX_PAGES_WITHOUT_RANGE + 1, |_, _| None);
+        assert_eq!(pages, MAX_PAGES_WITHOUT_RANGE);
+        assert_eq!(p.received(), MAX_PAGES_WITHOUT_RANGE * 10);
+        let warned = warnings(&log);
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(
+            warned[1].contains("without a usable Content-Range"),
+            "{}",
+            warned[1]
+        );
     }
 
     #[test]

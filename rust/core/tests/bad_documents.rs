@@ -66,6 +66,42 @@ fn wrong_json_type_and_empty_required_body_fail_before_any_request() {
 }
 
 #[test]
+fn invalid_json_and_a_missing_id_fail_alone_with_an_error_document() {
+    let server = Server::start();
+    server.mount(json_mock("POST", "/requests/PR-2/approve", 200, request_json("PR-2")).expect(1));
+    let client = server.client("");
+    let batch = br#"{"operation":{"operationType":"EXECUTE","customOperationType":"APPROVE","objectType":"REQUEST","properties":{}},"documents":[{"dynamicProperties":{"request_id":"PR-1"}},{"dynamicProperties":{"request_id":"PR-2"}},{"dynamicProperties":{}}]}"#;
+    let frame = api::execute(
+        client,
+        batch,
+        vec![
+            Some(b"{not json".to_vec()),
+            Some(br#"{"template_id":"TL-1"}"#.to_vec()),
+            Some(br#"{"template_id":"TL-1"}"#.to_vec()),
+        ],
+    )
+    .unwrap();
+    let (rs, _) = results(&frame);
+    assert_result(
+        &rs[0],
+        Status::ApplicationError,
+        "BAD_INPUT",
+        "not valid JSON",
+    );
+    assert_eq!(rs[1].status, Status::Success);
+    assert_result(&rs[2], Status::ApplicationError, "BAD_INPUT", "request_id");
+    // Each carries an error document in Connect's shape, so the flow keeps the document.
+    for r in [&rs[0], &rs[2]] {
+        let doc: serde_json::Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"error_code": "BAD_INPUT", "errors": [r.message]})
+        );
+    }
+    server.verify();
+}
+
+#[test]
 fn a_write_answered_502_says_it_was_not_sent_again() {
     let server = Server::start();
     server.mount(mock(

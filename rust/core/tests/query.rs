@@ -755,3 +755,62 @@ fn parallel_pages_deliver_every_document_once_in_order() {
         server.verify();
     }
 }
+
+/// Answers every list request in full with records never sent before (`{"id":"PR-<offset+i>"}`)
+/// and a total always one page beyond the one asked for: a result that never ends.
+struct EndlessPages;
+
+impl wiremock::Respond for EndlessPages {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let param = |name: &str| -> usize {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0)
+        };
+        let (limit, offset) = (param("limit"), param("offset"));
+        let records: Vec<String> = (offset..offset + limit)
+            .map(|i| format!(r#"{{"id":"PR-{i}"}}"#))
+            .collect();
+        let range = format!(
+            "items {offset}-{}/{}",
+            offset + limit - 1,
+            offset + 2 * limit
+        );
+        ResponseTemplate::new(200)
+            .set_body_raw(format!("[{}]", records.join(",")), "application/json")
+            .insert_header("Content-Range", range.as_str())
+    }
+}
+
+#[test]
+fn a_total_that_keeps_growing_ends_the_query_past_the_first_total_and_its_allowance() {
+    let server = Server::start();
+    server.mount(given("GET", "/requests").respond_with(EndlessPages));
+    let client = server.client("");
+    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":1000"#));
+    api::client_close(client).unwrap();
+    // The first answer says 2,000: followed up to 2,000 + 10,000, each record once, in order.
+    assert_eq!(ids(&docs), expected_ids(12_000));
+    let warned: Vec<String> = frames
+        .iter()
+        .flat_map(|f| f.logs.iter().filter(|(l, _)| *l == WARNING))
+        .map(|(_, m)| m.clone())
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(
+        warned[0].contains("changed from 2000 to 3000"),
+        "{}",
+        warned[0]
+    );
+    assert!(
+        warned[1].contains("grew to 13000 while paging, past 12000")
+            && warned[1].contains("ends here after 12000 documents"),
+        "{}",
+        warned[1]
+    );
+    let pages = paging_of(&server);
+    assert!(pages.len() <= 13, "{pages:?}");
+}

@@ -401,6 +401,30 @@ fn size_problem(bytes: usize, max: u64) -> Option<String> {
 
 /// The native method the loader calls first (`Native.version()`).
 const JNI_FIRST_CALL: &str = "Java_com_cloudblue_connect_boomi_Native_version";
+/// What every exported name starts with: the native methods of the one `Native` class.
+const JNI_PREFIX: &str = "Java_com_cloudblue_connect_boomi_Native_";
+
+/// The JVM finds native methods by their exported names: a library without them loads and then
+/// fails at the first call, and one exporting more ships code no caller can reach (a `pub`
+/// item of the core, such as the fuzz checkers, kept alive by the export).
+fn export_problems(exports: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !exports.iter().any(|e| e == JNI_FIRST_CALL) {
+        problems.push(format!(
+            "does not export the JNI entry points (no {JNI_FIRST_CALL}; exports {exports:?})"
+        ));
+    }
+    let others: Vec<&String> = exports
+        .iter()
+        .filter(|e| !e.starts_with(JNI_PREFIX))
+        .collect();
+    if !others.is_empty() {
+        problems.push(format!(
+            "exports more than the JNI entry points: {others:?}"
+        ));
+    }
+    problems
+}
 
 /// What would stop `bytes` from loading on the platform's oldest supported system.
 /// `glibc_floor`: the newest glibc the library may need (`None`: any, for a host-linked build).
@@ -439,6 +463,7 @@ pub fn library_problems(
         if !foreign.is_empty() {
             problems.push(format!("needs non-system libraries {foreign:?}"));
         }
+        problems.extend(export_problems(&elf.exports));
     } else {
         let pe = match binary::read_pe(bytes) {
             Ok(pe) => pe,
@@ -460,14 +485,7 @@ pub fn library_problems(
         if !foreign.is_empty() {
             problems.push(format!("imports non-system DLLs {foreign:?}"));
         }
-        // The JVM finds native methods by their exported names; a DLL without them loads
-        // and then fails at the first call.
-        if !pe.exports.iter().any(|e| e == JNI_FIRST_CALL) {
-            problems.push(format!(
-                "does not export the JNI entry points (no {JNI_FIRST_CALL}; exports {:?})",
-                pe.exports
-            ));
-        }
+        problems.extend(export_problems(&pe.exports));
     }
     problems
 }
@@ -514,6 +532,20 @@ mod tests {
             ("lib/shim.jar", &jar),
         ]);
         Car::from_bytes(&car).unwrap()
+    }
+
+    #[test]
+    fn a_library_exports_the_jni_entry_points_and_nothing_else() {
+        let jni = |m: &str| format!("{JNI_PREFIX}{m}");
+        assert!(export_problems(&[jni("version"), jni("execute")]).is_empty());
+        let missing = export_problems(&[jni("execute")]);
+        assert!(
+            missing[0].contains("does not export the JNI entry points"),
+            "{missing:?}"
+        );
+        let more = export_problems(&[jni("version"), "fuzz_rql".to_owned()]);
+        assert_eq!(more.len(), 1, "{more:?}");
+        assert!(more[0].contains("\"fuzz_rql\""), "{more:?}");
     }
 
     #[test]

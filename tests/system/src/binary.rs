@@ -1,5 +1,6 @@
 //! Small readers for the binaries the archive ships: ELF shared objects (the glibc symbol
-//! versions they import and the libraries they need) and PE DLLs (machine and imported DLLs),
+//! versions they import, the libraries they need, their exports) and PE DLLs (machine, imported
+//! DLLs, exports),
 //! read with the `object` crate; and Java class files (version, name, superclass, interfaces).
 //!
 //! Read in process rather than with `objdump`/`javap`: the archive checks must give the same
@@ -39,6 +40,9 @@ pub struct Elf {
     pub needed: Vec<String>,
     /// Every imported symbol version, e.g. `GLIBC_2.17`, from `.gnu.version_r`.
     pub versions: Vec<String>,
+    /// The defined global dynamic symbols (what `dlsym`, and so JNI, can find; `nm -D
+    /// --defined-only`).
+    pub exports: Vec<String>,
 }
 
 impl Elf {
@@ -67,6 +71,11 @@ pub fn read_elf(b: &[u8]) -> Result<Elf> {
         machine: header.e_machine(endian),
         needed: Vec::new(),
         versions: Vec::new(),
+        exports: object::File::parse(b)?
+            .exports()?
+            .iter()
+            .map(|e| text(e.name()))
+            .collect(),
     };
     if let Some((entries, link)) = sections.dynamic(endian, b)? {
         let strings = sections.strings(endian, b, link)?;
@@ -271,6 +280,7 @@ mod tests {
             ]
             .map(String::from)
             .to_vec(),
+            exports: vec![],
         };
         assert_eq!(elf.glibc_floor().as_deref(), Some("2.17"));
     }

@@ -164,11 +164,6 @@ impl FaultServer {
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().expect("seen lock").clone()
     }
-
-    /// Forgets the requests seen so far; the plan stays.
-    pub fn forget_seen(&self) {
-        self.seen.lock().expect("seen lock").clear();
-    }
 }
 
 impl Drop for FaultServer {

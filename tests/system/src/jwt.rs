@@ -1,5 +1,5 @@
-//! Webhook tokens as Connect makes them (a JWT signed HS256 with the webhook's `jwt_secret`), and
-//! deliberately bad ones, for the stages that run Verify Webhook Call through the archive.
+//! Webhook tokens as Connect makes them (a JWT signed HS256 with the webhook's `jwt_secret`), for
+//! the stages that run Verify Webhook Call through the archive.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,15 +17,6 @@ pub fn sign(header: &str, claims: &str, secret: &str) -> String {
     format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
 }
 
-/// An unsigned `alg: none` token, as an attacker would send one.
-pub fn unsigned(claims: &str) -> String {
-    format!(
-        "{}.{}.",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims)
-    )
-}
-
 /// The current Unix time in seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -36,6 +27,15 @@ pub fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unsigned `alg: none` token, as an attacker would send one.
+    fn unsigned(claims: &str) -> String {
+        format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(claims)
+        )
+    }
 
     #[test]
     fn a_signed_token_passes_the_connectors_check_and_an_unsigned_one_does_not() {

@@ -20,7 +20,6 @@ use system_tests::wiremock::{Recorded, WireMock};
 /// never show up in anything the runner prints.
 const TOKEN: &str = "SU-000-000-001:e2e0good0token";
 const TOKEN_SECRET: &str = "e2e0good0token";
-const BAD_TOKEN: &str = "ApiKey SU-000-000-002:e2e0bad0token";
 
 type Case = fn(&Ctx) -> Result<()>;
 
@@ -40,25 +39,20 @@ macro_rules! cases {
 
 cases!(
     wiremock_journal_sees_traffic,
-    browse_types_and_request_profiles,
     list_requests_follows_content_range,
     changed_since_alone_with_user_filter_and_per_document,
     environment_production_filters_requests_and_assets_only,
     get_request_by_id,
     get_missing_request_is_empty_success,
-    approve_one_400_among_three,
     bad_documents_are_application_errors_in_input_order,
     selected_fields_with_a_root_segment_drop_nothing,
     throttled_get_is_retried_after_retry_after,
-    transport_failure_is_failure,
     upload_usage_file_sends_the_exact_bytes,
     download_usage_chunk_returns_the_exact_bytes,
     submit_usage_records_round_trip_through_openpyxl,
     invalid_usage_record_makes_no_call,
     run_report_pending_running_succeeded,
     failed_and_unfinished_reports_are_application_errors,
-    test_connection_good_token,
-    test_connection_bad_token,
 );
 
 /// WireMock and the archive, shared by the cases; started by the first case.
@@ -270,68 +264,6 @@ fn wiremock_journal_sees_traffic(ctx: &Ctx) -> Result<()> {
         journal.len() == 1 && journal[0].path() == "/public/v1/e2e-unmatched",
         "journal: {journal:?}"
     );
-    Ok(())
-}
-
-fn browse_types_and_request_profiles(ctx: &Ctx) -> Result<()> {
-    let ids = |run: &Run| -> Vec<String> {
-        run.lines
-            .iter()
-            .map(|l| str_field(l, "id").to_string())
-            .collect()
-    };
-    let list = ctx.run(&["--browse-types", "--action", "LIST"])?;
-    ensure!(list.ok, "browse types failed\n{}", explain(&list));
-    let list_ids = ids(&list);
-    ensure!(
-        list_ids.iter().any(|i| i == "REQUEST"),
-        "LIST offers no REQUEST: {list_ids:?}"
-    );
-    let approve = ctx.run(&["--browse-types", "--action", "APPROVE"])?;
-    ensure!(approve.ok, "browse types failed\n{}", explain(&approve));
-    let approve_ids = ids(&approve);
-    ensure!(
-        approve_ids.iter().any(|i| i == "REQUEST") && approve_ids.len() < list_ids.len(),
-        "APPROVE should offer REQUEST and fewer objects than LIST: {approve_ids:?}"
-    );
-
-    let profiles = ctx.run(&[
-        "--browse-profiles",
-        "--action",
-        "LIST",
-        "--object",
-        "REQUEST",
-    ])?;
-    ensure!(
-        profiles.ok,
-        "browse profiles failed\n{}",
-        explain(&profiles)
-    );
-    let output = profiles
-        .lines
-        .iter()
-        .find(|d| str_field(d, "outputType") == "json")
-        .with_context(|| format!("no JSON output profile\n{}", explain(&profiles)))?;
-    let props = &output["jsonSchema"]["properties"];
-    for key in ["id", "status", "asset", "created"] {
-        ensure!(props.get(key).is_some(), "Request profile lacks `{key}`");
-    }
-    let fields = output["fields"].as_array().context("no field specs")?;
-    let field = |name: &str| fields.iter().find(|f| str_field(f, "name") == name);
-    let product = field("asset/product/id").with_context(
-        || "no field spec for asset/product/id (the path the old connector got wrong)",
-    )?;
-    ensure!(
-        product["filterable"] == true,
-        "asset/product/id must be filterable"
-    );
-    ensure!(
-        field("created").is_some_and(|f| f["sortable"] == true),
-        "created must be sortable"
-    );
-    // Browsing works from the catalog: it must not call Connect.
-    let sent = ctx.requests()?;
-    ensure!(sent.is_empty(), "browsing sent requests: {sent:?}");
     Ok(())
 }
 
@@ -614,69 +546,6 @@ fn get_missing_request_is_empty_success(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// Three documents, the second one rejected by Connect with a 400: only that document
-/// fails, as an APPLICATION_ERROR carrying the status, Connect's code and its message.
-fn approve_one_400_among_three(ctx: &Ctx) -> Result<()> {
-    let templates = ["TL-111-111-111", "TL-000-000-400", "TL-222-222-222"];
-    let mut docs = Vec::new();
-    for (i, t) in templates.iter().enumerate() {
-        docs.push(ctx.write(
-            &format!("approve-{i}.json"),
-            &format!(r#"{{"template_id": "{t}"}}"#),
-        )?);
-    }
-    let mut args = APPROVE_ARGS.to_vec();
-    args.extend(docs.iter().map(String::as_str));
-    let run = ctx.run(&args)?;
-    let results = run.results();
-    ensure!(results.len() == 3, "expected 3 results\n{}", explain(&run));
-    ensure!(!run.ok, "a failed document must make the run exit non-zero");
-    for (i, r) in results.iter().enumerate() {
-        ensure!(r["input"] == i, "results out of input order: {r}");
-    }
-    for i in [0, 2] {
-        ensure!(
-            str_field(results[i], "status") == "SUCCESS"
-                && payload_json(results[i])?["status"] == "approved",
-            "document {i} should be approved: {}",
-            results[i]
-        );
-    }
-    let failed = results[1];
-    let message = str_field(failed, "message");
-    ensure!(
-        str_field(failed, "status") == "APPLICATION_ERROR"
-            && str_field(failed, "statusCode") == "400"
-            && message.contains("REQ_003")
-            && message.contains("TL-000-000-400 is not available"),
-        "document 1 should be an application error with status, code and message: {failed}"
-    );
-    // The failed input stays in the flow as Connect's error body.
-    ensure!(
-        payload_json(failed)? == connect_req_003(),
-        "document 1's payload should be Connect's error JSON: {failed}"
-    );
-
-    let sent = ctx.requests()?;
-    ensure!(sent.len() == 3, "expected 3 approve calls, got {sent:?}");
-    let mut bodies: Vec<String> = Vec::new();
-    for req in &sent {
-        ensure!(
-            req.method == "POST"
-                && req.path() == "/public/v1/requests/PR-5000-0000-0001-001/approve",
-            "{req:?}"
-        );
-        assert_api_key(req)?;
-        let body: Value = serde_json::from_str(&req.body).context("approve body is not JSON")?;
-        bodies.push(body["template_id"].as_str().unwrap_or_default().to_string());
-    }
-    bodies.sort();
-    let mut expected: Vec<String> = templates.iter().map(|t| t.to_string()).collect();
-    expected.sort();
-    ensure!(bodies == expected, "bodies sent: {bodies:?}");
-    Ok(())
-}
-
 /// An Approve of the request the approve stub knows (documents follow).
 const APPROVE_ARGS: &[&str] = &[
     "--action",
@@ -695,9 +564,10 @@ fn connect_req_003() -> Value {
     })
 }
 
-/// A batch of valid, too-large, invalid and Connect-rejected documents: one result each, in
-/// input order, every refused one an APPLICATION_ERROR with a JSON error document; and a
-/// document without its request id is one as well.
+/// A batch of valid, too-large, invalid and Connect-rejected (400) documents: one result each,
+/// in input order, the valid ones approved, every refused one an APPLICATION_ERROR with a JSON
+/// error document (Connect's own body for the 400), and nothing sent for the ones the connector
+/// refused; a document without its request id is a BAD_INPUT as well.
 fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> {
     let good = ctx.write("mixed-good.json", r#"{"template_id": "TL-111-111-111"}"#)?;
     let big = ctx.work.join("mixed-too-large.json");
@@ -743,14 +613,43 @@ fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> 
             results[i]
         );
     }
+    ensure!(!run.ok, "a failed document must make the run exit non-zero");
+    for i in [0, 4] {
+        ensure!(
+            payload_json(results[i])?["status"] == "approved",
+            "document {i} should be the approved request: {}",
+            results[i]
+        );
+    }
+    // Connect's 400 names its code and text, and its error body stays in the flow.
+    let message = str_field(results[3], "message");
+    ensure!(
+        message.contains("REQ_003") && message.contains("TL-000-000-400 is not available"),
+        "{}",
+        results[3]
+    );
     ensure!(
         payload_json(results[3])? == connect_req_003(),
         "{}",
         results[3]
     );
+    // Only the good and the rejected documents reach Connect, each once, as sent.
+    let sent = ctx.requests()?;
+    let mut templates = Vec::new();
+    for req in &sent {
+        ensure!(
+            req.method == "POST"
+                && req.path() == "/public/v1/requests/PR-5000-0000-0001-001/approve",
+            "{req:?}"
+        );
+        assert_api_key(req)?;
+        let body: Value = serde_json::from_str(&req.body).context("approve body is not JSON")?;
+        templates.push(body["template_id"].as_str().unwrap_or_default().to_owned());
+    }
+    templates.sort();
     ensure!(
-        ctx.requests()?.len() == 3,
-        "only the good and the rejected documents reach Connect"
+        templates == ["TL-000-000-400", "TL-111-111-111", "TL-111-111-111"],
+        "approve bodies sent: {templates:?}"
     );
 
     let missing = ctx.run(&["--action", "APPROVE", "--object", "REQUEST", &good])?;
@@ -827,79 +726,6 @@ fn throttled_get_is_retried_after_retry_after(ctx: &Ctx) -> Result<()> {
         waited >= 900,
         "retried after {waited} ms, before the 1 s Retry-After"
     );
-    Ok(())
-}
-
-/// Nothing listens on the endpoint: the document gets a FAILURE result (not an exception,
-/// not an application error) saying what went wrong.
-fn transport_failure_is_failure(ctx: &Ctx) -> Result<()> {
-    let closed = server::free_port()?;
-    let run = ctx.run_with(
-        &format!("http://127.0.0.1:{closed}/public/v1"),
-        &format!("ApiKey {TOKEN}"),
-        &[
-            "--action",
-            "GET",
-            "--object",
-            "REQUEST",
-            "--object-id",
-            "PR-5000-0000-0001-001",
-        ],
-    )?;
-    let results = run.results();
-    ensure!(
-        !run.ok
-            && results.len() == 1
-            && str_field(results[0], "status") == "FAILURE"
-            && !str_field(results[0], "statusCode").is_empty()
-            && !str_field(results[0], "message").is_empty(),
-        "expected one FAILURE with a code and a message\n{}",
-        explain(&run)
-    );
-    Ok(())
-}
-
-/// The good token given bare (`SU-…:…`) is sent as `ApiKey SU-…:…` and accepted.
-fn test_connection_good_token(ctx: &Ctx) -> Result<()> {
-    let run = ctx.run_with(&ctx.endpoint(), TOKEN, &["--test-connection"])?;
-    ensure!(
-        run.ok
-            && run
-                .lines
-                .first()
-                .is_some_and(|l| str_field(l, "status") == "SUCCESS"),
-        "test connection should succeed\n{}",
-        explain(&run)
-    );
-    let sent = ctx.requests()?;
-    ensure!(
-        sent.len() == 1
-            && sent[0].path() == "/public/v1/accounts"
-            && sent[0].query_param("limit") == Some("1"),
-        "expected GET /accounts?limit=1, got {sent:?}"
-    );
-    assert_api_key(&sent[0])
-}
-
-fn test_connection_bad_token(ctx: &Ctx) -> Result<()> {
-    let run = ctx.run_with(&ctx.endpoint(), BAD_TOKEN, &["--test-connection"])?;
-    let line = run.lines.first();
-    ensure!(
-        !run.ok && line.is_some_and(|l| str_field(l, "status") == "FAILURE"),
-        "test connection should fail\n{}",
-        explain(&run)
-    );
-    let text = format!("{} {}", run.stdout, run.stderr);
-    ensure!(
-        text.contains("AUTH") && text.to_lowercase().contains("token"),
-        "the failure should say the token was rejected\n{}",
-        explain(&run)
-    );
-    ensure!(
-        !text.contains("e2e0bad0token"),
-        "the rejected token leaked into the output"
-    );
-    ensure!(ctx.requests()?.len() == 1, "expected exactly one request");
     Ok(())
 }
 

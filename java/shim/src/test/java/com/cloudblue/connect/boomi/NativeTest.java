@@ -82,48 +82,6 @@ class NativeTest {
         assertFalse(e.getMessage().contains("topsecret"), e.getMessage());
     }
 
-    @Test
-    void browseAnswersWithObjectTypesFromTheCatalog() {
-        Map<String, Object> request = new LinkedHashMap<String, Object>();
-        request.put("kind", "types");
-        request.put("operationType", "QUERY");
-        request.put("customOperationType", null);
-        request.put("properties", Collections.emptyMap());
-        List<Wire.TypeEntry> types = Wire.parse(Native.browse(Json.toBytes(request))).objectTypes();
-        boolean hasRequest = false;
-        for (Wire.TypeEntry t : types) {
-            hasRequest |= t.id.equals("REQUEST");
-        }
-        assertTrue(hasRequest);
-    }
-
-    @Test
-    void executeAnswersEveryDocumentEvenWhenTheServerIsUnreachable() {
-        long client = Native.clientOpen(connection);
-        try {
-            Map<String, Object> op = new LinkedHashMap<String, Object>();
-            op.put("operationType", "EXECUTE");
-            op.put("customOperationType", "APPROVE");
-            op.put("objectType", "REQUEST");
-            Map<String, Object> props = new LinkedHashMap<String, Object>();
-            props.put("maxAttempts", 1L);
-            op.put("properties", props);
-            Map<String, Object> doc = new LinkedHashMap<String, Object>();
-            doc.put("objectId", null);
-            doc.put("dynamicProperties", Collections.singletonMap("request_id", "PR-1"));
-            byte[] batch = Requests.batch(op, Collections.nCopies(2, doc));
-            List<Wire.Result> results = Wire.parse(Native.execute(client, batch,
-                    new byte[][] {"{}".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)}))
-                    .results();
-            assertEquals(2, results.size());
-            for (Wire.Result r : results) {
-                assertTrue(r.status != com.boomi.connector.api.OperationStatus.SUCCESS, r.statusCode + " " + r.message);
-            }
-        } finally {
-            Native.clientClose(client);
-        }
-    }
-
     /**
      * A page larger than one frame comes as several {@code queryNext} frames, each written by Rust
      * straight into its Java array: every document arrives once, in order, byte for byte, with

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.boomi.connector.api.Connector;
 import com.boomi.connector.api.ConnectorException;
 import com.boomi.connector.api.ContentType;
+import com.boomi.connector.api.FieldSpecField;
 import com.boomi.connector.api.ObjectDefinition;
 import com.boomi.connector.api.ObjectDefinitions;
 import com.boomi.connector.api.ObjectType;
@@ -125,27 +126,6 @@ class ArchiveTest {
     }
 
     @Test
-    void aConnect400OnOneOfThreeApprovalsFailsThatDocumentOnly() {
-        connect.rejectApproval.add("PR-B");
-        {
-            ConnectorRunner runner = shared;
-            List<InputDocument> docs = new ArrayList<InputDocument>();
-            for (String id : new String[] {"PR-A", "PR-B", "PR-C"}) {
-                docs.add(InputDocument.data("{\"template_id\":\"TL-1\"}").dynamicProperty("request_id", id));
-            }
-            RunResult r = runner.run(settings("APPROVE", "REQUEST"), docs);
-            assertEquals(OperationStatus.SUCCESS, r.statusOf(0));
-            assertEquals(OperationStatus.SUCCESS, r.statusOf(2));
-            assertTrue(r.statusOf(1) != OperationStatus.SUCCESS);
-            RecordedResult failed = r.forInput(1).get(0);
-            assertEquals("400", failed.statusCode());
-            assertTrue(failed.message().contains("cannot be approved"), failed.message());
-            assertTrue(r.forInput(0).get(0).payloadText().contains("\"approved\""));
-            assertEquals("{\"template_id\":\"TL-1\"}", connect.approveBodies.get("PR-A"));
-        }
-    }
-
-    @Test
     void theCommandLinePrintsOneJsonLinePerDocument(@TempDir Path dir) throws IOException {
         Path filter = dir.resolve("filter.json");
         Files.write(filter, ("{\"expression\":{\"property\":\"status\",\"operator\":\"eq\",\"arguments\":[\"pending\"]},"
@@ -166,6 +146,20 @@ class ArchiveTest {
     }
 
     @Test
+    void theCommandLineRefusesAGetWithoutAnObjectIdBeforeAnyCall() throws IOException {
+        int callsBefore = connect.calls.size();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--archive", archive.toString(), "--action", "GET", "--object", "REQUEST",
+            "--connection", "endpoint=" + connect.endpoint(), "--connection", "apiToken=" + FakeConnect.TOKEN},
+                new PrintStream(out, true, "UTF-8"), new PrintStream(err, true, "UTF-8"));
+        String said = new String(err.toByteArray(), StandardCharsets.UTF_8);
+        assertEquals(2, status, said);
+        assertTrue(said.contains("--object-id"), said);
+        assertEquals(callsBefore, connect.calls.size(), connect.calls.toString());
+    }
+
+    @Test
     void theCommandLineCanPrintSizesInsteadOfDocuments() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -183,58 +177,81 @@ class ArchiveTest {
     }
 
     @Test
-    void browsesObjectTypesAndProfilesFromTheCatalog() {
-        List<String> ids = new ArrayList<String>();
-        for (ObjectType t : shared.browseTypes(settings("LIST", null)).getTypes()) {
-            ids.add(t.getId());
-            assertNotNull(t.getLabel());
-        }
-        assertTrue(ids.contains("REQUEST"), ids.toString());
+    void browsesObjectTypesAndProfilesFromTheCatalogWithoutCallingConnect() {
+        int callsBefore = connect.calls.size();
+        List<String> listIds = typeIds(shared.browseTypes(settings("LIST", null)).getTypes());
+        List<String> approveIds = typeIds(shared.browseTypes(settings("APPROVE", null)).getTypes());
+        assertTrue(listIds.contains("REQUEST") && approveIds.contains("REQUEST"), approveIds.toString());
+        assertTrue(approveIds.size() < listIds.size(), "Approve offers only what it applies to: " + approveIds);
         ObjectDefinitions defs = shared.browseProfiles(settings("LIST", "REQUEST"), "REQUEST");
         assertEquals(1, defs.getDefinitions().size());
         ObjectDefinition out = defs.getDefinitions().get(0);
         assertEquals(ContentType.JSON, out.getOutputType());
-        assertTrue(out.getJsonSchema() != null && out.getJsonSchema().startsWith("{"), out.getJsonSchema());
-        assertFalse(out.getFieldSpecFields().isEmpty());
+        String schema = out.getJsonSchema();
+        for (String key : new String[] {"\"id\"", "\"status\"", "\"asset\"", "\"created\""}) {
+            assertTrue(schema.contains(key), "the Request profile lacks " + key);
+        }
+        FieldSpecField product = field(out, "asset/product/id");
+        assertTrue(product.isFilterable(), "asset/product/id (the path the old connector got wrong) filters");
+        assertTrue(field(out, "created").isSortable(), "created sorts");
         ObjectDefinitions approve = shared.browseProfiles(settings("APPROVE", "REQUEST"), "REQUEST");
         assertEquals(2, approve.getDefinitions().size());
+        assertEquals(callsBefore, connect.calls.size(), "browsing called Connect: " + connect.calls);
+    }
+
+    private static List<String> typeIds(List<ObjectType> types) {
+        List<String> ids = new ArrayList<String>();
+        for (ObjectType t : types) {
+            ids.add(t.getId());
+            assertNotNull(t.getLabel());
+        }
+        return ids;
+    }
+
+    private static FieldSpecField field(ObjectDefinition definition, String name) {
+        for (FieldSpecField f : definition.getFieldSpecFields()) {
+            if (f.getName().equals(name)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no field spec " + name);
     }
 
     @Test
     void testConnectionSucceedsAndFailsWithTheRustMessage() {
         shared.testConnection(settings("LIST", null));
+        // A bare token is sent as `ApiKey …`, the form Connect's UI shows.
+        shared.testConnection(OperationSettings.forAction("LIST", null).connection("endpoint", connect.endpoint())
+                .connection("apiToken", FakeConnect.TOKEN.substring("ApiKey ".length())));
+        int accountCalls = connect.callsTo(FakeConnect.BASE + "/accounts");
         OperationSettings wrongToken = OperationSettings.forAction("LIST", null)
                 .connection("endpoint", connect.endpoint()).connection("apiToken", "ApiKey SU-TEST:wrong-secret");
         ConnectorException e = assertThrows(ConnectorException.class, () -> shared.testConnection(wrongToken));
         assertEquals("AUTH", e.getStatusCode());
         assertFalse(e.getMessage().contains("wrong-secret"), e.getMessage());
+        assertEquals(accountCalls + 1, connect.callsTo(FakeConnect.BASE + "/accounts"), "a rejected token is final");
         // The text a user reads, formatted as SDK 2.3.0 formats it: said once, no cause appended.
         assertEquals("[AUTH] the API token was rejected (401 Unauthorized: AUTH_001 - API request is "
                 + "unauthorized.): check it is an active Connect token, e.g. `ApiKey SU-…:…`", e.getMessage());
     }
 
     @Test
-    void aQueryOver2500RequestsInThreePagesYieldsExactly2500Documents() throws IOException {
-        try (FakeConnect server = new FakeConnect()) {
-            server.requestCount = 2500;
-            RunResult r = shared.run(OperationSettings.forAction("LIST", "REQUEST")
-                    .connection("endpoint", server.endpoint()).connection("apiToken", FakeConnect.TOKEN)
-                    .property("pageSize", 1000L), Collections.singletonList(InputDocument.filter(null)));
-            assertNull(r.thrown());
-            List<RecordedResult> docs = r.documents();
-            assertEquals(2500, docs.size());
-            Set<String> seen = new HashSet<String>();
-            for (RecordedResult d : docs) {
-                assertEquals(OperationStatus.SUCCESS, d.status());
-                assertEquals(RecordedResult.Kind.PARTIAL, d.kind());
-                seen.add(d.trackedProperties().get("id"));
-                assertTrue(d.payloadText().startsWith("{\"id\":\"PR-"), d.payloadText());
-            }
-            assertEquals(2500, seen.size());
-            assertTrue(seen.contains(FakeConnect.requestId(0)) && seen.contains(FakeConnect.requestId(2499)));
-            assertEquals(3, server.callsTo(FakeConnect.BASE + "/requests"), server.calls.toString());
-            assertEquals(RecordedResult.Kind.FINISH, r.results().get(r.results().size() - 1).kind());
+    void aQueryIsOnePartialResultPerDocumentThenOneFinish() {
+        RunResult r = list(shared);
+        assertNull(r.thrown());
+        List<RecordedResult> docs = r.documents();
+        assertEquals(250, docs.size());
+        Set<String> seen = new HashSet<String>();
+        for (RecordedResult d : docs) {
+            assertEquals(OperationStatus.SUCCESS, d.status());
+            assertEquals(RecordedResult.Kind.PARTIAL, d.kind());
+            seen.add(d.trackedProperties().get("id"));
+            assertTrue(d.payloadText().startsWith("{\"id\":\"PR-"), d.payloadText());
         }
+        assertEquals(250, seen.size());
+        assertTrue(seen.contains(FakeConnect.requestId(0)) && seen.contains(FakeConnect.requestId(249)));
+        assertEquals(RecordedResult.Kind.FINISH, r.results().get(r.results().size() - 1).kind());
+        assertEquals(docs.size() + 1, r.results().size(), "one FINISH after the documents, nothing else");
     }
 
     @Test

@@ -11,20 +11,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 
 /**
  * A Connect-shaped HTTP server on 127.0.0.1 for tests: {@code GET /public/v1/requests} pages through
  * {@link #requestCount} generated requests with {@code limit}/{@code offset} and a
- * {@code Content-Range} header (limit capped at 1000, like Connect); {@code POST
- * /public/v1/requests/{id}/approve} approves, except ids in {@link #rejectApproval}, which get a
- * Connect 400; {@code GET /public/v1/accounts} answers the connection test. Every call needs the
+ * {@code Content-Range} header (limit capped at 1000, like Connect); {@code GET /public/v1/accounts}
+ * answers the connection test. Every call needs the
  * header {@code Authorization: ApiKey SU-TEST:secret}, else 401. Request records follow the
  * shape of Connect's {@code requests.json} examples.
  */
@@ -33,11 +30,8 @@ public final class FakeConnect implements AutoCloseable {
     public static final String BASE = "/public/v1";
 
     public volatile int requestCount = 0;
-    public final Set<String> rejectApproval = Collections.synchronizedSet(new HashSet<String>());
     /** Path and query of every call, in order. */
     public final List<String> calls = Collections.synchronizedList(new ArrayList<String>());
-    /** Bodies of approve calls by request id. */
-    public final Map<String, String> approveBodies = Collections.synchronizedMap(new LinkedHashMap<String, String>());
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -76,7 +70,7 @@ public final class FakeConnect implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
             calls.add(path + (query == null ? "" : "?" + query));
-            byte[] body = readAll(ex.getRequestBody());
+            readAll(ex.getRequestBody());
             if (!TOKEN.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, 401, "{\"error_code\":\"AUTH_001\",\"errors\":[\"API request is unauthorized.\"]}", null);
                 return;
@@ -86,16 +80,6 @@ public final class FakeConnect implements AutoCloseable {
                         "items 0-0/1");
             } else if (ex.getRequestMethod().equals("GET") && path.equals(BASE + "/requests")) {
                 listRequests(ex, params(query));
-            } else if (ex.getRequestMethod().equals("POST") && path.startsWith(BASE + "/requests/")
-                    && path.endsWith("/approve")) {
-                String id = path.substring((BASE + "/requests/").length(), path.length() - "/approve".length());
-                approveBodies.put(id, new String(body, StandardCharsets.UTF_8));
-                if (rejectApproval.contains(id)) {
-                    send(ex, 400, "{\"error_code\":\"REQ_003\",\"errors\":[\"Request " + id
-                            + " cannot be approved: it is not in pending status.\"]}", null);
-                } else {
-                    send(ex, 200, request(id, "approved"), null);
-                }
             } else {
                 send(ex, 404, "{\"error_code\":\"NOT_FOUND\",\"errors\":[\"Not found.\"]}", null);
             }

@@ -41,6 +41,18 @@ pub struct ApiRequest {
     pub accept: Option<&'static str>,
 }
 
+impl ApiRequest {
+    /// A plain `GET` of `url`.
+    pub fn get(url: url::Url) -> Self {
+        ApiRequest {
+            method: HttpMethod::Get,
+            url,
+            body: RequestBody::None,
+            accept: None,
+        }
+    }
+}
+
 /// Where a response body goes while it arrives (see [`Client::send_into`]): the query path
 /// receives a page into a reused buffer and splits it as it comes in.
 pub trait BodySink: Send {

@@ -2,8 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::catalog::HttpMethod;
-use crate::client::{ApiRequest, Client, RequestBody, TransportKind};
+use crate::client::{ApiRequest, Client, TransportKind};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::settings::DEFAULT_ENDPOINT;
@@ -14,12 +13,7 @@ use crate::wire;
 pub fn test_connection(client: &Client) -> Result<Vec<u8>> {
     let mut log = Log::new();
     let url = client.url(["accounts"], Some("limit=1"))?;
-    let req = ApiRequest {
-        method: HttpMethod::Get,
-        url,
-        body: RequestBody::None,
-        accept: None,
-    };
+    let req = ApiRequest::get(url);
     let endpoint = &client.settings().endpoint;
     let resp = match crate::runtime::block_on(client.send(&req, &mut log))? {
         Ok(resp) => resp,

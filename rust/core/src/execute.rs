@@ -298,12 +298,7 @@ async fn with_flag(
     (schema, member, value): (&'static str, &'static str, bool),
     log: &mut Log,
 ) -> Result<ApiRequest, DocResult> {
-    let get = ApiRequest {
-        method: HttpMethod::Get,
-        url: req.url.clone(),
-        body: RequestBody::None,
-        accept: None,
-    };
+    let get = ApiRequest::get(req.url.clone());
     let what = format!("GET {}", get.url.path());
     // Connect's error (a 404 for an unknown id) is the document's result.
     let resp = answered(client, op.spec, &what, client.send(&get, log).await)?;

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::catalog::{Action, HttpMethod, ObjectSpec};
-use crate::client::{self, ApiRequest, BodySink, Client, RequestBody};
+use crate::client::{self, ApiRequest, BodySink, Client};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::log::Log;
 use crate::operation::{OperationJson, join_query};
@@ -534,12 +534,7 @@ impl Target {
             .url(self.segments.iter().map(String::as_str), Some(&query))?;
         let what = format!("GET {}", url.path());
         log.fine(format!("{what}?{query}"));
-        let api = ApiRequest {
-            method: HttpMethod::Get,
-            url,
-            body: RequestBody::None,
-            accept: None,
-        };
+        let api = ApiRequest::get(url);
         let mut sink = PageSink {
             body: self.page_buffer(),
             limit: self.client.page_limit().bytes,

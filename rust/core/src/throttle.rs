@@ -133,12 +133,7 @@ mod tests {
         let (mut query, mut execute) =
             (Throttle::new(&client, 8), Throttle::remembered(&client, 8));
         assert_eq!(query.look(&client), None);
-        let req = crate::client::ApiRequest {
-            method: crate::catalog::HttpMethod::Get,
-            url: client.url(["x"], None).unwrap(),
-            body: crate::client::RequestBody::None,
-            accept: None,
-        };
+        let req = crate::client::ApiRequest::get(client.url(["x"], None).unwrap());
         let resp = client.send(&req, &mut crate::log::Log::new()).await;
         assert_eq!((resp.unwrap().status, client.throttles()), (429, 1));
         assert_eq!(query.look(&client), Some((4, true)));

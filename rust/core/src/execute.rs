@@ -300,8 +300,10 @@ async fn with_flag(
 ) -> Result<ApiRequest, DocResult> {
     let get = ApiRequest::get(req.url.clone());
     let what = format!("GET {}", get.url.path());
-    // Connect's error (a 404 for an unknown id) is the document's result.
-    let resp = answered(client, op.spec, &what, client.send(&get, log).await)?;
+    // Connect's error (a 404 for an unknown id) is the document's result, worded for the read it
+    // answered (a GET is retried; the write after it was never sent).
+    let read = op.object.action(Action::Get).unwrap_or(op.spec);
+    let resp = answered(client, read, &what, client.send(&get, log).await)?;
     let body = crate::webhook::set_flag_body(&resp.body, schema, member, value).map_err(|e| {
         let message = client.redact(&format!("{what}: {e}"));
         DocResult::application_error("BAD_RESPONSE", &message).with_payload(error_document(

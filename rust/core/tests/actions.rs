@@ -279,6 +279,39 @@ fn activate_and_deactivate_read_the_webhook_and_send_it_back_with_active_set() {
 }
 
 #[test]
+fn a_webhook_read_answered_502_was_retried_and_nothing_is_sent() {
+    let server = Server::start();
+    server.mount(
+        json_mock(
+            "GET",
+            "/notifications/webhooks/WB-1",
+            502,
+            r#"{"error_code":"GATEWAY","errors":["upstream down"]}"#,
+        )
+        .expect(2),
+    );
+    let client = server.client(r#","maxAttempts":2"#);
+    let b = batch(
+        "WEBHOOK",
+        "EXECUTE",
+        Some("ACTIVATE"),
+        "",
+        &[r#"{"dynamicProperties":{"webhook_id":"WB-1"}}"#],
+    );
+    let (rs, _) = results(&api::execute(client, &b, vec![None]).unwrap());
+    assert_result(
+        &rs[0],
+        Status::ApplicationError,
+        "502",
+        "(after 2 attempts)",
+    );
+    // The read is a GET, retried like any read: nothing here was sent that could take effect.
+    assert!(!rs[0].message.contains("not retried"), "{}", rs[0].message);
+    assert!(server.requests().iter().all(|r| r.method.as_str() == "GET"));
+    server.verify();
+}
+
+#[test]
 fn verify_webhook_call_sends_nothing_and_needs_the_secret() {
     let server = Server::start();
     let client = server.client("");

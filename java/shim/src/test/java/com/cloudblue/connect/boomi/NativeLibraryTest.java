@@ -12,7 +12,8 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -66,7 +67,7 @@ class NativeLibraryTest {
         // Present for the platform but not loadable.
         Path lib = dir.resolve("native/linux-x86_64/libcloudblue_connect_boomi.so");
         Files.createDirectories(lib.getParent());
-        Files.write(lib, "not a shared library".getBytes(StandardCharsets.US_ASCII));
+        Files.write(lib, elfWithoutSegments());
         try (URLClassLoader jar = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
             ConnectorException e = assertThrows(ConnectorException.class,
                     () -> NativeLibrary.load("Linux", "amd64", null, jar));
@@ -81,6 +82,23 @@ class NativeLibraryTest {
         Set<String> after = copiesInTemp();
         after.removeAll(before);
         assertEquals(Collections.emptySet(), after);
+    }
+
+    /**
+     * An x86-64 ELF shared object header whose only program header marks the stack
+     * non-executable: the dynamic linker refuses it (no loadable segment), and HotSpot, which reads
+     * that header before loading, has no reason to warn about the stack guard as it does for a file
+     * that is not ELF at all.
+     */
+    private static byte[] elfWithoutSegments() {
+        ByteBuffer elf = ByteBuffer.allocate(64 + 56).order(ByteOrder.LITTLE_ENDIAN);
+        elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}).put(new byte[8]);
+        elf.putShort((short) 3).putShort((short) 62).putInt(1); // ET_DYN, EM_X86_64, EV_CURRENT
+        elf.putLong(0).putLong(64).putLong(0).putInt(0); // entry, program headers at 64, no sections
+        elf.putShort((short) 64).putShort((short) 56).putShort((short) 1); // sizes, one program header
+        elf.putShort((short) 64).putShort((short) 0).putShort((short) 0);
+        elf.putInt(0x6474e551).putInt(6); // PT_GNU_STACK, PF_R | PF_W
+        return elf.array();
     }
 
     private static Set<String> copiesInTemp() {

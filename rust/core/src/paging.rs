@@ -29,8 +29,19 @@
 //!    that ends the query with the page that reaches it, with a warning. Without a usable
 //!    `Content-Range`, the query ends after [`MAX_PAGES_WITHOUT_RANGE`] full pages, with a
 //!    warning.
+//! 9. With Changed Since the query pages by the change field (keyset paging, see [`Keyset`]):
+//!    after each page the next request asks for the records changed at or after the page's last
+//!    change time T, at an offset of the records already received with time T, with the same
+//!    ordering, filters, selection and page size. A record changed between two pages comes again
+//!    later with its new time, and the records before T stay where they were, so none falls
+//!    between the pages (paging by offset would skip one). Each request depends on the page
+//!    before, so pages are requested one at a time. Rules 1 to 6 and 8 apply with the offsets and
+//!    totals of the whole result: a request's offset and `Content-Range` count from the first
+//!    record changed at T, which is the record numbered (records received so far, minus the
+//!    offset) of the whole result.
 
 use crate::log::Log;
+use crate::sync::Keyset;
 
 /// Records a query follows beyond the first total reported when the total grows while it runs:
 /// as many again as that total, and at least this many (rule 8).
@@ -103,6 +114,10 @@ pub struct Pager {
     /// Every page so far came full, where it was asked, under the same total: the pages after the
     /// next one are known before it arrives (rule 7).
     steady: bool,
+    /// With Changed Since: where the next request starts (rule 9). `offset` and `total` above
+    /// are then of the whole result.
+    keyset: Option<Keyset>,
+    warned_keyset: bool,
 }
 
 /// One answer to a page request, as [`Pager::on_page`] judges it.
@@ -144,7 +159,23 @@ impl Pager {
             warned_no_range: false,
             warned_total_change: false,
             steady: true,
+            keyset: None,
+            warned_keyset: false,
         }
+    }
+
+    /// A pager that pages by the change field from `keyset` on (rule 9).
+    pub fn keyset(page_size: u64, max_documents: u64, keyset: Keyset) -> Self {
+        Pager {
+            keyset: Some(keyset),
+            steady: false,
+            ..Pager::new(page_size, max_documents)
+        }
+    }
+
+    /// The Changed Since value of the next request with keyset paging (rule 9).
+    pub fn since(&self) -> Option<&str> {
+        self.keyset.as_ref().map(Keyset::since)
     }
 
     pub fn is_done(&self) -> bool {
@@ -168,7 +199,7 @@ impl Pager {
         }
         Some(PageRequest {
             limit,
-            offset: self.offset,
+            offset: self.keyset.as_ref().map_or(self.offset, Keyset::offset),
         })
     }
 
@@ -182,7 +213,7 @@ impl Pager {
             return out;
         };
         out.push(first);
-        let Some(total) = self.total.filter(|_| self.steady) else {
+        let Some(total) = self.total.filter(|_| self.steady && self.keyset.is_none()) else {
             return out;
         };
         let (mut offset, mut received) = (first.offset, self.received);
@@ -208,6 +239,37 @@ impl Pager {
     /// the page before to keep (fewer only when `maxDocuments` is hit or the page is dropped by
     /// rule 6).
     pub fn on_page(&mut self, request: PageRequest, answer: PageAnswer<'_>, log: &mut Log) -> u64 {
+        debug_assert!(
+            self.keyset.is_none(),
+            "a keyset page without its change times"
+        );
+        self.page(request, answer, log)
+    }
+
+    /// [`Pager::on_page`] with keyset paging (rule 9): `times` are the change times of the
+    /// answer's records, in order, `None` where a record has none that can be read.
+    pub fn on_keyset_page(
+        &mut self,
+        request: PageRequest,
+        answer: PageAnswer<'_>,
+        times: &[Option<&str>],
+        log: &mut Log,
+    ) -> u64 {
+        let keep = self.page(request, answer, log);
+        if let Some(keyset) = self.keyset.as_mut().filter(|_| !self.done)
+            && let Err(why) = keyset.advance(times)
+            && !std::mem::replace(&mut self.warned_keyset, true)
+        {
+            log.warning(format!(
+                "{why}: the next page is asked from the same change time, {} records further \
+                 on; a record that changes meanwhile may be missed",
+                keyset.since()
+            ));
+        }
+        keep
+    }
+
+    fn page(&mut self, request: PageRequest, answer: PageAnswer<'_>, log: &mut Log) -> u64 {
         let PageAnswer {
             count,
             repeated,
@@ -219,7 +281,10 @@ impl Pager {
         let range = content_range.and_then(parse_content_range);
         let wrong_start = range.filter(|r| count > 0 && r.first != request.offset);
         let too_long = count > request.limit;
-        if let Some(reason) = not_paging(request, count, repeated, wrong_start, content_range) {
+        let since = self.since();
+        if let Some(reason) =
+            not_paging(request, since, count, repeated, wrong_start, content_range)
+        {
             self.done = true;
             self.steady = false;
             if first_page {
@@ -237,6 +302,20 @@ impl Pager {
             return 0;
         }
         debug_assert!(!too_long);
+        // Keyset paging: from here on, the request and its range as positions in the whole result.
+        let shift = match &self.keyset {
+            Some(_) => self.offset.saturating_sub(request.offset),
+            None => 0,
+        };
+        let request = PageRequest {
+            offset: request.offset + shift,
+            ..request
+        };
+        let range = range.map(|r| ContentRange {
+            first: r.first + shift,
+            last: r.last + shift,
+            total: r.total.saturating_add(shift),
+        });
         if repeated > 0 {
             self.steady = false;
             log.warning(format!(
@@ -259,7 +338,13 @@ impl Pager {
             let cap = *self.cap.get_or_insert_with(|| total_cap(r.total));
             let total = r.total.min(cap);
             if let Some(old) = self.total.filter(|&t| t != total) {
-                if self.warned_total_change {
+                if self.keyset.is_some() {
+                    // Expected: a record changed meanwhile comes again, with its new time.
+                    log.info(format!(
+                        "the number of matching records changed from {old} to {total} while \
+                         paging (records were changed, created or deleted meanwhile)"
+                    ));
+                } else if self.warned_total_change {
                     log.info(format!("the number of matching records is now {total}"));
                 } else {
                     self.warned_total_change = true;
@@ -356,14 +441,17 @@ impl Pager {
 /// nothing does.
 fn not_paging(
     request: PageRequest,
+    since: Option<&str>,
     count: u64,
     repeated: u64,
     wrong_start: Option<ContentRange>,
     content_range: Option<&str>,
 ) -> Option<String> {
     let asked = format!(
-        "the request for {} records from offset {}",
-        request.limit, request.offset
+        "the request for {} records {}from offset {}",
+        request.limit,
+        since.map_or_else(String::new, |t| format!("changed since {t} ")),
+        request.offset
     );
     if count > request.limit {
         return Some(format!("{asked} was answered with {count} records"));
@@ -767,6 +855,148 @@ mod tests {
         );
         // Paging goes on one page at a time.
         assert_eq!(p.planned(4).len(), 1);
+    }
+
+    /// Pages a keyset pager with answers `(count, Content-Range, change times)`; the requests
+    /// `(since, limit, offset)` it made.
+    fn run_keyset(
+        pager: &mut Pager,
+        log: &mut Log,
+        pages: &[(u64, Option<&str>, &[&str])],
+    ) -> Vec<(String, u64, u64)> {
+        let mut asked = Vec::new();
+        for (count, range, times) in pages {
+            let req = pager.next_request().expect("asked for a page after done");
+            asked.push((pager.since().unwrap().to_owned(), req.limit, req.offset));
+            assert_eq!(pager.planned(8), [req], "one request at a time");
+            let times: Vec<Option<&str>> = times.iter().map(|t| Some(*t)).collect();
+            pager.on_keyset_page(req, PageAnswer::new(*count, *range), &times, log);
+        }
+        asked
+    }
+
+    const A: &str = "2024-05-01T10:00:00+00:00";
+    const B: &str = "2024-05-01T10:00:05+00:00";
+    const C: &str = "2024-05-01T10:00:09+00:00";
+
+    #[test]
+    fn keyset_pages_start_at_the_last_time_past_the_records_received_with_it() {
+        let mut p = Pager::keyset(3, 0, Keyset::new("2024-05-01T00:00:00+00:00"));
+        let mut log = Log::new();
+        let asked = run_keyset(
+            &mut p,
+            &mut log,
+            &[
+                (3, Some("items 0-2/8"), &[A, B, B]),
+                // Four records with time B: the page holds the next three of them.
+                (3, Some("items 2-4/7"), &[B, B, B]),
+                (2, Some("items 5-6/7"), &[B, C]),
+            ],
+        );
+        let s = |t: &str| t.to_owned();
+        assert_eq!(
+            asked,
+            [
+                (s("2024-05-01T00:00:00+00:00"), 3, 0),
+                (s(B), 3, 2),
+                (s(B), 3, 5)
+            ]
+        );
+        assert!(p.is_done());
+        assert_eq!(p.received(), 8);
+        // Progress is counted over the whole result.
+        let info: Vec<&str> = log.entries().iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(
+            info,
+            [
+                "page 1: received 3 (offset 0), 3 of 8 so far",
+                "page 2: received 3 (offset 3), 6 of 8 so far",
+                "page 3: received 2 (offset 6), 8 of 8 so far",
+            ]
+        );
+        // Maximum Documents caps the last request.
+        let mut p = Pager::keyset(3, 4, Keyset::new(A));
+        let asked = run_keyset(&mut p, &mut log, &[(3, Some("items 0-2/8"), &[A, B, C])]);
+        assert_eq!(asked, [(s(A), 3, 0)]);
+        assert_eq!(p.next_request().map(|r| (r.limit, r.offset)), Some((1, 1)));
+        assert_eq!(p.since(), Some(C));
+    }
+
+    #[test]
+    fn keyset_paging_ends_when_the_server_keeps_the_same_time_forever() {
+        // Full pages of new records, all changed at A, and always one page more reported.
+        let mut p = Pager::keyset(100, 0, Keyset::new(A));
+        let mut log = Log::new();
+        let mut pages = 0;
+        while let Some(req) = p.next_request() {
+            assert!(pages < 1_000, "still paging after 1,000 pages");
+            pages += 1;
+            let range = format!(
+                "items {}-{}/{}",
+                req.offset,
+                req.offset + req.limit - 1,
+                req.offset + 2 * req.limit
+            );
+            let times = vec![Some(A); 100];
+            p.on_keyset_page(req, PageAnswer::new(100, Some(&range)), &times, &mut log);
+        }
+        // Rule 8 over the whole result: 200 first reported, followed up to 200 + 10,000.
+        assert_eq!(p.received(), 200 + GROWTH_ALLOWANCE_MIN);
+        let warned = warnings(&log);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(warned[0].contains("past 10200"), "{}", warned[0]);
+    }
+
+    #[test]
+    fn keyset_paging_ends_on_the_same_page_again_and_says_what_was_asked() {
+        let mut p = Pager::keyset(3, 0, Keyset::new(A));
+        let mut log = Log::new();
+        let r1 = p.next_request().unwrap();
+        p.on_keyset_page(
+            r1,
+            PageAnswer::new(3, Some("items 0-2/9")),
+            &[Some(A), Some(B), Some(C)],
+            &mut log,
+        );
+        // The same records again, where the offset was ignored.
+        let r2 = p.next_request().unwrap();
+        let again = PageAnswer {
+            count: 3,
+            repeated: 3,
+            content_range: Some("items 1-3/9"),
+        };
+        assert_eq!(
+            p.on_keyset_page(r2, again, &[Some(A), Some(B), Some(C)], &mut log),
+            0
+        );
+        assert!(p.is_done());
+        assert_eq!(
+            warnings(&log),
+            [format!(
+                "the request for 3 records changed since {C} from offset 1 was answered with the \
+                 same 3 records as the request before: the endpoint does not page; the query \
+                 stops here after 3 documents and this page is dropped, so that no record is \
+                 delivered twice"
+            )]
+        );
+        // A record changed meanwhile makes the total of the whole result grow: no warning.
+        let mut p = Pager::keyset(3, 0, Keyset::new(A));
+        let mut log = Log::new();
+        run_keyset(
+            &mut p,
+            &mut log,
+            &[
+                (3, Some("items 0-2/5"), &[A, A, B]),
+                (3, Some("items 1-3/4"), &[C, C, C]),
+            ],
+        );
+        assert!(p.is_done());
+        assert!(warnings(&log).is_empty(), "{log:?}");
+        assert!(
+            log.entries()
+                .iter()
+                .any(|(_, m)| m.contains("changed from 5 to 6 while paging"))
+        );
     }
 
     #[test]

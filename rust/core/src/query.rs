@@ -92,6 +92,8 @@ const MAX_FRAME_DOCUMENT_BYTES: usize = 256 * 1024;
 /// A page request running ahead of `queryNext`. Dropping it aborts it.
 struct Prefetch {
     request: PageRequest,
+    /// The Changed Since value of the request with keyset paging.
+    since: Option<String>,
     task: tokio::task::JoinHandle<Fetched>,
 }
 
@@ -99,9 +101,20 @@ struct Prefetch {
 type Fetched = (Result<SplitPage>, Log);
 
 impl Prefetch {
-    fn start(target: &Arc<Target>, request: PageRequest) -> Result<Prefetch> {
-        let task = crate::runtime::runtime()?.spawn(Arc::clone(target).fetch(request));
-        Ok(Prefetch { request, task })
+    fn start(target: &Arc<Target>, request: PageRequest, since: Option<&str>) -> Result<Prefetch> {
+        let since = since.map(str::to_owned);
+        let fetch = Arc::clone(target).fetch(request, since.clone());
+        let task = crate::runtime::runtime()?.spawn(fetch);
+        Ok(Prefetch {
+            request,
+            since,
+            task,
+        })
+    }
+
+    /// Whether this is the request `request` with the Changed Since value `since`.
+    fn is(&self, request: PageRequest, since: Option<&str>) -> bool {
+        self.request == request && self.since.as_deref() == since
     }
 
     /// The page, once it is in.
@@ -124,10 +137,23 @@ struct Target {
     segments: Vec<String>,
     /// Encoded query string without `limit`/`offset` (filter, ordering, selection, extra params).
     base_query: String,
+    /// With Changed Since, what builds the query string of a request from a later change time
+    /// (keyset paging, `paging.rs` rule 9).
+    keyset: Option<KeysetQuery>,
     /// Buffers of delivered pages, for the next ones (see [`Target::recycle`]).
     buffers: Mutex<Vec<Vec<u8>>>,
     /// Buffers kept for later pages: one per page in flight and the one handed over.
     keep_buffers: usize,
+}
+
+/// The parts of a Changed Since query's string: the same builder makes every request's, with the
+/// change time that request starts from.
+struct KeysetQuery {
+    filter: Option<Value>,
+    selected: Option<Vec<String>>,
+    policy: SpecPolicy,
+    sync: sync::Plan,
+    extra: String,
 }
 
 /// What the cursor returns.
@@ -246,11 +272,17 @@ impl QueryCursor {
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let window = usize::try_from(parallel_pages).unwrap_or(1);
+        let (page_size, max_documents) = (page_size.unsigned_abs(), max_documents.unsigned_abs());
+        let keyset = sync.keyset().filter(|_| !count_only);
+        let keyed = keyset.is_some();
         let mode = if count_only {
             Mode::Count { done: false }
         } else {
             Mode::Documents(Box::new(Paging {
-                pager: Pager::new(page_size.unsigned_abs(), max_documents.unsigned_abs()),
+                pager: match keyset {
+                    Some(k) => Pager::keyset(page_size, max_documents, k),
+                    None => Pager::new(page_size, max_documents),
+                },
                 in_flight: VecDeque::new(),
                 window: Throttle::new(&client, window),
                 delivering: None,
@@ -264,6 +296,13 @@ impl QueryCursor {
                 client,
                 segments,
                 base_query: join_query(&[&rql.to_query_string(), &extra]),
+                keyset: keyed.then_some(KeysetQuery {
+                    filter,
+                    selected,
+                    policy,
+                    sync,
+                    extra,
+                }),
                 buffers: Mutex::new(Vec::new()),
                 keep_buffers: window + 1,
             }),
@@ -360,7 +399,7 @@ impl Paging {
             return Ok(None);
         };
         let (fetched, mut log) = match self.in_flight.pop_front() {
-            Some(p) if p.request == req => p.wait()?,
+            Some(p) if p.is(req, self.pager.since()) => p.wait()?,
             // `fill` starts the pager's next request first, so this cannot happen; a wrong page
             // must never be delivered, though.
             _ => return Err(CoreError::internal("page requests out of order")),
@@ -369,9 +408,21 @@ impl Paging {
             page,
             mut documents,
         } = fetched?;
+        let mut changed = self
+            .watermark
+            .as_ref()
+            .map(|w| w.values(&page.body, documents.iter().map(|d| (d.start, d.end))));
+        let times: Vec<Option<&str>> = changed
+            .iter()
+            .flatten()
+            .map(|v| v.as_ref().and_then(|v| sync::text(&page.body, v)))
+            .collect();
+        // With Changed Since a record that comes again with a new change time is a new version
+        // of it, not a repeat.
         let keys: Vec<u64> = documents
             .iter()
-            .map(|d| self.record_key(&page.body, d))
+            .enumerate()
+            .map(|(i, d)| self.record_key(&page.body, d, times.get(i).copied().flatten()))
             .collect();
         let repeated = keys.iter().filter(|k| self.previous.contains(k)).count();
         let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
@@ -380,12 +431,22 @@ impl Paging {
             repeated: u64::try_from(repeated).unwrap_or(u64::MAX),
             content_range: page.content_range.as_deref(),
         };
-        let keep = self.pager.on_page(req, answer, &mut log);
+        let keep = match &changed {
+            Some(_) => self.pager.on_keyset_page(req, answer, &times, &mut log),
+            None => self.pager.on_page(req, answer, &mut log),
+        };
+        drop(times);
+        let keep = usize::try_from(keep).unwrap_or(usize::MAX);
         if repeated > 0 {
-            let mut fresh = keys.iter().map(|k| !self.previous.contains(k));
-            documents.retain(|_| fresh.next().unwrap_or(false));
+            let fresh: Vec<bool> = keys.iter().map(|k| !self.previous.contains(k)).collect();
+            let mut f = fresh.iter();
+            documents.retain(|_| *f.next().unwrap_or(&false));
+            if let Some(c) = &mut changed {
+                let mut f = fresh.iter();
+                c.retain(|_| *f.next().unwrap_or(&false));
+            }
         }
-        documents.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
+        documents.truncate(keep);
         self.previous = keys.into_iter().collect();
         if let Some((_, true)) = self.window.look(&target.client) {
             log.warning(format!(
@@ -394,10 +455,10 @@ impl Paging {
                 self.window.limit()
             ));
         }
-        let changed = self
-            .watermark
-            .as_mut()
-            .map(|w| w.read(&page.body, documents.iter().map(|d| (d.start, d.end))));
+        if let (Some(w), Some(c)) = (&mut self.watermark, &mut changed) {
+            c.truncate(keep);
+            w.note(&page.body, c);
+        }
         // Start the next requests before this page is handed over, so their round trips overlap
         // that work.
         self.fill(target)?;
@@ -417,24 +478,29 @@ impl Paging {
     fn fill(&mut self, target: &Arc<Target>) -> Result<()> {
         let window = self.window.limit();
         let plan = self.pager.planned(window.max(self.in_flight.len()));
+        let since = self.pager.since();
         let agree = self
             .in_flight
             .iter()
             .zip(&plan)
-            .take_while(|(p, want)| p.request == **want)
+            .take_while(|(p, want)| p.is(**want, since))
             .count();
         self.in_flight.truncate(agree);
         for &request in plan.iter().skip(agree).take(window.saturating_sub(agree)) {
-            self.in_flight.push_back(Prefetch::start(target, request)?);
+            self.in_flight
+                .push_back(Prefetch::start(target, request, since)?);
         }
         Ok(())
     }
 
-    /// What identifies a record across pages: its `id`, or all its bytes without one.
-    fn record_key(&self, body: &[u8], d: &PageDocument) -> u64 {
+    /// What identifies a record across pages: its `id` (with its change time `changed`, when
+    /// given), or all its bytes without one.
+    fn record_key(&self, body: &[u8], d: &PageDocument, changed: Option<&str>) -> u64 {
         match &d.tracked[0] {
-            Some(TrackedText::At(start, end)) => self.hasher.hash_one((0u8, &body[*start..*end])),
-            Some(TrackedText::Text(id)) => self.hasher.hash_one((0u8, id.as_bytes())),
+            Some(TrackedText::At(start, end)) => {
+                self.hasher.hash_one((0u8, &body[*start..*end], changed))
+            }
+            Some(TrackedText::Text(id)) => self.hasher.hash_one((0u8, id.as_bytes(), changed)),
             None => self.hasher.hash_one((1u8, &body[d.start..d.end])),
         }
     }
@@ -460,10 +526,31 @@ fn joined(e: tokio::task::JoinError) -> CoreError {
 
 impl Target {
     /// One page split into documents (on the I/O runtime), with the log lines of the request.
-    async fn fetch(self: Arc<Self>, req: PageRequest) -> Fetched {
+    async fn fetch(self: Arc<Self>, req: PageRequest, since: Option<String>) -> Fetched {
         let mut log = Log::new();
-        let outcome = self.get_async(req.limit, req.offset, &mut log).await;
+        let outcome = match self.query_from(since.as_deref()) {
+            Ok(query) => {
+                self.get_async(&query, req.limit, req.offset, &mut log)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         (outcome, log)
+    }
+
+    /// The query string without `limit`/`offset` of a request from the change time `since`
+    /// (keyset paging), or the query's own.
+    fn query_from(&self, since: Option<&str>) -> Result<std::borrow::Cow<'_, str>> {
+        let (Some(q), Some(since)) = (&self.keyset, since) else {
+            return Ok(self.base_query.as_str().into());
+        };
+        let rql = build_rql(
+            q.filter.as_ref(),
+            q.selected.as_deref(),
+            &q.policy,
+            &q.sync.with_since(since),
+        )?;
+        Ok(join_query(&[&rql.to_query_string(), &q.extra]).into())
     }
 
     /// A buffer for the next page body: one a finished page gave back, or a new one.
@@ -523,12 +610,18 @@ impl Target {
     /// `GET` of one page (`limit`, `offset`): a 2xx answer, split into its documents when that was
     /// done while it arrived, or a whole-call error (also when it is not a JSON array).
     fn get(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
-        crate::runtime::block_on(self.get_async(limit, offset, log))?
+        crate::runtime::block_on(self.get_async(&self.base_query, limit, offset, log))?
     }
 
-    async fn get_async(&self, limit: u64, offset: u64, log: &mut Log) -> Result<SplitPage> {
+    async fn get_async(
+        &self,
+        base_query: &str,
+        limit: u64,
+        offset: u64,
+        log: &mut Log,
+    ) -> Result<SplitPage> {
         let paging = format!("limit={limit}&offset={offset}");
-        let query = join_query(&[&self.base_query, &paging]);
+        let query = join_query(&[base_query, &paging]);
         let url = self
             .client
             .url(self.segments.iter().map(String::as_str), Some(&query))?;

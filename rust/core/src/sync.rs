@@ -105,6 +105,23 @@ impl Plan {
         }
     }
 
+    /// The same additions with `since` as the Changed Since value (keyset paging, see
+    /// [`Keyset`]); `since` is a change time Connect wrote, so it is sent as it is.
+    pub(crate) fn with_since(&self, since: &str) -> Plan {
+        Plan {
+            since: self
+                .since
+                .as_ref()
+                .map(|(field, _)| (*field, since.to_owned())),
+            environment: self.environment,
+        }
+    }
+
+    /// Where keyset paging starts, when Changed Since is in use.
+    pub(crate) fn keyset(&self) -> Option<Keyset> {
+        self.since.as_ref().map(|(_, since)| Keyset::new(since))
+    }
+
     /// The watermark of this query's documents, when Changed Since is in use.
     pub(crate) fn watermark(&self) -> Option<Watermark> {
         self.since.as_ref().map(|(field, since)| Watermark {
@@ -159,6 +176,87 @@ fn parse(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok()
 }
 
+/// Keyset paging of a Changed Since query (`paging.rs`, rule 9): each request asks for the
+/// records changed at or after `since` (T), skipping the `offset` records with change time T that
+/// were already received. Records ordered before T can no longer shift the pages; a record
+/// changed meanwhile leaves its place and comes again later with its new time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keyset {
+    since: String,
+    at: Option<OffsetDateTime>,
+    offset: u64,
+}
+
+impl Keyset {
+    /// The first request: from the Changed Since value (normalised), at offset 0.
+    pub fn new(since: &str) -> Keyset {
+        Keyset {
+            since: since.to_owned(),
+            at: parse(since),
+            offset: 0,
+        }
+    }
+
+    /// T, the `ge` value of the next request.
+    pub fn since(&self) -> &str {
+        &self.since
+    }
+
+    /// The `offset` of the next request: records received with change time T.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Moves past a page whose records had the change times `times` (in order, `None` where a
+    /// record has none that can be read). T becomes the last record's time and the offset the
+    /// number of records received with that time, this page's and, while T stays the same, the
+    /// pages' before. When the last record's time cannot be read, or is older than T (the server
+    /// did not order by the change field), T stays and the offset moves past the whole page, as
+    /// paging by offset would; the reason is returned for a warning.
+    pub fn advance(&mut self, times: &[Option<&str>]) -> std::result::Result<(), String> {
+        let Some(last) = times.last() else {
+            return Ok(());
+        };
+        let count = u64::try_from(times.len()).unwrap_or(u64::MAX);
+        let Some((text, at)) = last.and_then(|t| Some((t, parse(t)?))) else {
+            self.offset = self.offset.saturating_add(count);
+            return Err(format!(
+                "the last record of the page has no readable change time ({})",
+                last.map_or_else(|| "missing".to_owned(), |t| format!("\"{t}\""))
+            ));
+        };
+        if self.at.is_some_and(|t| at < t) {
+            self.offset = self.offset.saturating_add(count);
+            return Err(format!(
+                "the last record of the page changed at {text}, before {} (the records are not \
+                 ordered by their change time)",
+                self.since
+            ));
+        }
+        let same = times
+            .iter()
+            .filter(|t| t.and_then(parse) == Some(at))
+            .count();
+        let same = u64::try_from(same).unwrap_or(u64::MAX);
+        if self.at == Some(at) {
+            self.offset = self.offset.saturating_add(same);
+        } else {
+            self.since = text.to_owned();
+            self.at = Some(at);
+            self.offset = same;
+        }
+        Ok(())
+    }
+}
+
+/// The text of a value [`value_at`] found in `body`.
+pub(crate) fn text<'a>(body: &'a [u8], value: &'a TrackedText) -> Option<&'a str> {
+    match value {
+        TrackedText::At(s, e) => std::str::from_utf8(body.get(*s..*e)?).ok(),
+        TrackedText::Text(t) => Some(t),
+    }
+}
+
 /// The `changedAt` values of a query's documents and the newest of them.
 #[derive(Clone, Debug)]
 pub(crate) struct Watermark {
@@ -170,28 +268,43 @@ pub(crate) struct Watermark {
 }
 
 impl Watermark {
-    /// Each document's `changedAt` (documents are `(start, end)` in `body`), noting the newest.
-    pub(crate) fn read(
-        &mut self,
+    /// Each document's `changedAt` (documents are `(start, end)` in `body`).
+    pub(crate) fn values(
+        &self,
         body: &[u8],
         documents: impl Iterator<Item = (usize, usize)>,
     ) -> Vec<Option<TrackedText>> {
         documents
-            .map(|(start, end)| {
-                self.documents += 1;
-                let found = value_at(body, start, end, &self.path)?;
-                let text = match &found {
-                    TrackedText::At(s, e) => std::str::from_utf8(&body[*s..*e]).ok()?,
-                    TrackedText::Text(t) => t.as_str(),
-                };
-                if let Some(at) = parse(text)
-                    && self.newest.as_ref().is_none_or(|(newest, _)| at > *newest)
-                {
-                    self.newest = Some((at, text.to_owned()));
-                }
-                Some(found)
-            })
+            .map(|(start, end)| value_at(body, start, end, &self.path))
             .collect()
+    }
+
+    /// Counts the delivered documents whose `changedAt` are `values` (from [`Watermark::values`]
+    /// over `body`), noting the newest.
+    pub(crate) fn note(&mut self, body: &[u8], values: &[Option<TrackedText>]) {
+        for value in values {
+            self.documents += 1;
+            let Some(text) = value.as_ref().and_then(|v| text(body, v)) else {
+                continue;
+            };
+            if let Some(at) = parse(text)
+                && self.newest.as_ref().is_none_or(|(newest, _)| at > *newest)
+            {
+                self.newest = Some((at, text.to_owned()));
+            }
+        }
+    }
+
+    /// Each document's `changedAt`, noting the newest.
+    #[cfg(test)]
+    fn read(
+        &mut self,
+        body: &[u8],
+        documents: impl Iterator<Item = (usize, usize)>,
+    ) -> Vec<Option<TrackedText>> {
+        let values = self.values(body, documents);
+        self.note(body, &values);
+        values
     }
 
     /// The log line at the end of the query: what to store for the next run.
@@ -617,6 +730,72 @@ mod tests {
                 .summary()
                 .contains("no record changed (by updated); keep 2024-01-01T00:00:00+00:00")
         );
+    }
+
+    const T1: &str = "2024-05-01T10:00:00+00:00";
+    const T2: &str = "2024-05-01T10:00:05+00:00";
+
+    #[test]
+    fn keyset_moves_to_the_last_time_past_the_records_received_with_it() {
+        let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
+        assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 0));
+        // T changes: the offset is the records of this page with the new time.
+        k.advance(&[Some("2024-05-01T09:00:00+00:00"), Some(T1), Some(T1)])
+            .unwrap();
+        assert_eq!((k.since(), k.offset()), (T1, 2));
+        // T stays: the records with it add up across pages, whatever the text's form.
+        k.advance(&[Some(T1), Some("2024-05-01T10:00:00Z"), Some(T1)])
+            .unwrap();
+        assert_eq!((k.since(), k.offset()), (T1, 5));
+        k.advance(&[Some(T1), Some(T2)]).unwrap();
+        assert_eq!((k.since(), k.offset()), (T2, 1));
+        // The same instant written differently is the same T; the text sent is the first one.
+        k.advance(&[Some("2024-05-01T12:00:05+02:00")]).unwrap();
+        assert_eq!((k.since(), k.offset()), (T2, 2));
+        // An empty page changes nothing.
+        k.advance(&[]).unwrap();
+        assert_eq!((k.since(), k.offset()), (T2, 2));
+        // A date-only Changed Since starts at midnight: a record changed then counts.
+        let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
+        k.advance(&[Some("2024-05-01T00:00:00Z")]).unwrap();
+        assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 1));
+    }
+
+    #[test]
+    fn keyset_without_a_usable_last_time_goes_on_by_offset_from_the_same_time() {
+        let mut k = Keyset::new(T1);
+        k.advance(&[Some(T1)]).unwrap();
+        let e = k.advance(&[Some(T2), None]).unwrap_err();
+        assert_eq!(
+            e,
+            "the last record of the page has no readable change time (missing)"
+        );
+        assert_eq!((k.since(), k.offset()), (T1, 3));
+        let e = k.advance(&[Some("soon")]).unwrap_err();
+        assert!(e.contains("(\"soon\")"), "{e}");
+        assert_eq!((k.since(), k.offset()), (T1, 4));
+        // Never backwards: a server that does not order by the change field.
+        let mut k = Keyset::new(T2);
+        let e = k.advance(&[Some(T2), Some(T1)]).unwrap_err();
+        assert!(e.contains(&format!("changed at {T1}, before {T2}")), "{e}");
+        assert_eq!((k.since(), k.offset()), (T2, 2));
+    }
+
+    #[test]
+    fn a_later_change_time_replaces_only_the_changed_since_value() {
+        let p = plan(
+            "REQUEST",
+            Some("2024-05-01T12:00:00+00:00"),
+            Environment::Production,
+        );
+        let alone = serde_json::json!({"expression": null, "sort": []});
+        let q = rql_for("REQUEST", alone, &p.with_since("2024-05-02T01:02:03+00:00"));
+        assert_eq!(
+            q,
+            "and(ge(updated,2024-05-02T01:02:03%2B00:00),eq(asset.connection.type,production))"
+        );
+        assert_eq!(Plan::default().with_since(T1), Plan::default());
+        assert_eq!(Plan::default().keyset(), None);
     }
 
     /// Every List object either has a change field whose document path its output profile holds

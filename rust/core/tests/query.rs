@@ -814,3 +814,235 @@ fn a_total_that_keeps_growing_ends_the_query_past_the_first_total_and_its_allowa
     let pages = paging_of(&server);
     assert!(pages.len() <= 13, "{pages:?}");
 }
+
+/// A Connect that holds requests `(id, updated)` and answers list calls from its current state, as
+/// Connect does: the records with `updated` at or after the `ge(updated,…)` value, ordered by
+/// `updated` (records with the same time in the order they were stored), `limit` and `offset`
+/// applied, with the matching `Content-Range`. After answering the request numbered `update_after`
+/// (1 = the first), it updates the record `update`: its time becomes `NOW` and it moves to the end.
+struct StatefulConnect {
+    records: std::sync::Mutex<Vec<(String, String)>>,
+    answered: std::sync::atomic::AtomicUsize,
+    update_after: usize,
+    update: &'static str,
+}
+
+const NOW: &str = "2024-06-01T00:00:00+00:00";
+
+impl StatefulConnect {
+    fn new(records: Vec<(String, String)>, update_after: usize, update: &'static str) -> Self {
+        StatefulConnect {
+            records: std::sync::Mutex::new(records),
+            answered: std::sync::atomic::AtomicUsize::new(0),
+            update_after,
+            update,
+        }
+    }
+}
+
+impl wiremock::Respond for StatefulConnect {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        let param = |name: &str| -> usize {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse().ok())
+                .expect("limit and offset")
+        };
+        let since = pairs
+            .iter()
+            .find_map(|(k, _)| k.strip_prefix("ge(updated,")?.strip_suffix(')'))
+            .expect("a ge(updated,…) filter")
+            .to_owned();
+        assert!(
+            pairs.iter().any(|(k, _)| k == "ordering(updated)"),
+            "{pairs:?}"
+        );
+        let (limit, offset) = (param("limit"), param("offset"));
+        let mut records = self.records.lock().unwrap();
+        let mut matching: Vec<&(String, String)> =
+            records.iter().filter(|(_, at)| *at >= since).collect();
+        // Stable: records with one time keep the order they were stored in.
+        matching.sort_by(|a, b| a.1.cmp(&b.1));
+        let page: Vec<String> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(id, at)| format!(r#"{{"id":"{id}","updated":"{at}"}}"#))
+            .collect();
+        let mut resp = ResponseTemplate::new(200)
+            .set_body_raw(format!("[{}]", page.join(",")), "application/json");
+        if !page.is_empty() {
+            let range = format!(
+                "items {offset}-{}/{}",
+                offset + page.len() - 1,
+                matching.len()
+            );
+            resp = resp.insert_header("Content-Range", range.as_str());
+        } else if matching.is_empty() {
+            resp = resp.insert_header("Content-Range", "items 0-0/0");
+        }
+        let answered = self
+            .answered
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        if answered == self.update_after {
+            let at = records
+                .iter()
+                .position(|(id, _)| id == self.update)
+                .unwrap();
+            let (id, _) = records.remove(at);
+            records.push((id, NOW.to_owned()));
+        }
+        resp
+    }
+}
+
+/// `(id, changedAt)` of each document.
+fn changes(docs: &[Payload]) -> Vec<(String, String)> {
+    docs.iter()
+        .map(|d| {
+            let get = |name| d.tracked_value(name).unwrap_or("").to_owned();
+            (get("id"), get("changedAt"))
+        })
+        .collect()
+}
+
+/// `(ge value, offset)` of each request the server received, in order.
+fn keyset_of(server: &Server) -> Vec<(String, usize)> {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            let pairs: Vec<(String, String)> = r.url.query_pairs().into_owned().collect();
+            let since = pairs
+                .iter()
+                .find_map(|(k, _)| k.strip_prefix("ge(updated,")?.strip_suffix(')'))
+                .unwrap_or("")
+                .to_owned();
+            let offset = pairs
+                .iter()
+                .find(|(k, _)| k == "offset")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(usize::MAX);
+            (since, offset)
+        })
+        .collect()
+}
+
+/// Runs a Changed Since query on Requests against `connect`.
+fn run_changed_since(connect: StatefulConnect, props: &str) -> (Run, Vec<(String, usize)>) {
+    let server = Server::start();
+    server.mount(given("GET", "/requests").respond_with(connect));
+    let client = server.client("");
+    let (docs, frames) = run_query(
+        client,
+        &requests_query(&format!(r#""changedSince":"2024-01-01",{props}"#)),
+    );
+    api::client_close(client).unwrap();
+    let run = Run {
+        docs,
+        frames,
+        paging: paging_of(&server),
+    };
+    (run, keyset_of(&server))
+}
+
+fn at_second(s: usize) -> String {
+    format!("2024-01-01T00:00:{s:02}+00:00")
+}
+
+#[test]
+fn changed_since_loses_no_record_that_changes_between_two_pages() {
+    // PR-i changed at second i; PR-2, delivered with the first page, changes before the second.
+    let records = (0..25).map(|i| (format!("PR-{i}"), at_second(i))).collect();
+    let (run, asked) =
+        run_changed_since(StatefulConnect::new(records, 1, "PR-2"), r#""pageSize":10"#);
+    let got = changes(&run.docs);
+    let mut want: Vec<(String, String)> =
+        (0..25).map(|i| (format!("PR-{i}"), at_second(i))).collect();
+    want.push(("PR-2".to_owned(), NOW.to_owned()));
+    assert_eq!(
+        got, want,
+        "every record once, the changed one again with its new time"
+    );
+    // Each request starts at the last change time delivered, past the records delivered with it.
+    assert_eq!(
+        asked,
+        [
+            ("2024-01-01T00:00:00+00:00".to_owned(), 0),
+            (at_second(9), 1),
+            (at_second(19), 1),
+        ]
+    );
+    let last = run.frames.last().unwrap().log_text();
+    assert!(
+        last.contains(&format!(
+            "26 records changed (by updated); newest changedAt {NOW}: store it"
+        )),
+        "{last}"
+    );
+    assert!(run.logged(WARNING).is_empty(), "{:?}", run.logged(WARNING));
+}
+
+#[test]
+fn changed_since_pages_through_more_records_with_one_time_than_a_page_holds() {
+    // PR-3 to PR-17 share one second: three pages and more of the same time.
+    let time = |i: usize| at_second(if (3..=17).contains(&i) { 3 } else { i });
+    let records = (0..25).map(|i| (format!("PR-{i}"), time(i))).collect();
+    let (run, asked) = run_changed_since(
+        StatefulConnect::new(records, usize::MAX, "PR-0"),
+        r#""pageSize":5,"parallelPages":8"#,
+    );
+    let want: Vec<(String, String)> = (0..25).map(|i| (format!("PR-{i}"), time(i))).collect();
+    assert_eq!(changes(&run.docs), want);
+    assert_eq!(
+        asked,
+        [
+            ("2024-01-01T00:00:00+00:00".to_owned(), 0),
+            (at_second(3), 2),
+            (at_second(3), 7),
+            (at_second(3), 12),
+            (at_second(19), 1),
+        ]
+    );
+    // One request at a time, each for a full page.
+    assert!(run.paging.iter().all(|&(limit, _)| limit == 5));
+    assert!(run.logged(WARNING).is_empty(), "{:?}", run.logged(WARNING));
+}
+
+#[test]
+fn changed_since_against_a_server_that_sends_the_same_full_page_ends_with_each_record_once() {
+    let page: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"id":"PR-{i}","updated":"{}"}}"#, at_second(i)))
+        .collect();
+    let body = format!("[{}]", page.join(","));
+    for (range, seen) in [
+        (
+            Some("items 0-9/30"),
+            "was answered with records from offset 0 (Content-Range \"items 0-9/30\")",
+        ),
+        (
+            None,
+            "was answered with the same 10 records as the request before",
+        ),
+    ] {
+        let server = same_answer_server(body.clone(), range);
+        let client = server.client("");
+        let (docs, frames) = run_query(
+            client,
+            &requests_query(r#""pageSize":10,"changedSince":"2024-01-01""#),
+        );
+        api::client_close(client).unwrap();
+        assert_eq!(ids(&docs), expected_ids(10), "{range:?}");
+        let log: String = frames.iter().map(Frame::log_text).collect();
+        let asked = format!(
+            "the request for 10 records changed since {} from offset 1 {seen}: the endpoint \
+             does not page; the query stops here after 10 documents",
+            at_second(9)
+        );
+        assert!(log.contains(&asked), "{log}");
+        assert_eq!(keyset_of(&server).len(), 2, "{range:?}");
+    }
+}

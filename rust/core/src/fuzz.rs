@@ -21,10 +21,13 @@ use crate::client::{ApiResponse, Client, RequestBody, http_error_message};
 use crate::execute::{DocJson, map_response, prepare};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
-use crate::paging::{MAX_PAGES_WITHOUT_RANGE, PageAnswer, Pager, parse_content_range, total_cap};
+use crate::paging::{
+    ContentRange, MAX_PAGES_WITHOUT_RANGE, PageAnswer, Pager, parse_content_range, total_cap,
+};
 use crate::query::{SplitError, document, split_page};
 use crate::rql::{self, AllowAll, FieldPolicy, Filter, Node, RqlQuery, SelectKind, SelectRule};
 use crate::settings::{Properties, Settings};
+use crate::sync::Keyset;
 use crate::wire::{self, DocResult, Payload, Status};
 
 /// A fuzz target: must return normally for every input.
@@ -378,8 +381,10 @@ fn percent_decode(text: &str) -> Vec<u8> {
 // content_range
 
 /// Input: text. Every line (and the whole input) goes through [`parse_content_range`]; then the
-/// text is a paging script: the first line is `page_size max_documents`, each further line
-/// `count content-range` (a missing count means a full page, a missing range no header). Checks
+/// text is a paging script: the first line is `page_size max_documents` (and `keyset` for the
+/// keyset paging of Changed Since, where record number `n` of the whole result changed at second
+/// `n / 3`), each further line `count content-range` (a missing count means a full page, a
+/// missing range no header; with `keyset` the range counts from the request's offset). Checks
 /// the parser's documented guarantees and the [`Pager`] rules of `paging.rs` page by page.
 pub fn content_range(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
@@ -394,7 +399,12 @@ pub fn content_range(data: &[u8]) {
         .unwrap_or(100)
         .clamp(1, 1000);
     let max_documents = head.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    let mut pager = Pager::new(page_size, max_documents);
+    let keyset = head.next() == Some("keyset");
+    let mut pager = if keyset {
+        Pager::keyset(page_size, max_documents, Keyset::new(&changed_at(0)))
+    } else {
+        Pager::new(page_size, max_documents)
+    };
     let mut log = Log::new();
     let (mut offset, mut received) = (0u64, 0u64);
     // Rule 8: the first total reported caps the totals after it; pages without a range count.
@@ -405,10 +415,18 @@ pub fn content_range(data: &[u8]) {
         };
         assert!(!pager.is_done());
         assert!(req.limit >= 1 && req.limit <= page_size, "{req:?}");
+        // Rule 9: from the last change time received, past the records received with it.
+        let (want_offset, want_since) = match offset {
+            _ if !keyset => (offset, None),
+            0 => (0, Some(changed_at(0))),
+            _ => (offset - (offset - 1) / 3 * 3, Some(changed_at(offset - 1))),
+        };
         assert_eq!(
-            req.offset, offset,
+            req.offset, want_offset,
             "the next offset is the items received so far"
         );
+        assert_eq!(pager.since(), want_since.as_deref());
+        let shift = offset - req.offset;
         if max_documents > 0 {
             assert!(
                 req.limit <= max_documents - received,
@@ -419,14 +437,25 @@ pub fn content_range(data: &[u8]) {
             Some((count, range)) => (count, Some(range)),
             None => (line, None),
         };
-        let count = count
-            .parse::<u64>()
-            .unwrap_or(req.limit)
-            .min(MAX_PAGE_ITEMS);
+        let count = count.parse::<u64>().unwrap_or(req.limit).min(if keyset {
+            2 * page_size
+        } else {
+            MAX_PAGE_ITEMS
+        });
         let planned = pager.planned(16);
         assert_eq!(planned.first(), Some(&req));
+        if keyset {
+            assert_eq!(planned.len(), 1, "keyset pages are requested one at a time");
+        }
         let first_page = offset == 0 && received == 0;
-        let keep = pager.on_page(req, PageAnswer::new(count, range), &mut log);
+        let answer = PageAnswer::new(count, range);
+        let keep = if keyset {
+            let times: Vec<String> = (offset..offset + count).map(changed_at).collect();
+            let times: Vec<Option<&str>> = times.iter().map(|t| Some(t.as_str())).collect();
+            pager.on_keyset_page(req, answer, &times, &mut log)
+        } else {
+            pager.on_page(req, answer, &mut log)
+        };
         assert!(keep <= count);
         let parsed = range.and_then(parse_content_range);
         // Rule 6: an endpoint that does not page ends the query; its page counts only when it is
@@ -452,7 +481,12 @@ pub fn content_range(data: &[u8]) {
         if keep < count {
             assert!(capped, "items dropped below maxDocuments");
         }
-        // The stopping rules of the module documentation, rule by rule.
+        // The stopping rules of the module documentation, rule by rule, over the whole result.
+        let parsed = parsed.map(|r| ContentRange {
+            first: r.first + shift,
+            last: r.last + shift,
+            total: r.total.saturating_add(shift),
+        });
         let want_done = count == 0
             || capped
             || match parsed {
@@ -489,6 +523,20 @@ pub fn content_range(data: &[u8]) {
         log.entries().iter().all(|(_, m)| !m.is_empty()),
         "empty log line"
     );
+}
+
+/// The change time of record number `n` of a keyset script: three records a second.
+fn changed_at(n: u64) -> String {
+    let at = time::OffsetDateTime::UNIX_EPOCH + time::Duration::seconds((n / 3) as i64);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 fn check_content_range(value: &str) {

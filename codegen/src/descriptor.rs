@@ -284,7 +284,8 @@ fn query_fields() -> Vec<Field<'static>> {
             help: "How many pages are requested from Connect at the same time once the first \
                    page gave the number of results, 1 to 16 (1: one page after another). \
                    Documents keep their order; each page in flight is held in memory. Lowered \
-                   for the rest of the run when Connect answers 429 or 503.",
+                   for the rest of the run when Connect answers 429 or 503. With Changed Since, \
+                   pages are requested one at a time, each from where the page before ended.",
             default: Some("4"),
             allowed: &[],
         },

@@ -261,9 +261,11 @@ impl Pager {
             && !std::mem::replace(&mut self.warned_keyset, true)
         {
             log.warning(format!(
-                "{why}: the next page is asked from the same change time, {} records further \
-                 on; a record that changes meanwhile may be missed",
-                keyset.since()
+                "{why}: the next page is asked from the same change time {} at offset {}, as \
+                 paging by offset would, so a record that changes meanwhile can make another \
+                 one be missed",
+                keyset.since(),
+                keyset.offset()
             ));
         }
         keep
@@ -312,8 +314,8 @@ impl Pager {
             ..request
         };
         let range = range.map(|r| ContentRange {
-            first: r.first + shift,
-            last: r.last + shift,
+            first: r.first.saturating_add(shift),
+            last: r.last.saturating_add(shift),
             total: r.total.saturating_add(shift),
         });
         if repeated > 0 {
@@ -996,6 +998,28 @@ mod tests {
             log.entries()
                 .iter()
                 .any(|(_, m)| m.contains("changed from 5 to 6 while paging"))
+        );
+        // Records not ordered by their change time: T never goes back, the offset goes on.
+        let mut p = Pager::keyset(2, 0, Keyset::new(B));
+        let mut log = Log::new();
+        let asked = run_keyset(
+            &mut p,
+            &mut log,
+            &[
+                (2, Some("items 0-1/6"), &[B, A]),
+                (2, Some("items 2-3/6"), &[C, C]),
+            ],
+        );
+        assert_eq!(asked, [(B.to_owned(), 2, 0), (B.to_owned(), 2, 2)]);
+        assert_eq!(p.since(), Some(C));
+        assert_eq!(
+            warnings(&log),
+            [format!(
+                "the last record of the page changed at {A}, before {B} (the records are not \
+                 ordered by their change time): the next page is asked from the same change \
+                 time {B} at offset 2, as paging by offset would, so a record that changes \
+                 meanwhile can make another one be missed"
+            )]
         );
     }
 

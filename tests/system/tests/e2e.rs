@@ -346,8 +346,18 @@ fn rql_sent(req: &Recorded) -> &str {
         .map_or(query, |(rql, _)| rql.trim_end_matches('&'))
 }
 
-/// Lists requests (page size 2: the three stub pages) with `args`; checks that every page request
-/// carried `rql` (up to the select) and that each document's `changedAt` is its `updated`.
+/// `rql` with `since` as the value of its `ge(updated,…)`.
+fn from_time(rql: &str, since: &str) -> String {
+    let (head, rest) = rql.split_once("ge(updated,").unwrap_or((rql, ""));
+    let tail = rest.split_once(')').map_or("", |(_, tail)| tail);
+    format!("{head}ge(updated,{since}){tail}")
+}
+
+/// Lists requests (page size 2: the three stub pages of `incremental-sync.json`, the five
+/// requests ordered by `updated`, two changed at one time and three at a later one) with
+/// `args`; checks that the first page request carried `rql` (up to the select) and the next
+/// ones the same from the last change time received, past the records received with it, and
+/// that each document's `changedAt` is its `updated`.
 fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
     ctx.server.reset_journal()?;
     let mut all = vec![
@@ -376,11 +386,18 @@ fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
     }
     let sent = ctx.requests()?;
     ensure!(sent.len() == 3, "expected 3 page requests: {sent:?}");
-    for req in &sent {
+    let want = [
+        (rql.to_owned(), 0),
+        (from_time(rql, "2021-04-07T09:30:36%2B00:00"), 2),
+        (from_time(rql, "2021-04-08T06:33:56%2B00:00"), 2),
+    ];
+    for (req, (rql, offset)) in sent.iter().zip(want) {
         let got = rql_sent(req);
         ensure!(
-            got == rql || got.starts_with(&format!("{rql}&select(")),
-            "expected the query {rql}, sent {got}"
+            (got == rql || got.starts_with(&format!("{rql}&select(")))
+                && req.url.ends_with(&format!("&limit=2&offset={offset}")),
+            "expected the query {rql} at offset {offset}, sent {}",
+            req.url
         );
     }
     // The newest of the five (2021-04-08T06:33:56+00:00), named at the end of the log.

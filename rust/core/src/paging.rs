@@ -38,7 +38,8 @@
 //!    before, so pages are requested one at a time. Rules 1 to 6 and 8 apply with the offsets and
 //!    totals of the whole result: a request's offset and `Content-Range` count from the first
 //!    record changed at T, which is the record numbered (records received so far, minus the
-//!    offset) of the whole result.
+//!    offset) of the whole result. A total that changes is logged at INFO, not warned: records
+//!    changed meanwhile come again, as they should.
 
 use crate::log::Log;
 use crate::sync::Keyset;

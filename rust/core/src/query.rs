@@ -4,7 +4,8 @@
 //! Pages are requested ahead, on the I/O runtime, where each is received, inflated and split into
 //! documents while the calling thread builds the frames of the page before and Java hands its
 //! documents to the Atom. Once the first answer's `Content-Range` gives the total, up to
-//! "Parallel Page Requests" pages are in flight at once (see [`Pager::planned`]); the pages are
+//! "Parallel Page Requests" pages are in flight at once (see [`Pager::planned`]; with Changed
+//! Since one at a time, each from the page before: `paging.rs` rule 9); the pages are
 //! still handed over in order, each document once. A 429 or 503 answer during the query (seen by
 //! the connection's client, also from other executions that share it) halves that number for the
 //! rest of the query. Memory stays at about the pages in flight plus the page being handed over,

@@ -178,7 +178,7 @@ fn parse(text: &str) -> Option<OffsetDateTime> {
 
 /// Keyset paging of a Changed Since query (`paging.rs`, rule 9): each request asks for the
 /// records changed at or after `since` (T), skipping the `offset` records with change time T that
-/// were already received. Records ordered before T can no longer shift the pages; a record
+/// were already received. Records ordered before T cannot shift the pages; a record
 /// changed meanwhile leaves its place and comes again later with its new time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keyset {

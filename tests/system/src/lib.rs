@@ -156,3 +156,77 @@ pub fn json_values(stdout: &str) -> anyhow::Result<Vec<serde_json::Value>> {
         .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("runner stdout is not JSON:\n{stdout}"))
 }
+
+/// `--connection key=value` runner arguments, one pair per setting.
+pub fn connection_args<S: AsRef<str>>(settings: impl IntoIterator<Item = S>) -> Vec<String> {
+    settings
+        .into_iter()
+        .flat_map(|s| ["--connection".to_string(), s.as_ref().to_string()])
+        .collect()
+}
+
+/// A string field of a JSON object, or `""`.
+pub fn str_field<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+}
+
+/// A finished runner: how it exited, what it printed, and its result lines.
+pub struct Run {
+    pub ok: bool,
+    pub code: Option<i32>,
+    /// The JSON values with a `status` the runner printed, in order.
+    pub results: Vec<serde_json::Value>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// A run whose stdout the caller already parsed into `values`.
+    pub fn new(out: Output, values: Vec<serde_json::Value>) -> Run {
+        Run {
+            ok: out.status.success(),
+            code: out.status.code(),
+            results: values
+                .into_iter()
+                .filter(|v| v.get("status").is_some())
+                .collect(),
+            stdout: out.stdout,
+            stderr: out.stderr,
+        }
+    }
+
+    /// A run whose stdout is parsed with [`json_values`].
+    pub fn parse(out: Output) -> anyhow::Result<Run> {
+        let values = json_values(&out.stdout)?;
+        Ok(Run::new(out, values))
+    }
+
+    /// The runner's output, for a failure message.
+    pub fn explain(&self) -> String {
+        format!(
+            "runner stdout:\n{}\nrunner stderr:\n{}",
+            self.stdout, self.stderr
+        )
+    }
+
+    /// A string field of the `i`th result printed, or `""`.
+    pub fn field(&self, i: usize, key: &str) -> &str {
+        self.results.get(i).map_or("", |r| str_field(r, key))
+    }
+
+    /// Status, status code and message of input document `i`'s result: the runner prints
+    /// results as they arrive, which is not input order when a document is refused before its
+    /// batch is sent.
+    pub fn result(&self, i: usize) -> anyhow::Result<(&str, &str, &str)> {
+        use anyhow::Context as _;
+        let r = self
+            .results
+            .iter()
+            .find(|r| r.get("input").and_then(serde_json::Value::as_u64) == Some(i as u64))
+            .with_context(|| format!("no result for input {i}\n{}", self.explain()))?;
+        let f = |k| str_field(r, k);
+        Ok((f("status"), f("statusCode"), f("message")))
+    }
+}

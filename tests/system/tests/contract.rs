@@ -272,18 +272,13 @@ fn check_local(entry: &Entry, car: &Path, work: &Path) -> Result<()> {
 /// The runner's connection (one attempt: Prism answers in milliseconds, and a retry would only
 /// hide a failure), action and object for a pair.
 fn base_args(entry: &Entry, endpoint: &str) -> Vec<String> {
-    vec![
-        "--connection".into(),
+    let mut args = system_tests::connection_args([
         format!("endpoint={endpoint}"),
-        "--connection".into(),
         format!("apiToken={TOKEN}"),
-        "--connection".into(),
         "maxAttempts=1".into(),
-        "--action".into(),
-        entry.action.into(),
-        "--object".into(),
-        entry.object.into(),
-    ]
+    ]);
+    args.extend(["--action", entry.action, "--object", entry.object].map(String::from));
+    args
 }
 
 /// Runs the runner and fails unless every document it answered is a SUCCESS, or a result whose

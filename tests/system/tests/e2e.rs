@@ -12,9 +12,9 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{LazyLock, Mutex};
-use system_tests::root;
 use system_tests::server;
 use system_tests::wiremock::{Recorded, WireMock};
+use system_tests::{Run, connection_args, root, str_field};
 
 /// The token the good-token stub accepts. Its secret half doubles as a canary: it must
 /// never show up in anything the runner prints.
@@ -87,24 +87,6 @@ struct Ctx {
     work: PathBuf,
 }
 
-/// What one runner invocation produced.
-struct Run {
-    ok: bool,
-    /// The JSON values the runner printed on stdout, in order.
-    lines: Vec<Value>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn results(&self) -> Vec<&Value> {
-        self.lines
-            .iter()
-            .filter(|l| l.get("status").is_some())
-            .collect()
-    }
-}
-
 impl Ctx {
     fn endpoint(&self) -> String {
         format!("{}/public/v1", self.server.base_url())
@@ -127,18 +109,18 @@ impl Ctx {
         settings: &[&str],
         args: &[&str],
     ) -> Result<Run> {
-        let mut connection = vec![
+        let connection = [
             format!("endpoint={endpoint}"),
             format!("apiToken={token}"),
             // One attempt: retries would only slow the failure cases down.
             "maxAttempts=1".to_string(),
         ];
-        connection.extend(settings.iter().map(|s| (*s).to_string()));
-        let mut full: Vec<String> = Vec::new();
-        for c in &connection {
-            full.push("--connection".into());
-            full.push(c.clone());
-        }
+        let mut full = connection_args(
+            connection
+                .iter()
+                .map(String::as_str)
+                .chain(settings.iter().copied()),
+        );
         full.extend(args.iter().map(|a| a.to_string()));
         self.run_raw(&full)
     }
@@ -146,12 +128,8 @@ impl Ctx {
     fn run_raw(&self, args: &[String]) -> Result<Run> {
         let mut cmd = system_tests::runner_command(&self.car);
         cmd.args(args).env("CLOUDBLUE_CONNECT_TEST_HOOKS", "1");
-        let system_tests::Output {
-            status,
-            stdout,
-            stderr,
-        } = system_tests::output(&mut cmd)?;
-        for text in [&stdout, &stderr] {
+        let out = system_tests::output(&mut cmd)?;
+        for text in [&out.stdout, &out.stderr] {
             ensure!(
                 !text.contains(TOKEN_SECRET),
                 "the API token leaked into the runner's output"
@@ -159,18 +137,19 @@ impl Ctx {
         }
         // Strictly one JSON value per line: the runner writes embedded JSON payloads compactly,
         // so a line-oriented reader (`while read line`) sees whole results.
-        let lines = stdout
+        let lines = out
+            .stdout
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(serde_json::from_str::<Value>)
             .collect::<Result<Vec<Value>, _>>()
-            .with_context(|| format!("runner stdout is not one JSON value per line:\n{stdout}"))?;
-        Ok(Run {
-            ok: status.success(),
-            lines,
-            stdout,
-            stderr,
-        })
+            .with_context(|| {
+                format!(
+                    "runner stdout is not one JSON value per line:\n{}",
+                    out.stdout
+                )
+            })?;
+        Ok(Run::new(out, lines))
     }
 
     fn write(&self, name: &str, data: &str) -> Result<String> {
@@ -182,17 +161,6 @@ impl Ctx {
     fn requests(&self) -> Result<Vec<Recorded>> {
         self.server.requests()
     }
-}
-
-fn explain(run: &Run) -> String {
-    format!(
-        "runner stdout:\n{}\nrunner stderr:\n{}",
-        run.stdout, run.stderr
-    )
-}
-
-fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The payload of a result line as JSON (the runner prints JSON payloads as JSON text).
@@ -283,7 +251,7 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
         "--filter",
         &filter,
     ])?;
-    let results = run.results();
+    let results = &run.results;
     let ids: Vec<String> = results
         .iter()
         .map(|r| payload_json(r).map(|p| p["id"].as_str().unwrap_or_default().to_string()))
@@ -294,9 +262,9 @@ fn list_requests_follows_content_range(ctx: &Ctx) -> Result<()> {
     ensure!(
         run.ok && ids == expected,
         "expected the 5 requests of 3 pages in order, got {ids:?}\n{}",
-        explain(&run)
+        run.explain()
     );
-    for r in &results {
+    for r in results {
         ensure!(str_field(r, "status") == "SUCCESS", "not a success: {r}");
         let payload = payload_json(r)?;
         ensure!(
@@ -370,13 +338,13 @@ fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
     ];
     all.extend(args);
     let run = ctx.run(&all)?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
         run.ok && results.len() == 5,
         "expected the 5 requests\n{}",
-        explain(&run)
+        run.explain()
     );
-    for r in &results {
+    for r in results {
         let payload = payload_json(r)?;
         ensure!(
             payload["updated"].is_string()
@@ -407,7 +375,7 @@ fn list_changed_requests(ctx: &Ctx, args: &[&str], rql: &str) -> Result<Run> {
              it as the next run's Changed Since"
         ),
         "the log does not name the newest changedAt\n{}",
-        explain(&run)
+        run.explain()
     );
     Ok(run)
 }
@@ -461,11 +429,11 @@ fn changed_since_alone_with_user_filter_and_per_document(ctx: &Ctx) -> Result<()
     ensure!(
         !run.ok
             && run
-                .lines
+                .results
                 .iter()
                 .any(|l| str_field(l, "message").contains(refusal)),
         "Changed Since on assets should be refused\n{}",
-        explain(&run)
+        run.explain()
     );
     ensure!(ctx.requests()?.is_empty(), "a refused query sent requests");
     Ok(())
@@ -496,9 +464,9 @@ fn environment_production_filters_requests_and_assets_only(ctx: &Ctx) -> Result<
             ],
         )?;
         ensure!(
-            run.ok && !run.results().is_empty(),
+            run.ok && !run.results.is_empty(),
             "{object}: expected documents\n{}",
-            explain(&run)
+            run.explain()
         );
         for req in ctx.requests()? {
             let got = rql_sent(&req);
@@ -531,14 +499,14 @@ fn get_request_succeeds(ctx: &Ctx, id: &str, extra: &[&str], failure: &str) -> R
     let mut args = extra.to_vec();
     args.extend(["--action", "GET", "--object", "REQUEST", "--object-id", id]);
     let run = ctx.run(&args)?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        run.ok && results.len() == 1 && str_field(&results[0], "status") == "SUCCESS",
         "{failure}\n{}",
-        explain(&run)
+        run.explain()
     );
     ensure!(
-        payload_json(results[0])?["id"] == id,
+        payload_json(&results[0])?["id"] == id,
         "wrong document: {}",
         results[0]
     );
@@ -549,15 +517,15 @@ fn get_request_succeeds(ctx: &Ctx, id: &str, extra: &[&str], failure: &str) -> R
 fn get_missing_request_is_empty_success(ctx: &Ctx) -> Result<()> {
     let id = "PR-0000-0000-0000-404";
     let run = ctx.run(&["--action", "GET", "--object", "REQUEST", "--object-id", id])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
         run.ok
             && results.len() == 1
-            && str_field(results[0], "status") == "SUCCESS"
+            && str_field(&results[0], "status") == "SUCCESS"
             && results[0].get("payload").is_none()
             && results[0].get("payloadBase64").is_none(),
         "expected one empty success\n{}",
-        explain(&run)
+        run.explain()
     );
     ensure!(ctx.requests()?.len() == 1, "expected exactly one request");
     Ok(())
@@ -599,12 +567,12 @@ fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> 
     let mut args = APPROVE_ARGS.to_vec();
     args.extend([good.as_str(), &big, &invalid, &rejected, &good]);
     let run = ctx.run(&args)?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
         results.len() == 5,
         "expected 5 results
 {}",
-        explain(&run)
+        run.explain()
     );
     let want = [
         ("SUCCESS", "200"),
@@ -619,11 +587,11 @@ fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> 
                 && str_field(r, "status") == status
                 && str_field(r, "statusCode") == code,
             "result {i} should be input {i}, {status} {code}: {r}\n{}",
-            explain(&run)
+            run.explain()
         );
     }
     for (i, code) in [(1, "TOO_LARGE"), (2, "BAD_INPUT")] {
-        let doc = payload_json(results[i])?;
+        let doc = payload_json(&results[i])?;
         ensure!(
             doc["error_code"] == code && doc["errors"][0] == results[i]["message"],
             "result {i} should carry a {code} error document: {}",
@@ -633,20 +601,20 @@ fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> 
     ensure!(!run.ok, "a failed document must make the run exit non-zero");
     for i in [0, 4] {
         ensure!(
-            payload_json(results[i])?["status"] == "approved",
+            payload_json(&results[i])?["status"] == "approved",
             "document {i} should be the approved request: {}",
             results[i]
         );
     }
     // Connect's 400 names its code and text, and its error body stays in the flow.
-    let message = str_field(results[3], "message");
+    let message = str_field(&results[3], "message");
     ensure!(
         message.contains("REQ_003") && message.contains("TL-000-000-400 is not available"),
         "{}",
         results[3]
     );
     ensure!(
-        payload_json(results[3])? == connect_req_003(),
+        payload_json(&results[3])? == connect_req_003(),
         "{}",
         results[3]
     );
@@ -670,15 +638,15 @@ fn bad_documents_are_application_errors_in_input_order(ctx: &Ctx) -> Result<()> 
     );
 
     let missing = ctx.run(&["--action", "APPROVE", "--object", "REQUEST", &good])?;
-    let results = missing.results();
+    let results = &missing.results;
     ensure!(
         results.len() == 1
-            && str_field(results[0], "status") == "APPLICATION_ERROR"
-            && str_field(results[0], "statusCode") == "BAD_INPUT"
-            && payload_json(results[0])?["error_code"] == "BAD_INPUT"
-            && str_field(results[0], "message").contains("request_id"),
+            && str_field(&results[0], "status") == "APPLICATION_ERROR"
+            && str_field(&results[0], "statusCode") == "BAD_INPUT"
+            && payload_json(&results[0])?["error_code"] == "BAD_INPUT"
+            && str_field(&results[0], "message").contains("request_id"),
         "a missing request id should be a BAD_INPUT application error with a document\n{}",
-        explain(&missing)
+        missing.explain()
     );
     Ok(())
 }
@@ -695,9 +663,9 @@ fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
         }
         let run = ctx.run(&args)?;
         ensure!(
-            run.ok && !run.results().is_empty(),
+            run.ok && !run.results.is_empty(),
             "expected the listed assets\n{}",
-            explain(&run)
+            run.explain()
         );
         let sent = ctx.requests()?;
         ensure!(sent.len() == 1, "expected one list request: {sent:?}");
@@ -707,7 +675,7 @@ fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
     ensure!(
         !url.contains("select("),
         "selected parts were dropped: {url}\n{}",
-        explain(&rooted)
+        rooted.explain()
     );
     let (unknown, url) = list(&["nothing/here"])?;
     ensure!(
@@ -718,7 +686,7 @@ fn selected_fields_with_a_root_segment_drop_nothing(ctx: &Ctx) -> Result<()> {
         unknown.stderr.contains("do not match the Asset profile")
             && unknown.stderr.contains("nothing/here"),
         "no warning naming the selection\n{}",
-        explain(&unknown)
+        unknown.explain()
     );
     Ok(())
 }
@@ -766,7 +734,7 @@ fn upload_usage_file_sends_the_exact_bytes(ctx: &Ctx) -> Result<()> {
         &file.display().to_string(),
         &empty,
     ])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
         run.ok
             && results.len() == 2
@@ -774,10 +742,10 @@ fn upload_usage_file_sends_the_exact_bytes(ctx: &Ctx) -> Result<()> {
                 .iter()
                 .all(|r| str_field(r, "status") == "SUCCESS" && str_field(r, "statusCode") == "201"),
         "expected two 201 successes\n{}",
-        explain(&run)
+        run.explain()
     );
     ensure!(
-        payload_json(results[0])?["status"] == "uploaded",
+        payload_json(&results[0])?["status"] == "uploaded",
         "{}",
         results[0]
     );
@@ -813,13 +781,13 @@ fn download_usage_chunk_returns_the_exact_bytes(ctx: &Ctx) -> Result<()> {
         "--property",
         "usage_chunk_id=UFC-2024-0001-001",
     ])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        run.ok && results.len() == 1 && str_field(&results[0], "status") == "SUCCESS",
         "expected one success\n{}",
-        explain(&run)
+        run.explain()
     );
-    let data = base64_decode(str_field(results[0], "payloadBase64"))?;
+    let data = base64_decode(str_field(&results[0], "payloadBase64"))?;
     ensure!(
         data == xlsx,
         "downloaded {} bytes, the file has {}; they differ",
@@ -941,14 +909,14 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         "submit=true",
         &input,
     ])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        run.ok && results.len() == 1 && str_field(&results[0], "status") == "SUCCESS",
         "expected one success\n{}",
-        explain(&run)
+        run.explain()
     );
     ensure!(
-        payload_json(results[0])?["status"] == "pending",
+        payload_json(&results[0])?["status"] == "pending",
         "{}",
         results[0]
     );
@@ -1050,16 +1018,16 @@ fn invalid_usage_record_makes_no_call(ctx: &Ctx) -> Result<()> {
         "USAGE_REPORT",
         &input,
     ])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
         !run.ok
             && results.len() == 1
-            && str_field(results[0], "status") == "APPLICATION_ERROR"
-            && str_field(results[0], "statusCode") == "INVALID_RECORD",
+            && str_field(&results[0], "status") == "APPLICATION_ERROR"
+            && str_field(&results[0], "statusCode") == "INVALID_RECORD",
         "expected one INVALID_RECORD application error\n{}",
-        explain(&run)
+        run.explain()
     );
-    let message = str_field(results[0], "message");
+    let message = str_field(&results[0], "message");
     ensure!(
         message.contains("record 3") && message.contains("\"quantity\""),
         "message does not name the record and column: {message}"
@@ -1081,13 +1049,13 @@ fn run_report(ctx: &Ctx, template: &str, extra: &[&str]) -> Result<Run> {
 
 fn run_report_pending_running_succeeded(ctx: &Ctx) -> Result<()> {
     let run = run_report(ctx, "RT-OK", &[])?;
-    let results = run.results();
+    let results = &run.results;
     ensure!(
-        run.ok && results.len() == 1 && str_field(results[0], "status") == "SUCCESS",
+        run.ok && results.len() == 1 && str_field(&results[0], "status") == "SUCCESS",
         "expected one success\n{}",
-        explain(&run)
+        run.explain()
     );
-    let data = base64_decode(str_field(results[0], "payloadBase64"))?;
+    let data = base64_decode(str_field(&results[0], "payloadBase64"))?;
     ensure!(
         data == std::fs::read(sample_usage_file())?,
         "the document is not the report's file"
@@ -1115,7 +1083,7 @@ fn run_report_pending_running_succeeded(ctx: &Ctx) -> Result<()> {
         ensure!(
             run.stderr.contains(progress),
             "the process log does not show `{progress}`\n{}",
-            explain(&run)
+            run.explain()
         );
     }
     Ok(())
@@ -1132,16 +1100,16 @@ fn failed_and_unfinished_reports_are_application_errors(ctx: &Ctx) -> Result<()>
         ),
     ] {
         let run = run_report(ctx, template, extra)?;
-        let results = run.results();
+        let results = &run.results;
         ensure!(
             !run.ok
                 && results.len() == 1
-                && str_field(results[0], "status") == "APPLICATION_ERROR"
-                && str_field(results[0], "statusCode") == code,
+                && str_field(&results[0], "status") == "APPLICATION_ERROR"
+                && str_field(&results[0], "statusCode") == code,
             "{template}: expected one {code} application error\n{}",
-            explain(&run)
+            run.explain()
         );
-        let report = payload_json(results[0])?;
+        let report = payload_json(&results[0])?;
         ensure!(
             report["status"] == status,
             "{template}: the document is not Connect's report: {report}"

@@ -9,10 +9,10 @@
 //! `cargo test` (and `cargo xtask test`, which runs no `emulated` stage) is unaffected.
 
 use anyhow::{Context, Result, bail, ensure};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{LazyLock, Mutex};
+use system_tests::Run;
 use system_tests::fault_server::{FaultServer, Reply, Seen, scan};
 
 /// The platform under emulation (`linux-aarch64`, `windows-x86_64`).
@@ -224,26 +224,6 @@ fn list_id(i: usize) -> String {
     format!("PR-2000-{:04}-{:04}-001", i / 10_000, i % 10_000)
 }
 
-struct Run {
-    ok: bool,
-    results: Vec<Value>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn explain(&self) -> String {
-        format!("stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
-    }
-    fn field(&self, i: usize, key: &str) -> &str {
-        self.results
-            .get(i)
-            .and_then(|r| r.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-}
-
 impl Ctx {
     fn id(&self) -> &str {
         &self.jvm.platform
@@ -253,24 +233,17 @@ impl Ctx {
     /// canary token.
     fn run(&self, args: &[&str]) -> Result<Run> {
         let mut cmd = self.jvm.runner(&self.car);
-        for c in [
+        cmd.args(system_tests::connection_args([
             format!("endpoint=http://127.0.0.1:{}/public/v1", self.server.port),
             format!("apiToken=ApiKey SU-000-000-123:{SECRET}"),
             "maxAttempts=3".into(),
             "maxRetryWaitSeconds=2".into(),
-        ] {
-            cmd.arg("--connection").arg(c);
-        }
-        cmd.args(args);
+        ]))
+        .args(args);
         println!("$ {cmd:?}");
         let out = system_tests::output(&mut cmd)?;
         scan(&format!("{}\n{}", out.stdout, out.stderr), &[SECRET])?;
-        Ok(Run {
-            ok: out.status.success(),
-            results: system_tests::json_values(&out.stdout)?,
-            stdout: out.stdout,
-            stderr: out.stderr,
-        })
+        Run::parse(out)
     }
 
     /// A document file, named the way the emulated JVM sees it.

@@ -20,7 +20,6 @@
 //! the core's tests (`rust/core/tests/hostile.rs`).
 
 use anyhow::{Context, Result, bail, ensure};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -28,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
+use system_tests::Run;
 use system_tests::fault_server::{FaultServer, Proxy, Reply, Seen, scan};
 
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
@@ -151,32 +151,6 @@ struct Ctx {
     server: FaultServer,
 }
 
-struct Run {
-    code: Option<i32>,
-    results: Vec<Value>,
-    stdout: String,
-    stderr: String,
-    /// The runner's peak resident memory (VmHWM), when it was measured.
-    peak_rss_kb: Option<u64>,
-}
-
-impl Run {
-    fn explain(&self) -> String {
-        format!("stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
-    }
-    /// The result of input document `i`: the runner prints results as they arrive, which is not
-    /// input order when a document is refused before its batch is sent.
-    fn result(&self, i: usize) -> Result<(&str, &str, &str)> {
-        let r = self
-            .results
-            .iter()
-            .find(|r| r.get("input").and_then(Value::as_u64) == Some(i as u64))
-            .with_context(|| format!("no result for input {i}\n{}", self.explain()))?;
-        let f = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
-        Ok((f("status"), f("statusCode"), f("message")))
-    }
-}
-
 impl Ctx {
     fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}/public/v1", self.server.port)
@@ -185,18 +159,18 @@ impl Ctx {
     /// The runner with a connection to `endpoint` (3 attempts, 1 s retry wait, 1 s read
     /// timeout) and `args`; output scanned for the canaries and JNI warnings.
     fn run(&self, endpoint: &str, args: &[&str]) -> Result<Run> {
-        self.run_with(endpoint, &[], args, false)
+        Ok(self.run_with(endpoint, &[], args, false)?.0)
     }
 
     /// [`Ctx::run`] with more connection settings (`key=value`, overriding the defaults), and
-    /// the runner's peak resident memory sampled while it runs when `measure`.
+    /// the runner's peak resident memory (VmHWM, KiB) sampled while it runs when `measure`.
     fn run_with(
         &self,
         endpoint: &str,
         connection: &[String],
         args: &[&str],
         measure: bool,
-    ) -> Result<Run> {
+    ) -> Result<(Run, Option<u64>)> {
         let mut cmd = system_tests::runner_command(&self.car);
         let defaults = [
             format!("endpoint={endpoint}"),
@@ -206,23 +180,18 @@ impl Ctx {
             "readTimeoutSeconds=1".into(),
             "connectTimeoutSeconds=2".into(),
         ];
-        for c in defaults.iter().chain(connection) {
-            cmd.arg("--connection").arg(c);
-        }
-        cmd.args(args).env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
-        let (
-            system_tests::Output {
-                status,
-                stdout,
-                stderr,
-            },
-            peak_rss_kb,
-        ) = if measure {
+        cmd.args(system_tests::connection_args(
+            defaults.iter().chain(connection),
+        ))
+        .args(args)
+        .env("JAVA_TOOL_OPTIONS", "-Xcheck:jni");
+        let (out, peak_rss_kb) = if measure {
             let (out, peak) = output_measured(&mut cmd)?;
             (out, Some(peak))
         } else {
             (system_tests::output(&mut cmd)?, None)
         };
+        let (stdout, stderr) = (&out.stdout, &out.stderr);
         scan(
             &format!("{stdout}\n{stderr}"),
             &[SECRET, PROXY_PASSWORD, ENDPOINT_PASSWORD, WEBHOOK_SECRET],
@@ -231,17 +200,7 @@ impl Ctx {
             !stdout.contains("in native method") && !stderr.contains("in native method"),
             "-Xcheck:jni reported a problem:\n{stdout}\n{stderr}"
         );
-        let results = system_tests::json_values(&stdout)?
-            .into_iter()
-            .filter(|v| v.get("status").is_some())
-            .collect();
-        Ok(Run {
-            code: status.code(),
-            results,
-            stdout,
-            stderr,
-            peak_rss_kb,
-        })
+        Ok((Run::parse(out)?, peak_rss_kb))
     }
 
     fn get(&self, endpoint: &str, extra: &[&str]) -> Result<Run> {
@@ -269,7 +228,7 @@ impl Ctx {
             "request_id=PR-1000-0000-0001-001",
         ];
         args.extend(docs.iter().map(String::as_str));
-        self.run_with(&self.endpoint(), connection, &args, false)
+        Ok(self.run_with(&self.endpoint(), connection, &args, false)?.0)
     }
 
     fn docs(&self, bodies: &[String]) -> Result<Vec<String>> {
@@ -893,13 +852,13 @@ fn bomb_case(ctx: &Ctx, action: &str, want: (&str, &str, &str)) -> Result<()> {
         "maxAttempts=1".to_owned(),
         "readTimeoutSeconds=30".to_owned(),
     ];
-    let run = ctx.run_with(&ctx.endpoint(), &connection, &args, true)?;
+    let (run, peak_rss_kb) = ctx.run_with(&ctx.endpoint(), &connection, &args, true)?;
     ensure!(
         run.results.len() == 1,
         "expected one result\n{}",
         run.explain()
     );
-    let peak_mb = run.peak_rss_kb.unwrap_or(u64::MAX) / 1024;
+    let peak_mb = peak_rss_kb.unwrap_or(u64::MAX) / 1024;
     println!(
         "    {action} of a {} GiB gzip bomb: peak RSS {peak_mb} MB",
         BOMB_BYTES >> 30
@@ -988,7 +947,7 @@ fn drip_case(ctx: &Ctx) -> Result<()> {
         "requestDeadlineSeconds=3".to_owned(),
         "maxAttempts=2".to_owned(),
     ];
-    let run = ctx.run_with(&ctx.endpoint(), &deadline, &get_args(&[]), false)?;
+    let (run, _) = ctx.run_with(&ctx.endpoint(), &deadline, &get_args(&[]), false)?;
     let text = "did not finish within the connection's \"Request Deadline (seconds)\" of 3 s";
     check_result(&run, 0, ("FAILURE", "TIMEOUT", text))?;
     check_result(&run, 0, ("FAILURE", "TIMEOUT", "(after 2 attempts)"))?;
@@ -1044,7 +1003,7 @@ fn redirect_downgrade(ctx: &Ctx) -> Result<()> {
     let tls = TlsRedirect::start(&ctx.work.join("tls"), &target)?;
     let endpoint = format!("https://127.0.0.1:{}/public/v1", tls.port);
     let connection = [format!("extraCaPem={}", tls.ca_pem)];
-    let run = ctx.run_with(&endpoint, &connection, &get_args(&[]), false)?;
+    let (run, _) = ctx.run_with(&endpoint, &connection, &get_args(&[]), false)?;
     let text = format!("GET {GET_PATH} was redirected from https to {target}, which is not https");
     check_result(&run, 0, ("FAILURE", "REDIRECT", &text))?;
     ensure!(

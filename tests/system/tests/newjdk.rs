@@ -13,7 +13,7 @@ use anyhow::{Result, ensure};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use system_tests::fault_server::{FaultServer, Reply};
-use system_tests::{RUNNER_MAIN, runner_classpath};
+use system_tests::{Output, RUNNER_MAIN, connection_args, runner_classpath};
 
 /// Where Debian and the Temurin packages install JDKs.
 const JVM_DIR: &str = "/usr/lib/jvm";
@@ -61,13 +61,7 @@ fn server() -> Result<FaultServer> {
     Ok(server)
 }
 
-struct Outcome {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome> {
+fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Output> {
     let mut cmd = Command::new(java);
     cmd.args(jvm_options)
         .arg("-cp")
@@ -77,19 +71,14 @@ fn runner(java: &Path, jvm_options: &[&str], args: &[String]) -> Result<Outcome>
         .arg(system_tests::archive())
         .args(args);
     println!("$ {cmd:?}");
-    let out = system_tests::output(&mut cmd)?;
-    Ok(Outcome {
-        ok: out.status.success(),
-        stdout: out.stdout,
-        stderr: out.stderr,
-    })
+    system_tests::output(&mut cmd)
 }
 
 /// Browse, then a List through the loopback server; both must succeed.
-fn browse_and_list(java: &Path, jvm_options: &[&str], port: u16) -> Result<Vec<Outcome>> {
+fn browse_and_list(java: &Path, jvm_options: &[&str], port: u16) -> Result<Vec<Output>> {
     let browse = runner(java, jvm_options, &["--browse-types".into()])?;
     ensure!(
-        browse.ok && browse.stdout.contains(r#""id":"REQUEST""#),
+        browse.status.success() && browse.stdout.contains(r#""id":"REQUEST""#),
         "browse failed:\n{}\n{}",
         browse.stdout,
         browse.stderr
@@ -98,19 +87,19 @@ fn browse_and_list(java: &Path, jvm_options: &[&str], port: u16) -> Result<Vec<O
         java,
         jvm_options,
         &[
-            "--connection".into(),
-            format!("endpoint=http://127.0.0.1:{port}/public/v1"),
-            "--connection".into(),
-            // Not a real token: the loopback server accepts anything.
-            "apiToken=ApiKey SU-000-000-000:0000000000000000000000000000000000000000".into(),
-            "--action".into(),
-            "LIST".into(),
-            "--object".into(),
-            "REQUEST".into(),
-        ],
+            connection_args([
+                format!("endpoint=http://127.0.0.1:{port}/public/v1"),
+                // Not a real token: the loopback server accepts anything.
+                "apiToken=ApiKey SU-000-000-000:0000000000000000000000000000000000000000".into(),
+            ]),
+            ["--action", "LIST", "--object", "REQUEST"]
+                .map(String::from)
+                .into(),
+        ]
+        .concat(),
     )?;
     ensure!(
-        list.ok
+        list.status.success()
             && list.stdout.contains(r#""status":"SUCCESS""#)
             && list.stdout.contains("PR-1000-0000-0001"),
         "the List failed:\n{}\n{}",
@@ -189,7 +178,7 @@ fn denied_native_access_is_a_native_library_error() -> Result<()> {
     )?;
     let all = format!("{}\n{}", r.stdout, r.stderr);
     ensure!(
-        !r.ok
+        !r.status.success()
             && all.contains("NATIVE_LIBRARY")
             && all.contains("--enable-native-access=ALL-UNNAMED")
             && !all.contains("\tat java.base/"),

@@ -5,6 +5,7 @@
 use crate::server::{Server, free_port};
 use crate::{jdk_tool, root};
 use anyhow::{Context, Result, bail};
+use base64::Engine as _;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -105,6 +106,8 @@ pub struct Recorded {
     pub url: String,
     pub headers: serde_json::Map<String, Value>,
     pub body: String,
+    /// The body as sent (`body` is text, which cannot hold a binary multipart body).
+    pub body_bytes: Vec<u8>,
     /// When WireMock received it (ms since the epoch).
     pub logged_ms: u64,
 }
@@ -116,6 +119,9 @@ impl Recorded {
             url: r["url"].as_str().unwrap_or_default().to_string(),
             headers: r["headers"].as_object().cloned().unwrap_or_default(),
             body: r["body"].as_str().unwrap_or_default().to_string(),
+            body_bytes: base64::engine::general_purpose::STANDARD
+                .decode(r["bodyAsBase64"].as_str().unwrap_or_default())
+                .unwrap_or_default(),
             logged_ms: r["loggedDate"].as_u64().unwrap_or_default(),
         }
     }

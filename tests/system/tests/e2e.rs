@@ -196,26 +196,6 @@ fn base64_decode(text: &str) -> Result<Vec<u8>> {
         .context("not standard base64")
 }
 
-/// The raw bodies of the journal's requests, oldest first (`Recorded::body` is text, which
-/// cannot hold a binary multipart body; the journal also has it as base64).
-fn raw_bodies(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>)>> {
-    let (status, body) = server::http(ctx.server.port(), "GET", "/__admin/requests", None)?;
-    ensure!(status == 200, "WireMock journal answered {status}");
-    let journal: Value = serde_json::from_str(&body)?;
-    let mut out = Vec::new();
-    for entry in journal["requests"].as_array().context("no requests")? {
-        let r = &entry["request"];
-        let data = base64_decode(r["bodyAsBase64"].as_str().unwrap_or_default())?;
-        out.push((
-            r["loggedDate"].as_u64().unwrap_or_default(),
-            str_field(r, "url").to_string(),
-            data,
-        ));
-    }
-    out.sort_by_key(|(t, _, _)| *t);
-    Ok(out.into_iter().map(|(_, url, data)| (url, data)).collect())
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -749,9 +729,10 @@ fn upload_usage_file_sends_the_exact_bytes(ctx: &Ctx) -> Result<()> {
         "{}",
         results[0]
     );
-    let sent = raw_bodies(ctx)?;
+    let sent = ctx.requests()?;
     ensure!(sent.len() == 2, "expected 2 uploads, got {}", sent.len());
-    for (i, (url, body)) in sent.iter().enumerate() {
+    for (i, req) in sent.iter().enumerate() {
+        let (url, body) = (&req.url, &req.body_bytes);
         ensure!(url == "/public/v1/usage/files/UF-2024-0001/upload", "{url}");
         ensure!(
             contains(body, br#"name="usage_file"; filename=""#),
@@ -920,8 +901,8 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         "{}",
         results[0]
     );
-    let sent = raw_bodies(ctx)?;
-    let urls: Vec<&str> = sent.iter().map(|(u, _)| u.as_str()).collect();
+    let sent = ctx.requests()?;
+    let urls: Vec<&str> = sent.iter().map(|r| r.url.as_str()).collect();
     ensure!(
         urls == [
             "/public/v1/usage/files",
@@ -930,13 +911,13 @@ fn submit_usage_records_round_trip_through_openpyxl(ctx: &Ctx) -> Result<()> {
         ],
         "calls: {urls:?}"
     );
-    let created: Value = serde_json::from_slice(&sent[0].1)?;
+    let created: Value = serde_json::from_slice(&sent[0].body_bytes)?;
     ensure!(
         created.get("records").is_none() && created["contract"]["id"] == "CRD-00000-00000-00001",
         "create body: {created}"
     );
     let xlsx = ctx.work.join("uploaded-usage.xlsx");
-    std::fs::write(&xlsx, usage_file_part(&sent[1].1)?)?;
+    std::fs::write(&xlsx, usage_file_part(&sent[1].body_bytes)?)?;
     let sheets = openpyxl_sheets(&xlsx)?;
     let names: Vec<&String> = sheets.keys().collect();
     ensure!(names == ["records"], "sheets: {names:?}");

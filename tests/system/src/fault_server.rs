@@ -48,6 +48,13 @@ impl Seen {
             .unwrap_or(&self.target);
         t.split('?').next().unwrap_or(t)
     }
+    /// A query parameter's value, as sent.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.target.split_once('?')?;
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    }
     pub fn template(&self) -> String {
         serde_json::from_str::<Value>(&self.body)
             .ok()

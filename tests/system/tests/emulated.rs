@@ -168,7 +168,7 @@ struct Ctx {
 /// with a 429 first.
 fn connect_stand_in(seen: &Seen, nth: usize) -> Reply {
     let path = seen.target.split('?').next().unwrap_or_default();
-    let param = |name: &str| query_param(seen, name).and_then(|v| v.parse::<usize>().ok());
+    let param = |name: &str| seen.query_param(name).and_then(|v| v.parse::<usize>().ok());
     let json = |status, body: String| Reply::Answer(status, Vec::new(), body);
     match (seen.method.as_str(), path) {
         ("GET", "/public/v1/accounts") => {
@@ -210,14 +210,6 @@ fn connect_stand_in(seen: &Seen, nth: usize) -> Reply {
         }
         _ => json(404, r#"{"error_code":"NOT_FOUND"}"#.into()),
     }
-}
-
-/// A query parameter of the request, as sent.
-fn query_param<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
-    let (_, query) = seen.target.split_once('?')?;
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
 fn list_id(i: usize) -> String {
@@ -306,7 +298,7 @@ fn test_connection(ctx: &Ctx) -> Result<()> {
     ensure!(
         seen.len() == 1
             && seen[0].target.starts_with("/public/v1/accounts?")
-            && query_param(&seen[0], "limit") == Some("1"),
+            && seen[0].query_param("limit") == Some("1"),
         "expected GET /accounts?limit=1, the server saw {seen:?}"
     );
     Ok(())
@@ -340,7 +332,7 @@ fn list_over_three_pages(ctx: &Ctx) -> Result<()> {
     // Pages after the first are requested in parallel, so they may reach the server in any order.
     let mut pages: Vec<(Option<&str>, Option<&str>)> = seen
         .iter()
-        .map(|s| (query_param(s, "offset"), query_param(s, "limit")))
+        .map(|s| (s.query_param("offset"), s.query_param("limit")))
         .collect();
     pages.sort_by_key(|(offset, _)| offset.and_then(|o| o.parse::<u64>().ok()));
     let limit = PAGE_SIZE.to_string();

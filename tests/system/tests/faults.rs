@@ -533,13 +533,7 @@ fn paging(seen: &Seen) -> Option<(usize, usize)> {
     if seen.method != "GET" || seen.path() != LIST_PATH {
         return None;
     }
-    let query = seen.target.split_once('?')?.1;
-    let get = |name: &str| {
-        query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-            .and_then(|v| v.parse().ok())
-    };
+    let get = |name| seen.query_param(name)?.parse().ok();
     Some((get("limit")?, get("offset")?))
 }
 

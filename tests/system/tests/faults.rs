@@ -22,13 +22,13 @@
 use anyhow::{Context, Result, bail, ensure};
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
-use system_tests::Run;
 use system_tests::fault_server::{FaultServer, Proxy, Reply, Seen, scan};
+use system_tests::{Run, server};
 
 const SECRET: &str = "CANARYfaultsSECRET0123456789";
 const PROXY_USER: &str = "proxyuser";
@@ -410,7 +410,7 @@ fn post_case(
 
 fn get_refused(ctx: &Ctx) -> Result<()> {
     // A port that was just free: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = server::free_port()?;
     let run = ctx.get(&format!("http://127.0.0.1:{port}/public/v1"), &[])?;
     ensure!(
         run.results.len() == 1,
@@ -1105,7 +1105,7 @@ impl TlsRedirect {
                 "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             ),
         )?;
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = server::free_port()?;
         let child = std::process::Command::new("openssl")
             .args(["s_server", "-quiet", "-HTTP", "-accept"])
             .arg(format!("127.0.0.1:{port}"))

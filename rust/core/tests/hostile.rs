@@ -12,13 +12,21 @@ use connect_core::api;
 use connect_core::error::ErrorCode;
 use wiremock::ResponseTemplate;
 
-const GET_PR_1: &[u8] = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
-
 /// One Get Resource of `PR-1`: its result and frame.
 fn get_pr_1(client: u64) -> (DocResult, Frame) {
-    let (mut rs, frame) = results(&api::execute(client, GET_PR_1, vec![None]).expect("batch runs"));
-    assert_eq!(rs.len(), 1);
-    (rs.remove(0), frame)
+    execute_one(client, GET_PR_1, None)
+}
+
+/// One Approve of `PR-1` with the document `body`: its result.
+fn approve_pr_1(client: u64, body: &[u8]) -> DocResult {
+    let b = batch(
+        "REQUEST",
+        "EXECUTE",
+        Some("APPROVE"),
+        r#""request_id":"PR-1""#,
+        &[r#"{"dynamicProperties":{}}"#],
+    );
+    execute_one(client, &b, Some(body.to_vec())).0
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -147,16 +155,8 @@ fn a_write_cut_by_the_deadline_is_not_sent_again() {
             .expect(1),
     );
     let client = server.client(r#","requestDeadlineSeconds":1,"maxAttempts":3"#);
-    let b = batch(
-        "REQUEST",
-        "EXECUTE",
-        Some("APPROVE"),
-        r#""request_id":"PR-1""#,
-        &[r#"{"dynamicProperties":{}}"#],
-    );
-    let body = br#"{"template_id":"TL-1"}"#.to_vec();
-    let (rs, _) = results(&api::execute(client, &b, vec![Some(body)]).unwrap());
-    assert_result(&rs[0], Status::Failure, "TIMEOUT", "not retried");
+    let r = approve_pr_1(client, br#"{"template_id":"TL-1"}"#);
+    assert_result(&r, Status::Failure, "TIMEOUT", "not retried");
     server.verify();
 }
 
@@ -188,16 +188,9 @@ fn a_redirect_to_another_origin_is_refused_and_names_it() {
     );
     assert_result(&r, Status::Failure, "REDIRECT", &shown);
     assert!(!r.message.contains("token=abc"), "{}", r.message);
-    let b = batch(
-        "REQUEST",
-        "EXECUTE",
-        Some("APPROVE"),
-        r#""request_id":"PR-1""#,
-        &[r#"{"dynamicProperties":{}}"#],
-    );
-    let (rs, _) = results(&api::execute(client, &b, vec![Some(b"{}".to_vec())]).unwrap());
+    let r = approve_pr_1(client, b"{}");
     assert_result(
-        &rs[0],
+        &r,
         Status::Failure,
         "REDIRECT",
         "outside the API endpoint's scheme",

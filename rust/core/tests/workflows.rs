@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use connect_core::api;
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 
@@ -45,7 +44,6 @@ fn paths(server: &Server) -> Vec<String> {
 }
 
 fn submit_usage(server: &Server, props: &str, body: Vec<u8>) -> (DocResult, Frame) {
-    let client = server.client("");
     let b = batch(
         "USAGE_REPORT",
         "EXECUTE",
@@ -53,9 +51,7 @@ fn submit_usage(server: &Server, props: &str, body: Vec<u8>) -> (DocResult, Fram
         props,
         &[r#"{"dynamicProperties":{}}"#],
     );
-    let (mut rs, frame) = results(&api::execute(client, &b, vec![Some(body)]).unwrap());
-    assert_eq!(rs.len(), 1);
-    (rs.remove(0), frame)
+    execute_one(server.client(""), &b, Some(body))
 }
 
 #[test]
@@ -67,12 +63,7 @@ fn usage_records_are_created_uploaded_validated_and_submitted() {
     server.mount(json_mock("POST", "/usage/files/UF-1/submit", 200, file("pending")).expect(1));
     let doc = usage_doc(json!([usage_record("R-1"), usage_record("R-2")]));
     let (r, frame) = submit_usage(&server, r#""submit":true"#, doc);
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::Success, "200"),
-        "{}",
-        r.message
-    );
+    assert_result(&r, Status::Success, "200", "");
     assert_eq!(
         r.message,
         "usage file UF-1: 2 records uploaded and submitted"
@@ -113,12 +104,7 @@ fn without_submit_the_file_is_left_uploaded() {
     server.mount(json_mock("POST", "/usage/files", 201, file("draft")).expect(1));
     server.mount(json_mock("POST", "/usage/files/UF-1/upload", 201, file("uploading")).expect(1));
     let (r, _) = submit_usage(&server, "", usage_doc(json!([usage_record("R-1")])));
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::Success, "201"),
-        "{}",
-        r.message
-    );
+    assert_result(&r, Status::Success, "201", "");
     assert_eq!(r.payloads[0].tracked_value("status"), Some("uploading"));
     assert_eq!(paths(&server).len(), 2);
     server.verify();
@@ -134,10 +120,7 @@ fn an_invalid_record_fails_the_document_before_any_call() {
         r#""submit":true"#,
         usage_doc(json!([usage_record("R-1"), bad])),
     );
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "INVALID_RECORD")
-    );
+    assert_result(&r, Status::ApplicationError, "INVALID_RECORD", "");
     assert!(
         r.message.starts_with(
             "record 2 (record_id \"R-2\"), column \"start_time_utc\": must be a UTC time"
@@ -168,10 +151,7 @@ fn an_invalid_file_and_a_failed_upload_say_what_exists() {
         r#""submit":true"#,
         usage_doc(json!([usage_record("R-1")])),
     );
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "INVALID_FILE")
-    );
+    assert_result(&r, Status::ApplicationError, "INVALID_FILE", "");
     assert!(
         r.message
             .ends_with("Connect found it invalid: row 2: no such item"),
@@ -189,10 +169,7 @@ fn an_invalid_file_and_a_failed_upload_say_what_exists() {
         r#"{"error_code":"VAL_001","errors":["bad file"]}"#,
     ));
     let (r, _) = submit_usage(&server, "", usage_doc(json!([usage_record("R-1")])));
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "400")
-    );
+    assert_result(&r, Status::ApplicationError, "400", "");
     assert!(
         r.message.starts_with("usage file UF-1 was created, but the upload failed: POST /public/v1/usage/files/UF-1/upload: 400"),
         "{}",
@@ -212,11 +189,12 @@ fn validation_that_outlasts_the_wait_is_an_application_error() {
     ));
     let props = r#""submit":true,"wait_minutes":"0""#;
     let (r, _) = submit_usage(&server, props, usage_doc(json!([usage_record("R-1")])));
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "WAIT_EXPIRED")
+    assert_result(
+        &r,
+        Status::ApplicationError,
+        "WAIT_EXPIRED",
+        "status processing",
     );
-    assert!(r.message.contains("status processing"), "{}", r.message);
     assert_eq!(paths(&server).len(), 2, "no submit");
 }
 
@@ -230,18 +208,19 @@ fn report(status: &str) -> String {
     .to_string()
 }
 
-fn run_report(server: &Server, props: &str) -> (DocResult, Frame) {
-    let client = server.client("");
-    let b = batch(
+fn report_batch(props: &str) -> Vec<u8> {
+    batch(
         "REPORT",
         "EXECUTE",
         Some("RUN_REPORT"),
         props,
         &[r#"{"dynamicProperties":{}}"#],
-    );
+    )
+}
+
+fn run_report(server: &Server, props: &str) -> (DocResult, Frame) {
     let body = br#"{"name":"Monthly","template":{"id":"RT-1"},"parameters":[]}"#.to_vec();
-    let (mut rs, frame) = results(&api::execute(client, &b, vec![Some(body)]).unwrap());
-    (rs.remove(0), frame)
+    execute_one(server.client(""), &report_batch(props), Some(body))
 }
 
 #[test]
@@ -263,12 +242,7 @@ fn a_report_is_polled_until_it_succeeds_and_its_file_returned() {
         .expect(1),
     );
     let (r, frame) = run_report(&server, "");
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::Success, "200"),
-        "{}",
-        r.message
-    );
+    assert_result(&r, Status::Success, "200", "");
     assert_eq!(r.payloads[0].data, b"PK-report".to_vec());
     assert_eq!(r.payloads[0].tracked_value("id"), Some("RP-1"));
     let log = frame.log_text();
@@ -297,12 +271,7 @@ fn a_report_object_instead_of_the_file() {
         report("succeeded"),
     ));
     let (r, _) = run_report(&server, r#""return_report_object":true"#);
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::Success, "201"),
-        "{}",
-        r.message
-    );
+    assert_result(&r, Status::Success, "201", "");
     let doc: Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
     assert_eq!(doc["status"], "succeeded");
     assert_eq!(paths(&server), ["POST /public/v1/reporting/reports"]);
@@ -324,10 +293,7 @@ fn failed_and_unfinished_reports_are_application_errors_with_the_report() {
         report("failed"),
     ));
     let (r, _) = run_report(&server, "");
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "REPORT_FAILED")
-    );
+    assert_result(&r, Status::ApplicationError, "REPORT_FAILED", "");
     assert_eq!(r.message, "report RP-1 failed: template error");
     let doc: Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
     assert_eq!(doc["status"], "failed");
@@ -340,10 +306,7 @@ fn failed_and_unfinished_reports_are_application_errors_with_the_report() {
         report("pending"),
     ));
     let (r, _) = run_report(&server, r#""wait_minutes":0"#);
-    assert_eq!(
-        (r.status, r.status_code.as_str()),
-        (Status::ApplicationError, "WAIT_EXPIRED")
-    );
+    assert_result(&r, Status::ApplicationError, "WAIT_EXPIRED", "");
     let doc: Value = serde_json::from_slice(&r.payloads[0].data).unwrap();
     assert_eq!(doc["status"], "pending");
     assert_eq!(
@@ -356,19 +319,7 @@ fn failed_and_unfinished_reports_are_application_errors_with_the_report() {
 #[test]
 fn a_report_document_must_be_the_create_body() {
     let server = Server::start();
-    let client = server.client("");
-    let b = batch(
-        "REPORT",
-        "EXECUTE",
-        Some("RUN_REPORT"),
-        "",
-        &[r#"{"dynamicProperties":{}}"#],
-    );
-    let (rs, _) = results(&api::execute(client, &b, vec![Some(b"[1]".to_vec())]).unwrap());
-    assert_eq!(
-        (rs[0].status, rs[0].status_code.as_str()),
-        (Status::ApplicationError, "BAD_INPUT")
-    );
-    assert!(rs[0].message.contains("NewReport"), "{}", rs[0].message);
+    let (r, _) = execute_one(server.client(""), &report_batch(""), Some(b"[1]".to_vec()));
+    assert_result(&r, Status::ApplicationError, "BAD_INPUT", "NewReport");
     assert!(server.requests().is_empty());
 }

@@ -239,6 +239,17 @@ pub fn page(frame: &[u8]) -> (bool, Vec<Payload>, Frame) {
     }
 }
 
+/// A batch of one Get Resource of `PR-1`.
+pub const GET_PR_1: &[u8] = br#"{"operation":{"operationType":"GET","objectType":"REQUEST","properties":{}},"documents":[{"objectId":"PR-1","dynamicProperties":{}}]}"#;
+
+/// Runs a batch of one document (`body` its data): that document's result and the frame.
+pub fn execute_one(client: u64, batch: &[u8], body: Option<Vec<u8>>) -> (DocResult, Frame) {
+    let (mut rs, frame) =
+        results(&connect_core::api::execute(client, batch, vec![body]).expect("batch runs"));
+    assert_eq!(rs.len(), 1);
+    (rs.remove(0), frame)
+}
+
 /// A real Connect request (fixture), pretty-printed, with `__ID__` where its id goes.
 fn request_template() -> &'static str {
     static T: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -19,19 +19,22 @@ fn requests_query(props: &str) -> Vec<u8> {
     query_json("REQUEST", props, "null", "null")
 }
 
+/// A numeric query parameter of `request` (`limit`, `offset`).
+fn param(request: &wiremock::Request, name: &str) -> Option<usize> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.parse().ok())
+}
+
 /// `(limit, offset)` of every request the server received, in order.
 fn paging_of(server: &Server) -> Vec<(usize, usize)> {
     let mut paging: Vec<(usize, usize)> = server
         .requests()
         .iter()
         .map(|r| {
-            let get = |name: &str| {
-                r.url
-                    .query_pairs()
-                    .find(|(k, _)| k == name)
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(usize::MAX)
-            };
+            let get = |name| param(r, name).unwrap_or(usize::MAX);
             (get("limit"), get("offset"))
         })
         .collect();
@@ -66,13 +69,18 @@ fn run_pages(props: &str, pages: &[(usize, usize, usize, Option<&str>)]) -> Run 
     for &(limit, offset, items, range) in pages {
         server.mount(page_mock(limit, offset, items, range));
     }
+    run_on(&server, &requests_query(props))
+}
+
+/// Runs `query` to the end on a new client of `server`.
+fn run_on(server: &Server, query: &[u8]) -> Run {
     let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(props));
+    let (docs, frames) = run_query(client, query);
     api::client_close(client).unwrap();
     Run {
         docs,
         frames,
-        paging: paging_of(&server),
+        paging: paging_of(server),
     }
 }
 
@@ -608,21 +616,10 @@ fn a_large_page_that_is_not_an_array_fails_the_query() {
 
 /// Runs `query` until it fails; the error.
 fn query_error(client: u64, query: &[u8]) -> CoreError {
-    let cursor = api::query_open(client, query).expect("query opens");
-    for _ in 0..100 {
-        match api::query_next(cursor) {
-            Ok(frame) => {
-                if page(&frame).0 {
-                    panic!("the query succeeded");
-                }
-            }
-            Err(e) => {
-                api::query_close(cursor).unwrap();
-                return e;
-            }
-        }
-    }
-    panic!("query never finished");
+    let Err(e) = try_run_query(client, query) else {
+        panic!("the query succeeded");
+    };
+    e
 }
 
 /// A server whose `/requests` answers every request with `body` (and `range`), whatever its
@@ -738,19 +735,13 @@ fn parallel_pages_deliver_every_document_once_in_order() {
                     .expect(1),
             );
         }
-        let client = server.client("");
-        let (docs, frames) = run_query(
-            client,
+        let run = run_on(
+            &server,
             &requests_query(&format!(r#""pageSize":10,"parallelPages":{parallel}"#)),
         );
-        api::client_close(client).unwrap();
-        assert_eq!(ids(&docs), expected_ids(225), "{parallel}");
-        assert_eq!(paging_of(&server).len(), pages, "{parallel}");
-        let warned: Vec<String> = frames
-            .iter()
-            .flat_map(|f| f.logs.iter().filter(|(l, _)| *l == WARNING))
-            .map(|(_, m)| m.clone())
-            .collect();
+        assert_eq!(ids(&run.docs), expected_ids(225), "{parallel}");
+        assert_eq!(run.paging.len(), pages, "{parallel}");
+        let warned = run.logged(WARNING);
         assert!(warned.is_empty(), "{warned:?}");
         server.verify();
     }
@@ -762,15 +753,8 @@ struct EndlessPages;
 
 impl wiremock::Respond for EndlessPages {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let param = |name: &str| -> usize {
-            request
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0)
-        };
-        let (limit, offset) = (param("limit"), param("offset"));
+        let get = |name| param(request, name).unwrap_or(0);
+        let (limit, offset) = (get("limit"), get("offset"));
         let records: Vec<String> = (offset..offset + limit)
             .map(|i| format!(r#"{{"id":"PR-{i}"}}"#))
             .collect();
@@ -789,16 +773,10 @@ impl wiremock::Respond for EndlessPages {
 fn a_total_that_keeps_growing_ends_the_query_past_the_first_total_and_its_allowance() {
     let server = Server::start();
     server.mount(given("GET", "/requests").respond_with(EndlessPages));
-    let client = server.client("");
-    let (docs, frames) = run_query(client, &requests_query(r#""pageSize":1000"#));
-    api::client_close(client).unwrap();
+    let run = run_on(&server, &requests_query(r#""pageSize":1000"#));
     // The first answer says 2,000: followed up to 2,000 + 10,000, each record once, in order.
-    assert_eq!(ids(&docs), expected_ids(12_000));
-    let warned: Vec<String> = frames
-        .iter()
-        .flat_map(|f| f.logs.iter().filter(|(l, _)| *l == WARNING))
-        .map(|(_, m)| m.clone())
-        .collect();
+    assert_eq!(ids(&run.docs), expected_ids(12_000));
+    let warned = run.logged(WARNING);
     assert_eq!(warned.len(), 2, "{warned:?}");
     assert!(
         warned[0].contains("changed from 2000 to 3000"),
@@ -811,7 +789,7 @@ fn a_total_that_keeps_growing_ends_the_query_past_the_first_total_and_its_allowa
         "{}",
         warned[1]
     );
-    let pages = paging_of(&server);
+    let pages = run.paging;
     assert!(pages.len() <= 13, "{pages:?}");
 }
 
@@ -843,13 +821,7 @@ impl StatefulConnect {
 impl wiremock::Respond for StatefulConnect {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
         let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        let param = |name: &str| -> usize {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| v.parse().ok())
-                .expect("limit and offset")
-        };
+        let get = |name| param(request, name).expect("limit and offset");
         let since = pairs
             .iter()
             .find_map(|(k, _)| k.strip_prefix("ge(updated,")?.strip_suffix(')'))
@@ -859,7 +831,7 @@ impl wiremock::Respond for StatefulConnect {
             pairs.iter().any(|(k, _)| k == "ordering(updated)"),
             "{pairs:?}"
         );
-        let (limit, offset) = (param("limit"), param("offset"));
+        let (limit, offset) = (get("limit"), get("offset"));
         let mut records = self.records.lock().unwrap();
         let mut matching: Vec<&(String, String)> =
             records.iter().filter(|(_, at)| *at >= since).collect();
@@ -921,11 +893,7 @@ fn keyset_of(server: &Server) -> Vec<(String, usize)> {
                 .find_map(|(k, _)| k.strip_prefix("ge(updated,")?.strip_suffix(')'))
                 .unwrap_or("")
                 .to_owned();
-            let offset = pairs
-                .iter()
-                .find(|(k, _)| k == "offset")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(usize::MAX);
+            let offset = param(r, "offset").unwrap_or(usize::MAX);
             (since, offset)
         })
         .collect()
@@ -935,17 +903,10 @@ fn keyset_of(server: &Server) -> Vec<(String, usize)> {
 fn run_changed_since(connect: StatefulConnect, props: &str) -> (Run, Vec<(String, usize)>) {
     let server = Server::start();
     server.mount(given("GET", "/requests").respond_with(connect));
-    let client = server.client("");
-    let (docs, frames) = run_query(
-        client,
+    let run = run_on(
+        &server,
         &requests_query(&format!(r#""changedSince":"2024-01-01",{props}"#)),
     );
-    api::client_close(client).unwrap();
-    let run = Run {
-        docs,
-        frames,
-        paging: paging_of(&server),
-    };
     (run, keyset_of(&server))
 }
 

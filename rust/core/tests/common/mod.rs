@@ -303,16 +303,31 @@ pub fn query_json(object: &str, props: &str, selected: &str, filter: &str) -> Ve
 
 /// Runs a query to the end through `connect_core::api`; returns all documents and every frame.
 pub fn run_query(client: u64, query: &[u8]) -> (Vec<Payload>, Vec<Frame>) {
+    try_run_query(client, query).expect("page")
+}
+
+/// [`run_query`], or the first error a page ends with (the cursor closed).
+pub fn try_run_query(
+    client: u64,
+    query: &[u8],
+) -> Result<(Vec<Payload>, Vec<Frame>), connect_core::error::CoreError> {
     let cursor = connect_core::api::query_open(client, query).expect("query opens");
     let mut docs = Vec::new();
     let mut frames = Vec::new();
     for _ in 0..100 {
-        let (done, payloads, frame) = page(&connect_core::api::query_next(cursor).expect("page"));
+        let next = match connect_core::api::query_next(cursor) {
+            Ok(next) => next,
+            Err(e) => {
+                connect_core::api::query_close(cursor).expect("close");
+                return Err(e);
+            }
+        };
+        let (done, payloads, frame) = page(&next);
         docs.extend(payloads);
         frames.push(frame);
         if done {
             connect_core::api::query_close(cursor).expect("close");
-            return (docs, frames);
+            return Ok((docs, frames));
         }
     }
     panic!("query never finished");

@@ -67,7 +67,7 @@ impl<'a> Steps<'a> {
     pub(crate) fn poll(&self, default_minutes: i64) -> std::result::Result<Poll, DocResult> {
         let wait = wait_setting(&self.op.properties, default_minutes)
             .map_err(|e| DocResult::failure("BAD_INPUT", e.message))?;
-        Ok(Poll::new(wait, self.client.backoff_base()))
+        Ok(Poll::new(wait, crate::client::BACKOFF_BASE))
     }
 
     /// Sends one step: the catalog action `spec` of the operation's object (so the step is the

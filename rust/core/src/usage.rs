@@ -18,7 +18,7 @@ use crate::client::{Client, RequestBody};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
-use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
+use crate::workflow::{Steps, WAIT_LABEL, member, with_object};
 
 pub use connect_catalog::usage::{
     COLUMNS, Column, DEFAULT_WAIT_MINUTES, Kind, PRECISIONS, PROFILE, RECORDS, SHEET, SUBMIT_PARAM,
@@ -510,15 +510,7 @@ async fn run_steps(steps: &mut Steps<'_>, body: Option<Vec<u8>>) -> Result<DocRe
 
     let file_body = RequestBody::Json(serde_json::to_vec(&usage.file).unwrap_or_default().into());
     let created = steps.call(create, None, file_body, "").await?;
-    let Some(id) = object_id(&created.body) else {
-        return Err(DocResult::application_error(
-            created.status.to_string(),
-            format!(
-                "Connect created a usage file but its answer has no id: {}",
-                client.excerpt(&created.body, 200)
-            ),
-        ));
-    };
+    let id = steps.created_id(&created, "a usage file")?;
     steps.info(format_args!("usage file {id} created"));
     let upload_body = RequestBody::Multipart {
         file_part: upload_part(upload),

@@ -508,23 +508,22 @@ impl Client {
         let max = limit.map_or(ERROR_BODY_LIMIT, |l| l.bytes);
         // Known before reading when the body is not inflated on the way.
         let declared = resp.content_length();
-        let mut end = if declared.is_some_and(|n| n > max) {
-            Limited::Cut
-        } else {
-            Limited::Whole
-        };
-        let body = match sink {
-            _ if end == Limited::Cut && limit.is_some() => Bytes::new(),
+        if let Some(limit) = limit
+            && declared.is_some_and(|n| n > max)
+        {
+            return Err((TransportKind::TooLarge(limit), String::new()));
+        }
+        let (body, end) = match sink {
             None => {
                 let mut buf = Vec::with_capacity(reserve(declared, max));
                 let mut keep = |piece: &[u8]| grow_within(&mut buf, piece, max);
-                end = read_limited(&mut resp, max, &mut keep).await?;
-                Bytes::from(buf)
+                let end = read_limited(&mut resp, max, &mut keep).await?;
+                (Bytes::from(buf), end)
             }
             Some(sink) => {
                 sink.start(status, &headers, declared);
-                end = read_limited(&mut resp, max, &mut |piece| sink.push(piece)).await?;
-                sink.take()
+                let end = read_limited(&mut resp, max, &mut |piece| sink.push(piece)).await?;
+                (sink.take(), end)
             }
         };
         if let Some(limit) = limit

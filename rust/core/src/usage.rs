@@ -106,23 +106,19 @@ pub(crate) fn read(doc: &[u8]) -> Result<Usage, Problem> {
              {PROFILE} profile"
         )));
     }
-    for (field, what) in [
-        ("name", "the usage file's name"),
-        ("product", "the product"),
+    let file = &reader.file;
+    for (name, value, what) in [
+        ("name", file.get("name"), "the usage file's name"),
+        (
+            "product.id",
+            file.get("product").and_then(|p| p.get("id")),
+            "the product",
+        ),
     ] {
-        let value = match field {
-            "product" => reader.file.get("product").and_then(|p| p.get("id")),
-            _ => reader.file.get(field),
-        };
         if value
             .and_then(Value::as_str)
             .is_none_or(|s| s.trim().is_empty())
         {
-            let name = if field == "product" {
-                "product.id"
-            } else {
-                field
-            };
             return Err(Problem::document(format!(
                 "no \"{name}\": set {what} in the document"
             )));

@@ -33,7 +33,7 @@ use crate::sync;
 use crate::throttle::Throttle;
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
-mod split;
+pub(crate) mod split;
 pub use split::{SplitError, TRACKED};
 
 #[derive(Deserialize)]
@@ -80,8 +80,6 @@ struct Delivering {
     next: usize,
     /// Log lines of the page, sent with its first frame.
     log: Log,
-    /// The documents' `changedAt`, with Changed Since.
-    changed: Option<Vec<Option<wire::TrackedText>>>,
 }
 
 /// Documents per frame, in bytes (a single larger document gets a frame of its own). A whole page
@@ -383,7 +381,6 @@ impl Paging {
             body: &d.body,
             names: TRACKED,
             documents: &d.documents[from..to],
-            extra: d.changed.as_ref().map(|c| (sync::CHANGED_AT, &c[from..to])),
         }));
         d.next = to;
         if last && let Some(d) = self.delivering.take() {
@@ -409,14 +406,13 @@ impl Paging {
             page,
             mut documents,
         } = fetched?;
-        let mut changed = self
-            .watermark
-            .as_ref()
-            .map(|w| w.values(&page.body, documents.iter().map(|d| (d.start, d.end))));
-        let times: Vec<Option<&str>> = changed
+        let times: Vec<Option<&str>> = documents
             .iter()
-            .flatten()
-            .map(|v| v.as_ref().and_then(|v| sync::text(&page.body, v)))
+            .map(|d| {
+                d.tracked[2]
+                    .as_ref()
+                    .and_then(|v| sync::text(&page.body, v))
+            })
             .collect();
         // With Changed Since a record that comes again with a new change time is a new version
         // of it, not a repeat.
@@ -432,20 +428,15 @@ impl Paging {
             repeated: u64::try_from(repeated).unwrap_or(u64::MAX),
             content_range: page.content_range.as_deref(),
         };
-        let keep = match &changed {
+        let keep = match &self.watermark {
             Some(_) => self.pager.on_keyset_page(req, answer, &times, &mut log),
             None => self.pager.on_page(req, answer, &mut log),
         };
         drop(times);
         let keep = usize::try_from(keep).unwrap_or(usize::MAX);
         if repeated > 0 {
-            let fresh: Vec<bool> = keys.iter().map(|k| !self.previous.contains(k)).collect();
-            let mut f = fresh.iter();
-            documents.retain(|_| *f.next().unwrap_or(&false));
-            if let Some(c) = &mut changed {
-                let mut f = fresh.iter();
-                c.retain(|_| *f.next().unwrap_or(&false));
-            }
+            let mut k = keys.iter();
+            documents.retain(|_| k.next().is_some_and(|k| !self.previous.contains(k)));
         }
         documents.truncate(keep);
         self.previous = keys.into_iter().collect();
@@ -456,9 +447,8 @@ impl Paging {
                 self.window.limit()
             ));
         }
-        if let (Some(w), Some(c)) = (&mut self.watermark, &mut changed) {
-            c.truncate(keep);
-            w.note(&page.body, c);
+        if let Some(w) = &mut self.watermark {
+            w.note(&page.body, documents.iter().map(|d| d.tracked[2].as_ref()));
         }
         // Start the next requests before this page is handed over, so their round trips overlap
         // that work.
@@ -469,7 +459,6 @@ impl Paging {
             documents,
             next: 0,
             log,
-            changed,
         }))
     }
 
@@ -647,7 +636,8 @@ impl Target {
             content_range: resp.content_range().map(str::to_owned),
             body: resp.body,
         };
-        let documents = split_page(&page.body).map_err(|e| self.not_a_list(&page, &e))?;
+        let change = self.keyset.as_ref().and_then(|k| k.sync.change_path());
+        let documents = split::split(&page.body, change).map_err(|e| self.not_a_list(&page, &e))?;
         Ok(SplitPage { page, documents })
     }
 
@@ -673,7 +663,7 @@ impl Target {
 /// The elements of a page body (Connect answers a list with a JSON array) as positions in `body`,
 /// each with its top-level `id` and `status`.
 pub fn split_page(body: &[u8]) -> std::result::Result<Vec<PageDocument>, SplitError> {
-    split::split(body)
+    split::split(body, None)
 }
 
 /// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into

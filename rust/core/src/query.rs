@@ -406,20 +406,21 @@ impl Paging {
             page,
             mut documents,
         } = fetched?;
-        let times: Vec<Option<&str>> = documents
+        let times: Vec<Option<sync::ChangeTime<'_>>> = documents
             .iter()
             .map(|d| {
                 d.tracked[2]
                     .as_ref()
                     .and_then(|v| sync::text(&page.body, v))
             })
+            .map(|t| t.map(sync::ChangeTime::new))
             .collect();
         // With Changed Since a record that comes again with a new change time is a new version
         // of it, not a repeat.
         let keys: Vec<u64> = documents
             .iter()
-            .enumerate()
-            .map(|(i, d)| self.record_key(&page.body, d, times.get(i).copied().flatten()))
+            .zip(&times)
+            .map(|(d, t)| self.record_key(&page.body, d, t.map(|t| t.text())))
             .collect();
         let repeated = keys.iter().filter(|k| self.previous.contains(k)).count();
         let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
@@ -432,11 +433,16 @@ impl Paging {
             Some(_) => self.pager.on_keyset_page(req, answer, &times, &mut log),
             None => self.pager.on_page(req, answer, &mut log),
         };
-        drop(times);
         let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+        let fresh = |k: &u64| !self.previous.contains(k);
+        if let Some(w) = &mut self.watermark {
+            let kept = times.iter().zip(&keys).filter(|(_, k)| fresh(k));
+            w.note(kept.map(|(t, _)| *t).take(keep));
+        }
+        drop(times);
         if repeated > 0 {
             let mut k = keys.iter();
-            documents.retain(|_| k.next().is_some_and(|k| !self.previous.contains(k)));
+            documents.retain(|_| k.next().is_some_and(fresh));
         }
         documents.truncate(keep);
         self.previous = keys.into_iter().collect();
@@ -446,9 +452,6 @@ impl Paging {
                  for the rest of this query",
                 self.window.limit()
             ));
-        }
-        if let Some(w) = &mut self.watermark {
-            w.note(&page.body, documents.iter().map(|d| d.tracked[2].as_ref()));
         }
         // Start the next requests before this page is handed over, so their round trips overlap
         // that work.

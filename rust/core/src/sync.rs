@@ -211,21 +211,21 @@ impl Keyset {
     }
 
     /// Moves past a page whose records had the change times `times` (in order, `None` where a
-    /// record has none that can be read). T becomes the last record's time and the offset the
+    /// record has none). T becomes the last record's time and the offset the
     /// number of records received with that time, this page's and, while T stays the same, the
     /// pages' before. When the last record's time cannot be read, or is older than T (the server
     /// did not order by the change field), T stays and the offset moves past the whole page, as
     /// paging by offset would; the reason is returned for a warning.
-    pub fn advance(&mut self, times: &[Option<&str>]) -> std::result::Result<(), String> {
+    pub fn advance(&mut self, times: &[Option<ChangeTime<'_>>]) -> std::result::Result<(), String> {
         let Some(last) = times.last() else {
             return Ok(());
         };
         let count = u64::try_from(times.len()).unwrap_or(u64::MAX);
-        let Some((text, at)) = last.and_then(|t| Some((t, parse(t)?))) else {
+        let Some(ChangeTime { text, at: Some(at) }) = *last else {
             self.offset = self.offset.saturating_add(count);
             return Err(format!(
                 "the last record of the page has no readable change time ({})",
-                last.map_or_else(|| "missing".to_owned(), |t| format!("\"{t}\""))
+                last.map_or_else(|| "missing".to_owned(), |t| format!("\"{}\"", t.text))
             ));
         };
         if self.at.is_some_and(|t| at < t) {
@@ -238,7 +238,7 @@ impl Keyset {
         }
         let same = times
             .iter()
-            .filter(|t| t.and_then(parse) == Some(at))
+            .filter(|t| t.and_then(|t| t.at) == Some(at))
             .count();
         let same = u64::try_from(same).unwrap_or(u64::MAX);
         if self.at == Some(at) {
@@ -249,6 +249,27 @@ impl Keyset {
             self.offset = same;
         }
         Ok(())
+    }
+}
+
+/// A record's change time as Connect wrote it, with its instant when it is RFC 3339 (read once,
+/// for keyset paging and the watermark).
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeTime<'a> {
+    text: &'a str,
+    at: Option<OffsetDateTime>,
+}
+
+impl<'a> ChangeTime<'a> {
+    pub fn new(text: &'a str) -> Self {
+        ChangeTime {
+            text,
+            at: parse(text),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 }
 
@@ -270,19 +291,11 @@ pub(crate) struct Watermark {
 }
 
 impl Watermark {
-    /// Counts the delivered documents whose `changedAt` are `values` (tracked in `body`), noting
-    /// the newest.
-    pub(crate) fn note<'v>(
-        &mut self,
-        body: &[u8],
-        values: impl Iterator<Item = Option<&'v TrackedText>>,
-    ) {
-        for value in values {
+    /// Counts the delivered documents whose `changedAt` are `times`, noting the newest.
+    pub(crate) fn note<'t>(&mut self, times: impl Iterator<Item = Option<ChangeTime<'t>>>) {
+        for time in times {
             self.documents += 1;
-            let Some(text) = value.and_then(|v| text(body, v)) else {
-                continue;
-            };
-            if let Some(at) = parse(text)
+            if let Some(ChangeTime { text, at: Some(at) }) = time
                 && self.newest.as_ref().is_none_or(|(newest, _)| at > *newest)
             {
                 self.newest = Some((at, text.to_owned()));
@@ -549,7 +562,11 @@ mod tests {
         let split = crate::query::split::split(body.as_bytes(), plan.change_path()).unwrap();
         let values: Vec<Option<TrackedText>> =
             split.into_iter().map(|d| d.tracked[2].clone()).collect();
-        w.note(body.as_bytes(), values.iter().map(Option::as_ref));
+        w.note(values.iter().map(|v| {
+            v.as_ref()
+                .and_then(|v| text(body.as_bytes(), v))
+                .map(ChangeTime::new)
+        }));
         assert_eq!(values[0], Some(TrackedText::At(13, 38)));
         assert_eq!(&body[13..38], "2024-03-01T10:00:00+02:00");
         assert_eq!(values[2], None);
@@ -566,6 +583,11 @@ mod tests {
         );
     }
 
+    /// The change times of a page's records.
+    fn times<'a>(texts: &[Option<&'a str>]) -> Vec<Option<ChangeTime<'a>>> {
+        texts.iter().map(|t| t.map(ChangeTime::new)).collect()
+    }
+
     const T1: &str = "2024-05-01T10:00:00+00:00";
     const T2: &str = "2024-05-01T10:00:05+00:00";
 
@@ -574,43 +596,48 @@ mod tests {
         let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
         assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 0));
         // T changes: the offset is the records of this page with the new time.
-        k.advance(&[Some("2024-05-01T09:00:00+00:00"), Some(T1), Some(T1)])
-            .unwrap();
+        k.advance(&times(&[
+            Some("2024-05-01T09:00:00+00:00"),
+            Some(T1),
+            Some(T1),
+        ]))
+        .unwrap();
         assert_eq!((k.since(), k.offset()), (T1, 2));
         // T stays: the records with it add up across pages, whatever the text's form.
-        k.advance(&[Some(T1), Some("2024-05-01T10:00:00Z"), Some(T1)])
+        k.advance(&times(&[Some(T1), Some("2024-05-01T10:00:00Z"), Some(T1)]))
             .unwrap();
         assert_eq!((k.since(), k.offset()), (T1, 5));
-        k.advance(&[Some(T1), Some(T2)]).unwrap();
+        k.advance(&times(&[Some(T1), Some(T2)])).unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 1));
         // The same instant written differently is the same T; the text sent is the first one.
-        k.advance(&[Some("2024-05-01T12:00:05+02:00")]).unwrap();
+        k.advance(&times(&[Some("2024-05-01T12:00:05+02:00")]))
+            .unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 2));
         // An empty page changes nothing.
-        k.advance(&[]).unwrap();
+        k.advance(&times(&[])).unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 2));
         // A date-only Changed Since starts at midnight: a record changed then counts.
         let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
-        k.advance(&[Some("2024-05-01T00:00:00Z")]).unwrap();
+        k.advance(&times(&[Some("2024-05-01T00:00:00Z")])).unwrap();
         assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 1));
     }
 
     #[test]
     fn keyset_without_a_usable_last_time_goes_on_by_offset_from_the_same_time() {
         let mut k = Keyset::new(T1);
-        k.advance(&[Some(T1)]).unwrap();
-        let e = k.advance(&[Some(T2), None]).unwrap_err();
+        k.advance(&times(&[Some(T1)])).unwrap();
+        let e = k.advance(&times(&[Some(T2), None])).unwrap_err();
         assert_eq!(
             e,
             "the last record of the page has no readable change time (missing)"
         );
         assert_eq!((k.since(), k.offset()), (T1, 3));
-        let e = k.advance(&[Some("soon")]).unwrap_err();
+        let e = k.advance(&times(&[Some("soon")])).unwrap_err();
         assert!(e.contains("(\"soon\")"), "{e}");
         assert_eq!((k.since(), k.offset()), (T1, 4));
         // Never backwards: a server that does not order by the change field.
         let mut k = Keyset::new(T2);
-        let e = k.advance(&[Some(T2), Some(T1)]).unwrap_err();
+        let e = k.advance(&times(&[Some(T2), Some(T1)])).unwrap_err();
         assert!(e.contains(&format!("changed at {T1}, before {T2}")), "{e}");
         assert_eq!((k.since(), k.offset()), (T2, 2));
     }

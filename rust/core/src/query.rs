@@ -409,11 +409,9 @@ impl Paging {
         let times: Vec<Option<sync::ChangeTime<'_>>> = documents
             .iter()
             .map(|d| {
-                d.tracked[2]
-                    .as_ref()
-                    .and_then(|v| sync::text(&page.body, v))
+                let text = d.tracked[2].as_ref()?.bytes(&page.body);
+                std::str::from_utf8(text).ok().map(sync::ChangeTime::new)
             })
-            .map(|t| t.map(sync::ChangeTime::new))
             .collect();
         // With Changed Since a record that comes again with a new change time is a new version
         // of it, not a repeat.
@@ -490,10 +488,7 @@ impl Paging {
     /// given), or all its bytes without one.
     fn record_key(&self, body: &[u8], d: &PageDocument, changed: Option<&str>) -> u64 {
         match &d.tracked[0] {
-            Some(TrackedText::At(start, end)) => {
-                self.hasher.hash_one((0u8, &body[*start..*end], changed))
-            }
-            Some(TrackedText::Text(id)) => self.hasher.hash_one((0u8, id.as_bytes(), changed)),
+            Some(id) => self.hasher.hash_one((0u8, id.bytes(body), changed)),
             None => self.hasher.hash_one((1u8, &body[d.start..d.end])),
         }
     }
@@ -672,10 +667,7 @@ pub fn split_page(body: &[u8]) -> std::result::Result<Vec<PageDocument>, SplitEr
 /// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into
 /// the page buffer, the element's exact bytes, not re-serialised.
 pub(crate) fn document(page: &Bytes, element: &PageDocument) -> Payload {
-    let text = |t: &TrackedText| match t {
-        TrackedText::At(start, end) => String::from_utf8_lossy(&page[*start..*end]).into_owned(),
-        TrackedText::Text(s) => s.clone(),
-    };
+    let text = |t: &TrackedText| String::from_utf8_lossy(t.bytes(page)).into_owned();
     Payload {
         tracked: TRACKED
             .iter()

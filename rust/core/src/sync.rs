@@ -12,7 +12,6 @@ use crate::catalog::{ChangeField, ChangeKind, ObjectSpec};
 use crate::error::{CoreError, Result};
 use crate::rql::{Expr, Filter, GroupExpr, SimpleExpr, SortSpec};
 use crate::settings::Properties;
-use crate::wire::TrackedText;
 
 pub use connect_catalog::sync::{
     CHANGED_AT, CHANGED_SINCE, CHANGED_SINCE_LABEL, ENVIRONMENT, Environment,
@@ -273,14 +272,6 @@ impl<'a> ChangeTime<'a> {
     }
 }
 
-/// The text of a tracked value of a document in `body`.
-pub(crate) fn text<'a>(body: &'a [u8], value: &'a TrackedText) -> Option<&'a str> {
-    match value {
-        TrackedText::At(s, e) => std::str::from_utf8(body.get(*s..*e)?).ok(),
-        TrackedText::Text(t) => Some(t),
-    }
-}
-
 /// The `changedAt` values of a query's documents and the newest of them.
 #[derive(Clone, Debug)]
 pub(crate) struct Watermark {
@@ -334,6 +325,7 @@ impl Watermark {
 mod tests {
     use super::*;
     use crate::catalog::{self, Action};
+    use crate::wire::TrackedText;
 
     #[test]
     fn changed_since_values_are_checked_and_normalised() {
@@ -564,7 +556,7 @@ mod tests {
             split.into_iter().map(|d| d.tracked[2].clone()).collect();
         w.note(values.iter().map(|v| {
             v.as_ref()
-                .and_then(|v| text(body.as_bytes(), v))
+                .and_then(|v| std::str::from_utf8(v.bytes(body.as_bytes())).ok())
                 .map(ChangeTime::new)
         }));
         assert_eq!(values[0], Some(TrackedText::At(13, 38)));

@@ -275,6 +275,17 @@ pub(crate) enum TrackedText {
     Text(String),
 }
 
+impl TrackedText {
+    /// The value's UTF-8 bytes, `body` being the page body it was read from (a position outside
+    /// it panics).
+    pub(crate) fn bytes<'t>(&'t self, body: &'t [u8]) -> &'t [u8] {
+        match self {
+            TrackedText::At(start, end) => &body[*start..*end],
+            TrackedText::Text(s) => s.as_bytes(),
+        }
+    }
+}
+
 /// A query document as positions in its page body: no allocation per document in the common
 /// case, and the frame copies the bytes straight from the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -328,12 +339,6 @@ impl PageFrame<'_> {
     }
 
     fn write<S: Sink>(&self, w: &mut Writer<S>) {
-        fn text<'t>(body: &'t [u8], t: &'t TrackedText) -> &'t [u8] {
-            match t {
-                TrackedText::At(start, end) => &body[*start..*end],
-                TrackedText::Text(s) => s.as_bytes(),
-            }
-        }
         w.header(self.log, KIND_PAGE);
         w.bool(self.done);
         w.str(self.status_code);
@@ -343,7 +348,7 @@ impl PageFrame<'_> {
             for (name, t) in self.names.iter().zip(&d.tracked) {
                 if let Some(t) = t {
                     w.str(name);
-                    w.bytes(text(self.body, t));
+                    w.bytes(t.bytes(self.body));
                 }
             }
             w.bytes(&self.body[d.start..d.end]);

@@ -113,7 +113,8 @@ pub struct Pager {
     warned_no_range: bool,
     warned_total_change: bool,
     /// Every page so far came full, where it was asked, under the same total: the pages after the
-    /// next one are known before it arrives (rule 7).
+    /// next one are known before it arrives (rule 7). Never with keyset paging, whose next page
+    /// starts where the one before ended.
     steady: bool,
     /// With Changed Since: where the next request starts (rule 9). `offset` and `total` above
     /// are then of the whole result.
@@ -214,7 +215,7 @@ impl Pager {
             return out;
         };
         out.push(first);
-        let Some(total) = self.total.filter(|_| self.steady && self.keyset.is_none()) else {
+        let Some(total) = self.total.filter(|_| self.steady) else {
             return out;
         };
         let (mut offset, mut received) = (first.offset, self.received);
@@ -450,28 +451,25 @@ fn not_paging(
     wrong_start: Option<ContentRange>,
     content_range: Option<&str>,
 ) -> Option<String> {
-    let asked = format!(
-        "the request for {} records {}from offset {}",
+    let answer = if count > request.limit {
+        format!("with {count} records")
+    } else if let Some(r) = wrong_start {
+        format!(
+            "with records from offset {} (Content-Range \"{}\")",
+            r.first,
+            content_range.unwrap_or_default()
+        )
+    } else if count > 0 && repeated == count {
+        format!("with the same {count} records as the request before")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the request for {} records {}from offset {} was answered {answer}",
         request.limit,
         since.map_or_else(String::new, |t| format!("changed since {t} ")),
         request.offset
-    );
-    if count > request.limit {
-        return Some(format!("{asked} was answered with {count} records"));
-    }
-    if let Some(r) = wrong_start {
-        return Some(format!(
-            "{asked} was answered with records from offset {} (Content-Range \"{}\")",
-            r.first,
-            content_range.unwrap_or_default()
-        ));
-    }
-    if count > 0 && repeated == count {
-        return Some(format!(
-            "{asked} was answered with the same {count} records as the request before"
-        ));
-    }
-    None
+    ))
 }
 
 #[cfg(test)]

@@ -443,7 +443,8 @@ impl Paging {
             documents.retain(|_| k.next().is_some_and(fresh));
         }
         documents.truncate(keep);
-        self.previous = keys.into_iter().collect();
+        self.previous.clear();
+        self.previous.extend(keys);
         if let Some((_, true)) = self.window.look(&target.client) {
             log.warning(format!(
                 "Connect asked to slow down (HTTP 429 or 503); at most {} page requests at once \

@@ -148,7 +148,7 @@ struct Target {
 /// The parts of a Changed Since query's string: the same builder makes every request's, with the
 /// change time that request starts from.
 struct KeysetQuery {
-    filter: Option<Value>,
+    filter: rql::Filter,
     selected: Option<Vec<String>>,
     policy: SpecPolicy,
     sync: sync::Plan,
@@ -267,7 +267,8 @@ impl QueryCursor {
         // turns a broken sort into a working operation or back.
         let mut opening = Log::new();
         let selected = op.field_selection(&mut opening);
-        let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
+        let filter = parse_filter(filter.as_ref())?;
+        let rql = build_rql(&filter, selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let window = usize::try_from(parallel_pages).unwrap_or(1);
@@ -534,7 +535,7 @@ impl Target {
             return Ok(self.base_query.as_str().into());
         };
         let rql = build_rql(
-            q.filter.as_ref(),
+            &q.filter,
             q.selected.as_deref(),
             &q.policy,
             &q.sync.with_since(since),
@@ -774,20 +775,24 @@ impl rql::FieldPolicy for SpecPolicy {
     }
 }
 
+/// The Boomi filter, read once per query.
+fn parse_filter(filter: Option<&Value>) -> Result<rql::Filter> {
+    match filter {
+        None | Some(Value::Null) => Ok(rql::Filter::default()),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| CoreError::invalid_request(format!("the query filter is not valid: {e}"))),
+    }
+}
+
 /// The checked RQL (filter, ordering, selection) for the Boomi filter with the incremental sync
 /// additions.
 fn build_rql(
-    filter: Option<&Value>,
+    filter: &rql::Filter,
     selected: Option<&[String]>,
     policy: &dyn rql::FieldPolicy,
     sync: &sync::Plan,
 ) -> Result<rql::RqlQuery> {
-    let mut filter: rql::Filter = match filter {
-        None | Some(Value::Null) => rql::Filter::default(),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
-            CoreError::invalid_request(format!("the query filter is not valid: {e}"))
-        })?,
-    };
+    let mut filter = filter.clone();
     sync.apply(&mut filter);
     rql::build_query(&filter, selected, policy)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))
@@ -803,7 +808,13 @@ mod tests {
         selected: Option<&[String]>,
         policy: &dyn rql::FieldPolicy,
     ) -> Result<String> {
-        build_rql(filter, selected, policy, &sync::Plan::default()).map(|q| q.to_query_string())
+        build_rql(
+            &parse_filter(filter)?,
+            selected,
+            policy,
+            &sync::Plan::default(),
+        )
+        .map(|q| q.to_query_string())
     }
 
     fn policy(object_id: &str) -> SpecPolicy {
@@ -930,7 +941,7 @@ mod tests {
             "expression": {"property": "status", "operator": "eq", "arguments": ["pending"]},
             "sort": [{"property": "created", "order": "desc"}]});
         let rql = build_rql(
-            Some(&f),
+            &parse_filter(Some(&f)).unwrap(),
             Some(&["id".to_owned()]),
             &policy("REQUEST"),
             &sync::Plan::default(),

@@ -9,9 +9,6 @@ pub mod server;
 pub const CLASSPATH_ENV: &str = "CONNECT_BOOMI_BENCH_CLASSPATH";
 /// The release library whose size the benchmark reports, set by `cargo xtask bench`.
 pub const LIBRARY_ENV: &str = "CONNECT_BOOMI_LIBRARY";
-/// The library's size target in bytes (xtask's `dist::MAX_LIBRARY_BYTES`), set by
-/// `cargo xtask bench`.
-pub const MAX_LIBRARY_ENV: &str = "CONNECT_BOOMI_MAX_LIBRARY_BYTES";
 
 /// A binary's `main`: `cmd` with the command-line arguments; an error is printed and exits 1.
 pub fn main(

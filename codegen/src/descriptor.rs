@@ -3,7 +3,7 @@
 //! `--check` only compares and fails when the committed file is stale (the unit test below does
 //! the same on every `cargo test`).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use connect_catalog::{self as catalog, Action, Body, BoomiOperationType, FILE_PATH_PARAM};
 use connect_catalog::{sync, webhook};
 use std::fmt::Write as _;
@@ -20,24 +20,15 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
         [flag] if flag == "--check" => true,
         _ => bail!("usage: cargo xtask descriptor [--check]"),
     };
-    let path = descriptor_path();
-    let xml = render();
-    if check {
-        let committed = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if committed != xml {
-            eprintln!("{} is stale: run `cargo xtask descriptor`", path.display());
-            return Ok(ExitCode::FAILURE);
-        }
-        println!("{} is up to date", path.display());
-    } else {
-        std::fs::write(&path, xml).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
+    crate::write_or_check(
+        &descriptor_path(),
+        &render(),
+        check,
+        "cargo xtask descriptor",
+    )
 }
 
-pub fn descriptor_path() -> PathBuf {
+fn descriptor_path() -> PathBuf {
     crate::root()
         .join("descriptors")
         .join("connector-descriptor.xml")

@@ -43,7 +43,7 @@ pub fn spec_path() -> PathBuf {
         .join("connect-openapi30.yml")
 }
 
-pub fn profiles_dir() -> PathBuf {
+fn profiles_dir() -> PathBuf {
     crate::root().join("rust").join("core").join("profiles")
 }
 
@@ -89,7 +89,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
 }
 
 /// Names of files that differ from, are missing from or are extra in `rust/core/profiles/`.
-pub fn stale_files(files: &BTreeMap<String, String>) -> Result<Vec<String>> {
+fn stale_files(files: &BTreeMap<String, String>) -> Result<Vec<String>> {
     let dir = profiles_dir();
     let mut stale = Vec::new();
     for (name, text) in files {
@@ -126,7 +126,7 @@ fn method_key(m: HttpMethod) -> &'static str {
 
 /// The spec's operation object for a catalog path template and method, matching paths by shape
 /// (the spec names parameters differently, e.g. `{product_product_id}`).
-pub fn spec_operation<'a>(spec: &'a Value, method: HttpMethod, path: &str) -> Option<&'a Value> {
+fn spec_operation<'a>(spec: &'a Value, method: HttpMethod, path: &str) -> Option<&'a Value> {
     let shape = path_shape(path);
     spec["paths"]
         .as_object()?
@@ -280,7 +280,7 @@ fn is_date_format(format: &str) -> bool {
 }
 
 /// The JSON Schema version of every profile.
-pub const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";
+const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";
 
 /// Whether a combinator's alternative only names required properties (no fields of its own).
 fn only_requires(alt: &Value) -> bool {
@@ -546,7 +546,7 @@ fn parse_select(param: &Value) -> Result<Option<Selectable>> {
 }
 
 /// The fields a List endpoint's `select()` can name, sorted by name.
-pub fn list_selectables(spec: &Value, a: &catalog::ActionSpec) -> Result<Vec<Selectable>> {
+fn list_selectables(spec: &Value, a: &catalog::ActionSpec) -> Result<Vec<Selectable>> {
     let op = spec_operation(spec, a.method, a.path)
         .ok_or_else(|| anyhow!("{} {} is not in the spec", a.method.as_str(), a.path))?;
     let mut out = Vec::new();
@@ -702,7 +702,7 @@ pub fn spec_schema(spec: &Value, name: &str) -> Result<Value> {
 }
 
 /// All generated files by name (profile JSON files and `generated.rs`).
-pub fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
+fn generate(spec: &Value) -> Result<BTreeMap<String, String>> {
     let empty = Map::new();
     let components = spec["components"]["schemas"].as_object().unwrap_or(&empty);
     let mut files = BTreeMap::new();

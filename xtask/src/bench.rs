@@ -33,10 +33,6 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "CONNECT_BOOMI_LIBRARY",
             dist::release_library().display().to_string(),
         ));
-        env.push((
-            "CONNECT_BOOMI_MAX_LIBRARY_BYTES",
-            system_tests::platforms::MAX_LIBRARY_BYTES.to_string(),
-        ));
     }
     launch("bench", args, env, help)
 }
@@ -61,12 +57,7 @@ fn launch(bin: &str, args: &[String], env: Vec<(&str, String)>, help: bool) -> R
         cmd.env(key, value);
     }
     println!("$ {}", util::show(&cmd));
-    let status = cmd.status()?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => ExitCode::FAILURE,
-    })
+    Ok(util::exit_code(cmd.status()?))
 }
 
 /// Compiles `java/bench` against the runner, the SDK stand-ins and Jackson.

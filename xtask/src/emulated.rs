@@ -71,9 +71,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
         let car = dist::built_car()?;
         for jvm in jvms {
             println!("--- emulated {}", jvm.platform.id);
-            let cases = scenario(&jvm, &car)?;
-            tally.passed += cases.passed;
-            tally.failed += cases.failed;
+            tally.add(scenario(&jvm, &car)?);
         }
     }
     println!("emulated done in {:.0} s", started.elapsed().as_secs_f64());

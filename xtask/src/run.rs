@@ -5,11 +5,11 @@
 //! newer than them. An explicit `--archive F` runs that archive instead.
 
 use crate::dist;
-use crate::util::{jdk_tool, show};
+use crate::util::{exit_code, jdk_tool, show};
 use anyhow::{Context, Result};
 use std::process::{Command, ExitCode};
 
-pub use system_tests::{RUNNER_MAIN, runner_classpath, runner_command};
+use system_tests::{RUNNER_MAIN, runner_classpath, runner_command};
 
 pub fn cmd(args: &[String]) -> Result<ExitCode> {
     // `cargo xtask run -- ...` passes the `--` through: it means nothing here.
@@ -31,12 +31,7 @@ pub fn cmd(args: &[String]) -> Result<ExitCode> {
     };
     cmd.args(args);
     eprintln!("$ {}", show(&cmd));
-    let status = cmd.status().context("could not start java")?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => ExitCode::FAILURE,
-    })
+    Ok(exit_code(cmd.status().context("could not start java")?))
 }
 
 /// `java -cp runner.jar:sdk-stubs Main`: the stand-ins play the SDK the Atom would provide,

@@ -60,6 +60,16 @@ fn redact(arg: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A child's exit status as this process's: its code (1 when it does not fit), 1 when a signal
+/// ended it.
+pub fn exit_code(status: std::process::ExitStatus) -> std::process::ExitCode {
+    match status.code() {
+        Some(0) => std::process::ExitCode::SUCCESS,
+        Some(code) => std::process::ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => std::process::ExitCode::FAILURE,
+    }
+}
+
 /// Runs a command with inherited stdio; fails with the command line when it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", show(cmd));

@@ -48,7 +48,6 @@ struct Options {
     docs: u64,
     page_size: u64,
     runs: u32,
-    build: bool,
     /// Sections to run (all when empty): query, latency, split, execute, memory, cold.
     only: Vec<String>,
 }
@@ -76,7 +75,6 @@ fn cmd(args: &[String]) -> Result<ExitCode> {
         docs: 100_000,
         page_size: 1000,
         runs: 5,
-        build: true,
         only: Vec::new(),
     };
     let mut it = args.iter();
@@ -91,7 +89,8 @@ fn cmd(args: &[String]) -> Result<ExitCode> {
             "--docs" => o.docs = num("--docs")?,
             "--page-size" => o.page_size = num("--page-size")?.min(1000),
             "--runs" => o.runs = u32::try_from(num("--runs")?)?,
-            "--no-build" => o.build = false,
+            // `cargo xtask bench`'s: it builds before this runs.
+            "--no-build" => {}
             "--only" => {
                 let list = it
                     .next()
@@ -109,7 +108,6 @@ fn cmd(args: &[String]) -> Result<ExitCode> {
 }
 
 fn run(o: &Options) -> Result<ExitCode> {
-    // `o.build` is `cargo xtask bench`'s: it builds before this runs.
     let car = system_tests::archive();
     let classpath = std::env::var(CLASSPATH_ENV).with_context(|| {
         format!("{CLASSPATH_ENV} is not set: run the benchmark with `cargo xtask bench`")
@@ -372,27 +370,27 @@ fn split_speed(page: &Path) -> Result<Value> {
         "--",
     ]);
     cmd.arg(page);
+    result_of(&mut cmd, false)
+}
+
+/// Runs `cmd` and parses the JSON after `RESULT ` on its output; its standard error goes with the
+/// error when it fails, and is echoed when `echo_stderr` and it succeeds.
+fn result_of(cmd: &mut std::process::Command, echo_stderr: bool) -> Result<Value> {
     let out = cmd
         .output()
-        .with_context(|| format!("could not run {}", format_args!("{cmd:?}")))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .with_context(|| format!("could not run {cmd:?}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        bail!(
-            "{} failed ({}):\n{}",
-            format_args!("{cmd:?}"),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("{cmd:?} failed ({}):\n{stderr}", out.status);
     }
+    if echo_stderr && !stderr.trim().is_empty() {
+        eprint!("{stderr}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("RESULT "))
-        .with_context(|| {
-            format!(
-                "{} printed no RESULT line:\n{stdout}",
-                format_args!("{cmd:?}")
-            )
-        })?;
+        .with_context(|| format!("{cmd:?} printed no RESULT line:\n{stdout}"))?;
     Ok(serde_json::from_str(line)?)
 }
 
@@ -410,31 +408,7 @@ impl Bench {
             .arg(&self.classpath)
             .arg(BENCH_MAIN)
             .args(args);
-        let out = cmd
-            .output()
-            .with_context(|| format!("could not run {}", format_args!("{cmd:?}")))?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() {
-            bail!(
-                "{} failed ({}):\n{stderr}",
-                format_args!("{cmd:?}"),
-                out.status
-            );
-        }
-        if !stderr.trim().is_empty() {
-            eprint!("{stderr}");
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("RESULT "))
-            .with_context(|| {
-                format!(
-                    "{} printed no RESULT line:\n{stdout}",
-                    format_args!("{cmd:?}")
-                )
-            })?;
-        Ok(serde_json::from_str(line)?)
+        result_of(&mut cmd, true)
     }
 }
 
@@ -550,10 +524,7 @@ fn targets(r: &Value) -> Vec<Check> {
     let library = num(&r["sizes"], "libraryBytes");
     let archive = num(&r["sizes"], "archiveBytes");
     let mb = 1024.0 * 1024.0;
-    let max_library = std::env::var(bench::MAX_LIBRARY_ENV)
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(f64::NAN);
+    let max_library = system_tests::platforms::MAX_LIBRARY_BYTES as f64;
     out.push(Check {
         name: "native library <= 6 MiB",
         met: library <= max_library,

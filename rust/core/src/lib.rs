@@ -48,8 +48,8 @@ pub mod bench {
     pub use crate::query::split_page;
 }
 
-/// Internals that tests outside this crate check directly (xtask's JWT minting against the
-/// webhook verifier); only with the `testing` feature.
+/// Internals that tests outside this crate check directly (the system tests' JWT minting
+/// against the webhook verifier); only with the `testing` feature.
 #[cfg(feature = "testing")]
 pub mod testing {
     use serde_json::{Map, Value};

@@ -124,7 +124,7 @@ pub fn free_port() -> Result<u16> {
 
 /// Minimal HTTP/1.0 request to 127.0.0.1. HTTP/1.0 with `Connection: close` means the body
 /// is everything until EOF (no chunking), which keeps an HTTP client crate out of the
-/// harness (xtask, rebuilt on every `cargo xtask` call, uses it too).
+/// harness.
 pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;

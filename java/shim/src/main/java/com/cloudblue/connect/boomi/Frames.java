@@ -66,8 +66,18 @@ final class Frames {
         if (e instanceof ConnectorException) {
             return (ConnectorException) e;
         }
-        ConnectorException shown = new ConnectorException(code(e), message(e));
-        shown.setStackTrace(e.getStackTrace());
+        return shown(code(e), message(e), e);
+    }
+
+    /**
+     * A ConnectorException with {@code origin}'s stack trace but no cause: the SDK appends a cause's
+     * {@code toString()} to the message, which would repeat the text.
+     */
+    static ConnectorException shown(String code, String message, Throwable origin) {
+        ConnectorException shown = new ConnectorException(code, message);
+        if (origin != null) {
+            shown.setStackTrace(origin.getStackTrace());
+        }
         return shown;
     }
 

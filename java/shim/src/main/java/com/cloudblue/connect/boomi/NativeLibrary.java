@@ -281,10 +281,6 @@ final class NativeLibrary {
         if (thrown != null) {
             LOG.log(Level.FINE, "native library load failed", thrown);
         }
-        ConnectorException e = new ConnectorException(ERROR_CODE, message);
-        if (thrown != null) {
-            e.setStackTrace(thrown.getStackTrace());
-        }
-        return e;
+        return Frames.shown(ERROR_CODE, message, thrown);
     }
 }

@@ -321,17 +321,6 @@ public final class BenchMain {
         return b.GET().build();
     }
 
-    /** Items in {@code items first-last/total}; 0 when the page is empty or the header unusable. */
-    static long rangeCount(String contentRange) {
-        String v = contentRange.trim();
-        if (!v.startsWith("items ") || v.endsWith("/0")) {
-            return 0;
-        }
-        String range = v.substring(6, v.indexOf('/'));
-        int dash = range.indexOf('-');
-        return Long.parseLong(range.substring(dash + 1)) - Long.parseLong(range.substring(0, dash)) + 1;
-    }
-
     static final class CountingInput extends java.io.FilterInputStream {
         long count;
 

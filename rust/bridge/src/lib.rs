@@ -11,6 +11,7 @@ use std::sync::Once;
 
 use connect_core::api;
 use connect_core::error::{CoreError, ErrorCode};
+use connect_core::wire::Frame;
 use jni::errors::{Error as JniError, ErrorPolicy};
 use jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable, JValue};
 use jni::refs::Reference;
@@ -179,20 +180,6 @@ fn byte_array(env: &mut Env<'_>, data: &[u8]) -> Result<jbyteArray> {
     Ok(env.byte_array_from_slice(data)?.into_raw())
 }
 
-/// A Java array of `len` bytes, filled by `fill`. The frame is written into Rust memory and
-/// copied across once: writing into the array inside a JNI critical section would be one copy
-/// less, but the jni crate makes JNI calls (an exception check) inside such a section, which
-/// HotSpot's `-Xcheck:jni` reports and the JNI specification forbids.
-fn byte_array_filled(
-    env: &mut Env<'_>,
-    len: usize,
-    fill: impl FnOnce(&mut [u8]),
-) -> Result<jbyteArray> {
-    let mut frame = vec![0u8; len];
-    fill(&mut frame);
-    byte_array(env, &frame)
-}
-
 /// `static native String version()`.
 ///
 /// # Safety
@@ -300,8 +287,14 @@ pub extern "system" fn Java_com_cloudblue_connect_boomi_Native_queryNext<'local>
     cursor: jlong,
 ) -> jbyteArray {
     run(&mut env, |env| {
-        api::query_next_with(id(cursor), |frame| {
-            byte_array_filled(env, frame.size(), |out| frame.write_into(out))
+        // The Java array is made inside `deliver`, so a failure to allocate it loses no document.
+        // A page is written into Rust memory and copied across once: writing into the array
+        // inside a JNI critical section would be one copy less, but the jni crate makes JNI calls
+        // (an exception check) inside such a section, which HotSpot's `-Xcheck:jni` reports and
+        // the JNI specification forbids.
+        api::query_next_with(id(cursor), |frame| match frame {
+            Frame::Written(bytes) => byte_array(env, bytes),
+            Frame::Page(_) => byte_array(env, &frame.to_vec()),
         })?
     })
 }

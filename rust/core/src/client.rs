@@ -152,6 +152,10 @@ pub const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 /// Same-origin redirects followed in a row before giving up.
 const MAX_REDIRECTS: usize = 10;
 
+/// Base delay of the retry backoff, also the first pause of a status poll
+/// ([`crate::workflow::Poll`]).
+pub(crate) const BACKOFF_BASE: Duration = Duration::from_secs(1);
+
 /// How a body read by [`read_limited`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limited {
@@ -203,8 +207,6 @@ pub struct TransportError {
 pub struct Client {
     http: reqwest::Client,
     settings: Settings,
-    /// Base delay of the exponential backoff (tests shorten it).
-    backoff_base: Duration,
     /// 429 and 503 answers received so far: parallel requests slow down when it grows.
     throttles: std::sync::atomic::AtomicU64,
     /// Parallel execute's lowered parallelism and when it was lowered (see `throttle.rs`).
@@ -286,7 +288,6 @@ impl Client {
         Ok(Client {
             http,
             settings,
-            backoff_base: Duration::from_secs(1),
             throttles: std::sync::atomic::AtomicU64::new(0),
             parallel_ceiling: std::sync::Mutex::new(None),
         })
@@ -299,12 +300,6 @@ impl Client {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    /// The base delay of the retry backoff, also the first pause of a status poll
-    /// ([`crate::workflow::Poll`]), so tests that shorten one shorten both.
-    pub fn backoff_base(&self) -> Duration {
-        self.backoff_base
     }
 
     /// `text` without the token (use on anything that came from the network or from errors).
@@ -423,7 +418,7 @@ impl Client {
                     return self.finish(req, outcome, attempt);
                 }
                 Some(after) => after,
-                None => backoff(self.backoff_base, attempt, self.settings.retry.max_wait),
+                None => backoff(BACKOFF_BASE, attempt, self.settings.retry.max_wait),
             };
             log.warning(format!(
                 "{} {}: {}; retrying in {:.1} s (attempt {} of {max})",
@@ -513,23 +508,22 @@ impl Client {
         let max = limit.map_or(ERROR_BODY_LIMIT, |l| l.bytes);
         // Known before reading when the body is not inflated on the way.
         let declared = resp.content_length();
-        let mut end = if declared.is_some_and(|n| n > max) {
-            Limited::Cut
-        } else {
-            Limited::Whole
-        };
-        let body = match sink {
-            _ if end == Limited::Cut && limit.is_some() => Bytes::new(),
+        if let Some(limit) = limit
+            && declared.is_some_and(|n| n > max)
+        {
+            return Err((TransportKind::TooLarge(limit), String::new()));
+        }
+        let (body, end) = match sink {
             None => {
                 let mut buf = Vec::with_capacity(reserve(declared, max));
                 let mut keep = |piece: &[u8]| grow_within(&mut buf, piece, max);
-                end = read_limited(&mut resp, max, &mut keep).await?;
-                Bytes::from(buf)
+                let end = read_limited(&mut resp, max, &mut keep).await?;
+                (Bytes::from(buf), end)
             }
             Some(sink) => {
                 sink.start(status, &headers, declared);
-                end = read_limited(&mut resp, max, &mut |piece| sink.push(piece)).await?;
-                sink.take()
+                let end = read_limited(&mut resp, max, &mut |piece| sink.push(piece)).await?;
+                (sink.take(), end)
             }
         };
         if let Some(limit) = limit

@@ -171,25 +171,16 @@ async fn run_document(
         _ => {}
     }
     let mut log = Log::new();
-    let result = match prepare(client, op, &doc, body) {
-        Ok(req) => 'doc: {
-            let req = match op.spec.body {
-                Body::SetFlag {
-                    schema,
-                    member,
-                    value,
-                } => match with_flag(client, op, req, (schema, member, value), &mut log).await {
-                    Ok(req) => req,
-                    Err(result) => break 'doc result,
-                },
-                _ => req,
-            };
-            match send_logged(client, index, &req, &mut log).await {
-                (what, Ok(resp)) => map_response(client, op.spec, &what, resp),
-                (_, Err(e)) => DocResult::failure(e.kind.code(), e.message),
-            }
-        }
-        Err(message) => bad_input(&client.redact(&message)),
+    let req = match prepare(client, op, &doc, body) {
+        Ok(req) => with_flag(client, op, req, &mut log).await,
+        Err(message) => Err(bad_input(&client.redact(&message))),
+    };
+    let result = match req {
+        Ok(req) => match send_logged(client, index, &req, &mut log).await {
+            (what, Ok(resp)) => map_response(client, op.spec, &what, resp),
+            (_, Err(e)) => DocResult::failure(e.kind.code(), e.message),
+        },
+        Err(result) => result,
     };
     (result, log)
 }
@@ -289,15 +280,23 @@ pub(crate) fn prepare(
     })
 }
 
-/// `req` with the body of a [`Body::SetFlag`] action: the object is read with a GET of the same
-/// URL and sent back with the flag set. A failed read is the document's result.
+/// `req` with the body of a [`Body::SetFlag`] action (other actions' `req` as it is): the object
+/// is read with a GET of the same URL and sent back with the flag set. A failed read is the
+/// document's result.
 async fn with_flag(
     client: &Client,
     op: &Operation,
     mut req: ApiRequest,
-    (schema, member, value): (&'static str, &'static str, bool),
     log: &mut Log,
 ) -> Result<ApiRequest, DocResult> {
+    let Body::SetFlag {
+        schema,
+        member,
+        value,
+    } = op.spec.body
+    else {
+        return Ok(req);
+    };
     let get = ApiRequest::get(req.url.clone());
     let what = format!("GET {}", get.url.path());
     // Connect's error (a 404 for an unknown id) is the document's result, worded for the read it

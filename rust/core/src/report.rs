@@ -14,7 +14,7 @@ use crate::execute::DocJson;
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
-use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
+use crate::workflow::{Steps, WAIT_LABEL, member, with_object};
 
 pub use connect_catalog::report::{DEFAULT_WAIT_MINUTES, OBJECT_PARAM};
 
@@ -42,16 +42,8 @@ async fn run_steps(
     // The create call is the action's own: the same checks of the document as any JSON action.
     let create = crate::execute::prepare(client, op, doc, body)
         .map_err(|m| crate::execute::bad_input(&client.redact(&m)))?;
-    let mut report = steps.call(op.spec, None, create.body, "").await?;
-    let Some(id) = object_id(&report.body) else {
-        return Err(DocResult::application_error(
-            report.status.to_string(),
-            format!(
-                "Connect created a report but its answer has no id: {}",
-                client.excerpt(&report.body, 200)
-            ),
-        ));
-    };
+    let mut report = steps.send(op.spec, &create, "").await?;
+    let id = steps.created_id(&report, "a report")?;
     let started = std::time::Instant::now();
     loop {
         let status = member(&report.body, "status");

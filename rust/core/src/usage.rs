@@ -18,7 +18,7 @@ use crate::client::{Client, RequestBody};
 use crate::log::Log;
 use crate::operation::{Operation, tracked};
 use crate::wire::{DocResult, Payload};
-use crate::workflow::{Steps, WAIT_LABEL, member, object_id, with_object};
+use crate::workflow::{Steps, WAIT_LABEL, member, with_object};
 
 pub use connect_catalog::usage::{
     COLUMNS, Column, DEFAULT_WAIT_MINUTES, Kind, PRECISIONS, PROFILE, RECORDS, SHEET, SUBMIT_PARAM,
@@ -106,23 +106,19 @@ pub(crate) fn read(doc: &[u8]) -> Result<Usage, Problem> {
              {PROFILE} profile"
         )));
     }
-    for (field, what) in [
-        ("name", "the usage file's name"),
-        ("product", "the product"),
+    let file = &reader.file;
+    for (name, value, what) in [
+        ("name", file.get("name"), "the usage file's name"),
+        (
+            "product.id",
+            file.get("product").and_then(|p| p.get("id")),
+            "the product",
+        ),
     ] {
-        let value = match field {
-            "product" => reader.file.get("product").and_then(|p| p.get("id")),
-            _ => reader.file.get(field),
-        };
         if value
             .and_then(Value::as_str)
             .is_none_or(|s| s.trim().is_empty())
         {
-            let name = if field == "product" {
-                "product.id"
-            } else {
-                field
-            };
             return Err(Problem::document(format!(
                 "no \"{name}\": set {what} in the document"
             )));
@@ -510,15 +506,7 @@ async fn run_steps(steps: &mut Steps<'_>, body: Option<Vec<u8>>) -> Result<DocRe
 
     let file_body = RequestBody::Json(serde_json::to_vec(&usage.file).unwrap_or_default().into());
     let created = steps.call(create, None, file_body, "").await?;
-    let Some(id) = object_id(&created.body) else {
-        return Err(DocResult::application_error(
-            created.status.to_string(),
-            format!(
-                "Connect created a usage file but its answer has no id: {}",
-                client.excerpt(&created.body, 200)
-            ),
-        ));
-    };
+    let id = steps.created_id(&created, "a usage file")?;
     steps.info(format_args!("usage file {id} created"));
     let upload_body = RequestBody::Multipart {
         file_part: upload_part(upload),

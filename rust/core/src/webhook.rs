@@ -279,16 +279,12 @@ pub(crate) fn set_flag_body(
 ) -> Result<Vec<u8>, String> {
     let current: Map<String, Value> = serde_json::from_slice(current)
         .map_err(|e| format!("Connect's answer is not a JSON object ({e})"))?;
-    let profile: Value = crate::profiles::schema(schema)
-        .and_then(|s| serde_json::from_str(s).ok())
-        .ok_or_else(|| format!("no profile {schema}"))?;
+    if crate::profiles::schema(schema).is_none() {
+        return Err(format!("no profile {schema}"));
+    }
     let mut body = Map::new();
-    for name in profile["properties"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(n, _)| n)
-    {
+    let fields = crate::profiles::profile_fields(schema);
+    for name in fields.iter().map(|f| &f.path).filter(|p| !p.contains('/')) {
         let found = current.get(name).cloned().or_else(|| {
             let base = name.strip_suffix("_id")?;
             current.get(base)?.get("id").cloned()

@@ -67,14 +67,11 @@ impl<'a> Steps<'a> {
     pub(crate) fn poll(&self, default_minutes: i64) -> std::result::Result<Poll, DocResult> {
         let wait = wait_setting(&self.op.properties, default_minutes)
             .map_err(|e| DocResult::failure("BAD_INPUT", e.message))?;
-        Ok(Poll::new(wait, self.client.backoff_base()))
+        Ok(Poll::new(wait, crate::client::BACKOFF_BASE))
     }
 
     /// Sends one step: the catalog action `spec` of the operation's object (so the step is the
-    /// same call as that action on its own), its path parameter filled with `id`. A 2xx answer
-    /// is returned; anything else is the document's result already: a FAILURE for no answer,
-    /// Connect's error as an APPLICATION_ERROR, the message starting with `context` (what was
-    /// already done, so the user knows what exists in Connect).
+    /// same call as that action on its own), its path parameter filled with `id`; see [`Self::send`].
     pub(crate) async fn call(
         &mut self,
         spec: &'static ActionSpec,
@@ -82,12 +79,6 @@ impl<'a> Steps<'a> {
         body: RequestBody,
         context: &str,
     ) -> std::result::Result<ApiResponse, DocResult> {
-        let fail = |mut result: DocResult| {
-            if !context.is_empty() {
-                result.message = format!("{context}{}", result.message);
-            }
-            Err(result)
-        };
         let segments = spec.path.split('/').filter(|s| !s.is_empty()).map(|s| {
             if s.starts_with('{') {
                 id.unwrap_or("")
@@ -97,7 +88,12 @@ impl<'a> Steps<'a> {
         });
         let url = match self.client.url(segments, None) {
             Ok(url) => url,
-            Err(e) => return fail(DocResult::failure("INTERNAL", e.message)),
+            Err(e) => {
+                return Err(in_context(
+                    context,
+                    DocResult::failure("INTERNAL", e.message),
+                ));
+            }
         };
         let req = ApiRequest {
             method: spec.method,
@@ -105,10 +101,50 @@ impl<'a> Steps<'a> {
             body,
             accept: spec.accept(),
         };
-        let (what, outcome) =
-            crate::execute::send_logged(self.client, self.index, &req, &mut self.log).await;
-        crate::execute::answered(self.client, spec, &what, outcome).or_else(fail)
+        self.send(spec, &req, context).await
     }
+
+    /// Sends `req`, the call of the catalog action `spec`. A 2xx answer is returned; anything
+    /// else is the document's result already: a FAILURE for no answer, Connect's error as an
+    /// APPLICATION_ERROR, the message starting with `context` (what was already done, so the
+    /// user knows what exists in Connect).
+    pub(crate) async fn send(
+        &mut self,
+        spec: &'static ActionSpec,
+        req: &ApiRequest,
+        context: &str,
+    ) -> std::result::Result<ApiResponse, DocResult> {
+        let (what, outcome) =
+            crate::execute::send_logged(self.client, self.index, req, &mut self.log).await;
+        crate::execute::answered(self.client, spec, &what, outcome)
+            .map_err(|result| in_context(context, result))
+    }
+
+    /// The `id` of the object Connect answered a create step with; without one, the document's
+    /// result says Connect created `what` (`a report`) but did not name it.
+    pub(crate) fn created_id(
+        &self,
+        resp: &ApiResponse,
+        what: &str,
+    ) -> std::result::Result<String, DocResult> {
+        text_member(&resp.body, "id").ok_or_else(|| {
+            DocResult::application_error(
+                resp.status.to_string(),
+                format!(
+                    "Connect created {what} but its answer has no id: {}",
+                    self.client.excerpt(&resp.body, 200)
+                ),
+            )
+        })
+    }
+}
+
+/// `result` with its message led by `context`.
+fn in_context(context: &str, mut result: DocResult) -> DocResult {
+    if !context.is_empty() {
+        result.message = format!("{context}{}", result.message);
+    }
+    result
 }
 
 /// The result with Connect's object as its document.
@@ -120,18 +156,15 @@ pub(crate) fn with_object(mut result: DocResult, body: &Bytes) -> DocResult {
     result
 }
 
-/// The `id` of the object Connect answered with.
-pub(crate) fn object_id(body: &[u8]) -> Option<String> {
+/// A top-level text member of Connect's object (`id`, `status`).
+fn text_member(body: &[u8], key: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    v.get("id")?.as_str().map(str::to_owned)
+    v.get(key)?.as_str().map(str::to_owned)
 }
 
 /// A top-level text member of Connect's object (`status`, `failure_output`), or `unknown`.
 pub(crate) fn member(body: &[u8], key: &str) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get(key).and_then(|m| m.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned())
+    text_member(body, key).unwrap_or_else(|| "unknown".to_owned())
 }
 
 pub use connect_catalog::workflow::{WAIT_LABEL, WAIT_MAX_MINUTES, WAIT_PARAM};

@@ -27,7 +27,7 @@ use crate::paging::{
 use crate::query::{SplitError, document, split_page};
 use crate::rql::{self, AllowAll, FieldPolicy, Filter, Node, RqlQuery, SelectKind, SelectRule};
 use crate::settings::{Properties, Settings};
-use crate::sync::Keyset;
+use crate::sync::{ChangeTime, Keyset};
 use crate::wire::{self, DocResult, Payload, Status};
 
 /// A fuzz target: must return normally for every input.
@@ -451,7 +451,7 @@ pub fn content_range(data: &[u8]) {
         let answer = PageAnswer::new(count, range);
         let keep = if keyset {
             let times: Vec<String> = (offset..offset + count).map(changed_at).collect();
-            let times: Vec<Option<&str>> = times.iter().map(|t| Some(t.as_str())).collect();
+            let times: Vec<_> = times.iter().map(|t| Some(ChangeTime::new(t))).collect();
             pager.on_keyset_page(req, answer, &times, &mut log)
         } else {
             pager.on_page(req, answer, &mut log)

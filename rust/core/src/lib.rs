@@ -12,7 +12,8 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
-pub mod catalog;
+/// The List of Operations (the `connect-catalog` crate, which the generators read too).
+pub use connect_catalog as catalog;
 pub mod error;
 pub(crate) mod execute;
 pub(crate) mod report;

@@ -42,7 +42,7 @@
 //!    changed meanwhile come again, as they should.
 
 use crate::log::Log;
-use crate::sync::Keyset;
+use crate::sync::{ChangeTime, Keyset};
 
 /// Records a query follows beyond the first total reported when the total grows while it runs:
 /// as many again as that total, and at least this many (rule 8).
@@ -113,7 +113,8 @@ pub struct Pager {
     warned_no_range: bool,
     warned_total_change: bool,
     /// Every page so far came full, where it was asked, under the same total: the pages after the
-    /// next one are known before it arrives (rule 7).
+    /// next one are known before it arrives (rule 7). Never with keyset paging, whose next page
+    /// starts where the one before ended.
     steady: bool,
     /// With Changed Since: where the next request starts (rule 9). `offset` and `total` above
     /// are then of the whole result.
@@ -214,7 +215,7 @@ impl Pager {
             return out;
         };
         out.push(first);
-        let Some(total) = self.total.filter(|_| self.steady && self.keyset.is_none()) else {
+        let Some(total) = self.total.filter(|_| self.steady) else {
             return out;
         };
         let (mut offset, mut received) = (first.offset, self.received);
@@ -248,12 +249,12 @@ impl Pager {
     }
 
     /// [`Pager::on_page`] with keyset paging (rule 9): `times` are the change times of the
-    /// answer's records, in order, `None` where a record has none that can be read.
+    /// answer's records, in order, `None` where a record has none.
     pub fn on_keyset_page(
         &mut self,
         request: PageRequest,
         answer: PageAnswer<'_>,
-        times: &[Option<&str>],
+        times: &[Option<ChangeTime<'_>>],
         log: &mut Log,
     ) -> u64 {
         let keep = self.page(request, answer, log);
@@ -450,28 +451,25 @@ fn not_paging(
     wrong_start: Option<ContentRange>,
     content_range: Option<&str>,
 ) -> Option<String> {
-    let asked = format!(
-        "the request for {} records {}from offset {}",
+    let answer = if count > request.limit {
+        format!("with {count} records")
+    } else if let Some(r) = wrong_start {
+        format!(
+            "with records from offset {} (Content-Range \"{}\")",
+            r.first,
+            content_range.unwrap_or_default()
+        )
+    } else if count > 0 && repeated == count {
+        format!("with the same {count} records as the request before")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the request for {} records {}from offset {} was answered {answer}",
         request.limit,
         since.map_or_else(String::new, |t| format!("changed since {t} ")),
         request.offset
-    );
-    if count > request.limit {
-        return Some(format!("{asked} was answered with {count} records"));
-    }
-    if let Some(r) = wrong_start {
-        return Some(format!(
-            "{asked} was answered with records from offset {} (Content-Range \"{}\")",
-            r.first,
-            content_range.unwrap_or_default()
-        ));
-    }
-    if count > 0 && repeated == count {
-        return Some(format!(
-            "{asked} was answered with the same {count} records as the request before"
-        ));
-    }
-    None
+    ))
 }
 
 #[cfg(test)]
@@ -872,7 +870,7 @@ mod tests {
             let req = pager.next_request().expect("asked for a page after done");
             asked.push((pager.since().unwrap().to_owned(), req.limit, req.offset));
             assert_eq!(pager.planned(8), [req], "one request at a time");
-            let times: Vec<Option<&str>> = times.iter().map(|t| Some(*t)).collect();
+            let times: Vec<_> = times.iter().map(|t| Some(ChangeTime::new(t))).collect();
             pager.on_keyset_page(req, PageAnswer::new(*count, *range), &times, log);
         }
         asked
@@ -940,7 +938,7 @@ mod tests {
                 req.offset + req.limit - 1,
                 req.offset + 2 * req.limit
             );
-            let times = vec![Some(A); 100];
+            let times = vec![Some(ChangeTime::new(A)); 100];
             p.on_keyset_page(req, PageAnswer::new(100, Some(&range)), &times, &mut log);
         }
         // Rule 8 over the whole result: 200 first reported, followed up to 200 + 10,000.
@@ -958,7 +956,7 @@ mod tests {
         p.on_keyset_page(
             r1,
             PageAnswer::new(3, Some("items 0-2/9")),
-            &[Some(A), Some(B), Some(C)],
+            &[A, B, C].map(|t| Some(ChangeTime::new(t))),
             &mut log,
         );
         // The same records again, where the offset was ignored.
@@ -969,7 +967,12 @@ mod tests {
             content_range: Some("items 1-3/9"),
         };
         assert_eq!(
-            p.on_keyset_page(r2, again, &[Some(A), Some(B), Some(C)], &mut log),
+            p.on_keyset_page(
+                r2,
+                again,
+                &[A, B, C].map(|t| Some(ChangeTime::new(t))),
+                &mut log
+            ),
             0
         );
         assert!(p.is_done());

@@ -33,7 +33,7 @@ use crate::sync;
 use crate::throttle::Throttle;
 use crate::wire::{self, Frame, PageDocument, PageFrame, Payload, TrackedText};
 
-mod split;
+pub(crate) mod split;
 pub use split::{SplitError, TRACKED};
 
 #[derive(Deserialize)]
@@ -80,8 +80,6 @@ struct Delivering {
     next: usize,
     /// Log lines of the page, sent with its first frame.
     log: Log,
-    /// The documents' `changedAt`, with Changed Since.
-    changed: Option<Vec<Option<wire::TrackedText>>>,
 }
 
 /// Documents per frame, in bytes (a single larger document gets a frame of its own). A whole page
@@ -150,7 +148,7 @@ struct Target {
 /// The parts of a Changed Since query's string: the same builder makes every request's, with the
 /// change time that request starts from.
 struct KeysetQuery {
-    filter: Option<Value>,
+    filter: rql::Filter,
     selected: Option<Vec<String>>,
     policy: SpecPolicy,
     sync: sync::Plan,
@@ -269,7 +267,8 @@ impl QueryCursor {
         // turns a broken sort into a working operation or back.
         let mut opening = Log::new();
         let selected = op.field_selection(&mut opening);
-        let rql = build_rql(filter.as_ref(), selected.as_deref(), &policy, &sync)?;
+        let filter = parse_filter(filter.as_ref())?;
+        let rql = build_rql(&filter, selected.as_deref(), &policy, &sync)?;
         let rql = if count_only { rql.filter_only() } else { rql };
         let extra = op.query_params(&q.dynamic_properties);
         let window = usize::try_from(parallel_pages).unwrap_or(1);
@@ -383,7 +382,6 @@ impl Paging {
             body: &d.body,
             names: TRACKED,
             documents: &d.documents[from..to],
-            extra: d.changed.as_ref().map(|c| (sync::CHANGED_AT, &c[from..to])),
         }));
         d.next = to;
         if last && let Some(d) = self.delivering.take() {
@@ -409,21 +407,19 @@ impl Paging {
             page,
             mut documents,
         } = fetched?;
-        let mut changed = self
-            .watermark
-            .as_ref()
-            .map(|w| w.values(&page.body, documents.iter().map(|d| (d.start, d.end))));
-        let times: Vec<Option<&str>> = changed
+        let times: Vec<Option<sync::ChangeTime<'_>>> = documents
             .iter()
-            .flatten()
-            .map(|v| v.as_ref().and_then(|v| sync::text(&page.body, v)))
+            .map(|d| {
+                let text = d.tracked[2].as_ref()?.bytes(&page.body);
+                std::str::from_utf8(text).ok().map(sync::ChangeTime::new)
+            })
             .collect();
         // With Changed Since a record that comes again with a new change time is a new version
         // of it, not a repeat.
         let keys: Vec<u64> = documents
             .iter()
-            .enumerate()
-            .map(|(i, d)| self.record_key(&page.body, d, times.get(i).copied().flatten()))
+            .zip(&times)
+            .map(|(d, t)| self.record_key(&page.body, d, t.map(|t| t.text())))
             .collect();
         let repeated = keys.iter().filter(|k| self.previous.contains(k)).count();
         let count = u64::try_from(documents.len()).unwrap_or(u64::MAX);
@@ -432,33 +428,30 @@ impl Paging {
             repeated: u64::try_from(repeated).unwrap_or(u64::MAX),
             content_range: page.content_range.as_deref(),
         };
-        let keep = match &changed {
+        let keep = match &self.watermark {
             Some(_) => self.pager.on_keyset_page(req, answer, &times, &mut log),
             None => self.pager.on_page(req, answer, &mut log),
         };
-        drop(times);
         let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+        let fresh = |k: &u64| !self.previous.contains(k);
+        if let Some(w) = &mut self.watermark {
+            let kept = times.iter().zip(&keys).filter(|(_, k)| fresh(k));
+            w.note(kept.map(|(t, _)| *t).take(keep));
+        }
+        drop(times);
         if repeated > 0 {
-            let fresh: Vec<bool> = keys.iter().map(|k| !self.previous.contains(k)).collect();
-            let mut f = fresh.iter();
-            documents.retain(|_| *f.next().unwrap_or(&false));
-            if let Some(c) = &mut changed {
-                let mut f = fresh.iter();
-                c.retain(|_| *f.next().unwrap_or(&false));
-            }
+            let mut k = keys.iter();
+            documents.retain(|_| k.next().is_some_and(fresh));
         }
         documents.truncate(keep);
-        self.previous = keys.into_iter().collect();
+        self.previous.clear();
+        self.previous.extend(keys);
         if let Some((_, true)) = self.window.look(&target.client) {
             log.warning(format!(
                 "Connect asked to slow down (HTTP 429 or 503); at most {} page requests at once \
                  for the rest of this query",
                 self.window.limit()
             ));
-        }
-        if let (Some(w), Some(c)) = (&mut self.watermark, &mut changed) {
-            c.truncate(keep);
-            w.note(&page.body, c);
         }
         // Start the next requests before this page is handed over, so their round trips overlap
         // that work.
@@ -469,7 +462,6 @@ impl Paging {
             documents,
             next: 0,
             log,
-            changed,
         }))
     }
 
@@ -498,10 +490,7 @@ impl Paging {
     /// given), or all its bytes without one.
     fn record_key(&self, body: &[u8], d: &PageDocument, changed: Option<&str>) -> u64 {
         match &d.tracked[0] {
-            Some(TrackedText::At(start, end)) => {
-                self.hasher.hash_one((0u8, &body[*start..*end], changed))
-            }
-            Some(TrackedText::Text(id)) => self.hasher.hash_one((0u8, id.as_bytes(), changed)),
+            Some(id) => self.hasher.hash_one((0u8, id.bytes(body), changed)),
             None => self.hasher.hash_one((1u8, &body[d.start..d.end])),
         }
     }
@@ -546,7 +535,7 @@ impl Target {
             return Ok(self.base_query.as_str().into());
         };
         let rql = build_rql(
-            q.filter.as_ref(),
+            &q.filter,
             q.selected.as_deref(),
             &q.policy,
             &q.sync.with_since(since),
@@ -647,7 +636,8 @@ impl Target {
             content_range: resp.content_range().map(str::to_owned),
             body: resp.body,
         };
-        let documents = split_page(&page.body).map_err(|e| self.not_a_list(&page, &e))?;
+        let change = self.keyset.as_ref().and_then(|k| k.sync.change_path());
+        let documents = split::split(&page.body, change).map_err(|e| self.not_a_list(&page, &e))?;
         Ok(SplitPage { page, documents })
     }
 
@@ -673,16 +663,13 @@ impl Target {
 /// The elements of a page body (Connect answers a list with a JSON array) as positions in `body`,
 /// each with its top-level `id` and `status`.
 pub fn split_page(body: &[u8]) -> std::result::Result<Vec<PageDocument>, SplitError> {
-    split::split(body)
+    split::split(body, None)
 }
 
 /// One element of `page` (from [`split_page`] over the same buffer) as a document: a view into
 /// the page buffer, the element's exact bytes, not re-serialised.
 pub(crate) fn document(page: &Bytes, element: &PageDocument) -> Payload {
-    let text = |t: &TrackedText| match t {
-        TrackedText::At(start, end) => String::from_utf8_lossy(&page[*start..*end]).into_owned(),
-        TrackedText::Text(s) => s.clone(),
-    };
+    let text = |t: &TrackedText| String::from_utf8_lossy(t.bytes(page)).into_owned();
     Payload {
         tracked: TRACKED
             .iter()
@@ -788,20 +775,24 @@ impl rql::FieldPolicy for SpecPolicy {
     }
 }
 
+/// The Boomi filter, read once per query.
+fn parse_filter(filter: Option<&Value>) -> Result<rql::Filter> {
+    match filter {
+        None | Some(Value::Null) => Ok(rql::Filter::default()),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| CoreError::invalid_request(format!("the query filter is not valid: {e}"))),
+    }
+}
+
 /// The checked RQL (filter, ordering, selection) for the Boomi filter with the incremental sync
 /// additions.
 fn build_rql(
-    filter: Option<&Value>,
+    filter: &rql::Filter,
     selected: Option<&[String]>,
     policy: &dyn rql::FieldPolicy,
     sync: &sync::Plan,
 ) -> Result<rql::RqlQuery> {
-    let mut filter: rql::Filter = match filter {
-        None | Some(Value::Null) => rql::Filter::default(),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
-            CoreError::invalid_request(format!("the query filter is not valid: {e}"))
-        })?,
-    };
+    let mut filter = filter.clone();
     sync.apply(&mut filter);
     rql::build_query(&filter, selected, policy)
         .map_err(|e| CoreError::invalid_request(e.message().to_owned()))
@@ -817,7 +808,13 @@ mod tests {
         selected: Option<&[String]>,
         policy: &dyn rql::FieldPolicy,
     ) -> Result<String> {
-        build_rql(filter, selected, policy, &sync::Plan::default()).map(|q| q.to_query_string())
+        build_rql(
+            &parse_filter(filter)?,
+            selected,
+            policy,
+            &sync::Plan::default(),
+        )
+        .map(|q| q.to_query_string())
     }
 
     fn policy(object_id: &str) -> SpecPolicy {
@@ -944,7 +941,7 @@ mod tests {
             "expression": {"property": "status", "operator": "eq", "arguments": ["pending"]},
             "sort": [{"property": "created", "order": "desc"}]});
         let rql = build_rql(
-            Some(&f),
+            &parse_filter(Some(&f)).unwrap(),
             Some(&["id".to_owned()]),
             &policy("REQUEST"),
             &sync::Plan::default(),

@@ -5,7 +5,6 @@
 //! Everything is added to the user's own filter and sorts before they become RQL, so the same
 //! field checks, quoting and encoding apply.
 
-use serde::de;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -13,7 +12,6 @@ use crate::catalog::{ChangeField, ChangeKind, ObjectSpec};
 use crate::error::{CoreError, Result};
 use crate::rql::{Expr, Filter, GroupExpr, SimpleExpr, SortSpec};
 use crate::settings::Properties;
-use crate::wire::TrackedText;
 
 pub use connect_catalog::sync::{
     CHANGED_AT, CHANGED_SINCE, CHANGED_SINCE_LABEL, ENVIRONMENT, Environment,
@@ -117,6 +115,11 @@ impl Plan {
         }
     }
 
+    /// The dotted path of the change time inside a document, when Changed Since is in use.
+    pub(crate) fn change_path(&self) -> Option<&'static str> {
+        self.since.as_ref().map(|(field, _)| field.document)
+    }
+
     /// Where keyset paging starts, when Changed Since is in use.
     pub(crate) fn keyset(&self) -> Option<Keyset> {
         self.since.as_ref().map(|(_, since)| Keyset::new(since))
@@ -127,7 +130,6 @@ impl Plan {
         self.since.as_ref().map(|(field, since)| Watermark {
             field: *field,
             since: since.clone(),
-            path: field.document.split('.').collect(),
             documents: 0,
             newest: None,
         })
@@ -208,21 +210,21 @@ impl Keyset {
     }
 
     /// Moves past a page whose records had the change times `times` (in order, `None` where a
-    /// record has none that can be read). T becomes the last record's time and the offset the
+    /// record has none). T becomes the last record's time and the offset the
     /// number of records received with that time, this page's and, while T stays the same, the
     /// pages' before. When the last record's time cannot be read, or is older than T (the server
     /// did not order by the change field), T stays and the offset moves past the whole page, as
     /// paging by offset would; the reason is returned for a warning.
-    pub fn advance(&mut self, times: &[Option<&str>]) -> std::result::Result<(), String> {
+    pub fn advance(&mut self, times: &[Option<ChangeTime<'_>>]) -> std::result::Result<(), String> {
         let Some(last) = times.last() else {
             return Ok(());
         };
         let count = u64::try_from(times.len()).unwrap_or(u64::MAX);
-        let Some((text, at)) = last.and_then(|t| Some((t, parse(t)?))) else {
+        let Some(ChangeTime { text, at: Some(at) }) = *last else {
             self.offset = self.offset.saturating_add(count);
             return Err(format!(
                 "the last record of the page has no readable change time ({})",
-                last.map_or_else(|| "missing".to_owned(), |t| format!("\"{t}\""))
+                last.map_or_else(|| "missing".to_owned(), |t| format!("\"{}\"", t.text))
             ));
         };
         if self.at.is_some_and(|t| at < t) {
@@ -235,7 +237,7 @@ impl Keyset {
         }
         let same = times
             .iter()
-            .filter(|t| t.and_then(parse) == Some(at))
+            .filter(|t| t.and_then(|t| t.at) == Some(at))
             .count();
         let same = u64::try_from(same).unwrap_or(u64::MAX);
         if self.at == Some(at) {
@@ -249,11 +251,24 @@ impl Keyset {
     }
 }
 
-/// The text of a value [`value_at`] found in `body`.
-pub(crate) fn text<'a>(body: &'a [u8], value: &'a TrackedText) -> Option<&'a str> {
-    match value {
-        TrackedText::At(s, e) => std::str::from_utf8(body.get(*s..*e)?).ok(),
-        TrackedText::Text(t) => Some(t),
+/// A record's change time as Connect wrote it, with its instant when it is RFC 3339 (read once,
+/// for keyset paging and the watermark).
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeTime<'a> {
+    text: &'a str,
+    at: Option<OffsetDateTime>,
+}
+
+impl<'a> ChangeTime<'a> {
+    pub fn new(text: &'a str) -> Self {
+        ChangeTime {
+            text,
+            at: parse(text),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 }
 
@@ -262,49 +277,21 @@ pub(crate) fn text<'a>(body: &'a [u8], value: &'a TrackedText) -> Option<&'a str
 pub(crate) struct Watermark {
     field: ChangeField,
     since: String,
-    path: Vec<&'static str>,
     documents: u64,
     newest: Option<(OffsetDateTime, String)>,
 }
 
 impl Watermark {
-    /// Each document's `changedAt` (documents are `(start, end)` in `body`).
-    pub(crate) fn values(
-        &self,
-        body: &[u8],
-        documents: impl Iterator<Item = (usize, usize)>,
-    ) -> Vec<Option<TrackedText>> {
-        documents
-            .map(|(start, end)| value_at(body, start, end, &self.path))
-            .collect()
-    }
-
-    /// Counts the delivered documents whose `changedAt` are `values` (from [`Watermark::values`]
-    /// over `body`), noting the newest.
-    pub(crate) fn note(&mut self, body: &[u8], values: &[Option<TrackedText>]) {
-        for value in values {
+    /// Counts the delivered documents whose `changedAt` are `times`, noting the newest.
+    pub(crate) fn note<'t>(&mut self, times: impl Iterator<Item = Option<ChangeTime<'t>>>) {
+        for time in times {
             self.documents += 1;
-            let Some(text) = value.as_ref().and_then(|v| text(body, v)) else {
-                continue;
-            };
-            if let Some(at) = parse(text)
+            if let Some(ChangeTime { text, at: Some(at) }) = time
                 && self.newest.as_ref().is_none_or(|(newest, _)| at > *newest)
             {
                 self.newest = Some((at, text.to_owned()));
             }
         }
-    }
-
-    /// Each document's `changedAt`, noting the newest.
-    #[cfg(test)]
-    fn read(
-        &mut self,
-        body: &[u8],
-        documents: impl Iterator<Item = (usize, usize)>,
-    ) -> Vec<Option<TrackedText>> {
-        let values = self.values(body, documents);
-        self.note(body, &values);
-        values
     }
 
     /// The log line at the end of the query: what to store for the next run.
@@ -334,153 +321,11 @@ impl Watermark {
     }
 }
 
-/// The value at `path` (member names) inside the JSON object `body[start..end]`: a string
-/// without escapes as its position in `body`, one with escapes decoded; `None` when a member is
-/// missing, the value is not a string or the object is not JSON. Read by serde_json one level at
-/// a time: only the members on the path are kept (as raw slices of `body`), the rest is skipped.
-pub(crate) fn value_at(
-    body: &[u8],
-    start: usize,
-    end: usize,
-    path: &[&str],
-) -> Option<TrackedText> {
-    let mut object = std::str::from_utf8(body.get(start..end)?).ok()?;
-    let (last, parents) = path.split_last()?;
-    for name in parents {
-        object = member(object, name)?;
-    }
-    let value = member(object, last)?;
-    let text = value.strip_prefix('"')?.strip_suffix('"')?;
-    if text.contains('\\') {
-        return serde_json::from_str::<String>(value)
-            .ok()
-            .map(TrackedText::Text);
-    }
-    // `text` is a slice of `body`, so its position is its distance from the body's start.
-    let at = text.as_ptr() as usize - body.as_ptr() as usize;
-    Some(TrackedText::At(at, at + text.len()))
-}
-
-/// The raw value of member `name` of the JSON object `object` (the first one of that name;
-/// names written with escapes never match, as Connect writes its names plainly).
-fn member<'a>(object: &'a str, name: &str) -> Option<&'a str> {
-    let mut de = serde_json::Deserializer::from_str(object);
-    let found = de::DeserializeSeed::deserialize(Member(name), &mut de).ok()?;
-    de.end().ok()?;
-    found.map(serde_json::value::RawValue::get)
-}
-
-/// Finds one member of an object, skipping the others without building them.
-struct Member<'n>(&'n str);
-
-impl<'de> de::DeserializeSeed<'de> for Member<'_> {
-    type Value = Option<&'de serde_json::value::RawValue>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> de::Visitor<'de> for Member<'_> {
-    type Value = Option<&'de serde_json::value::RawValue>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<PlainName<'de>>()? {
-            if found.is_none() && key.0 == Some(self.0) {
-                found = Some(map.next_value()?);
-            } else {
-                map.next_value::<de::IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// A member name as written: `None` when it holds escapes (serde_json hands those over decoded,
-/// not borrowed from the input).
-struct PlainName<'de>(Option<&'de str>);
-
-impl<'de> de::Deserialize<'de> for PlainName<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Name;
-        impl<'de> de::Visitor<'de> for Name {
-            type Value = PlainName<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
-                Ok(PlainName(Some(v)))
-            }
-            fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
-                Ok(PlainName(None))
-            }
-        }
-        d.deserialize_str(Name)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::{self, Action};
-
-    fn at(doc: &str, path: &str) -> Option<String> {
-        let path: Vec<&str> = path.split('.').collect();
-        value_at(doc.as_bytes(), 0, doc.len(), &path).map(|t| match t {
-            TrackedText::At(s, e) => doc[s..e].to_owned(),
-            TrackedText::Text(t) => format!("decoded:{t}"),
-        })
-    }
-
-    #[test]
-    fn reads_top_level_and_nested_strings_past_other_members() {
-        let doc = r#"{"id":"PR-1","asset":{"updated":"no","x":[1,{"y":"}]"},"\"{"]},
-            "n": -1.5e3, "t": true, "events" : {"created":{"at":"C"}, "updated" : {"at":"2024-01-02T03:04:05+00:00","by":null}},
-            "updated":"2024-05-06T07:08:09+00:00"}"#;
-        assert_eq!(
-            at(doc, "updated").as_deref(),
-            Some("2024-05-06T07:08:09+00:00")
-        );
-        assert_eq!(
-            at(doc, "events.updated.at").as_deref(),
-            Some("2024-01-02T03:04:05+00:00")
-        );
-        assert_eq!(at(doc, "events.created.at").as_deref(), Some("C"));
-        assert_eq!(at(r#"{"a":"x\"y"}"#, "a").as_deref(), Some("decoded:x\"y"));
-        for missing in [
-            "nope",
-            "events.updated.by",
-            "events.deleted.at",
-            "n",
-            "id.x",
-        ] {
-            assert_eq!(at(doc, missing), None, "{missing}");
-        }
-        assert_eq!(at(r#"{"a\u0062":"x"}"#, "ab"), None);
-        assert_eq!(at(r#"[{"a":"x"}]"#, "a"), None);
-    }
-
-    #[test]
-    fn malformed_documents_give_nothing_and_never_panic() {
-        let doc = r#"{"a":{"b":[1,"\\",{"c":"d"}],"e":"f\"g"},"updated":"2024-01-01T00:00:00Z"}"#;
-        for end in 0..doc.len() {
-            let _ = value_at(doc.as_bytes(), 0, end, &["updated"]);
-            let _ = value_at(doc.as_bytes(), end, doc.len(), &["a", "e"]);
-        }
-        assert_eq!(at(r#"{"a":1 "updated":"x"}"#, "updated"), None);
-        assert_eq!(at(r#"{"a":]]]],"updated":"x"}"#, "updated"), None);
-    }
+    use crate::wire::TrackedText;
 
     #[test]
     fn changed_since_values_are_checked_and_normalised() {
@@ -706,16 +551,14 @@ mod tests {
             r#"{"id":"x"}"#,
         ];
         let body = format!("[{}]", docs.join(","));
-        let mut at = 1;
-        let spans: Vec<(usize, usize)> = docs
-            .iter()
-            .map(|d| {
-                let span = (at, at + d.len());
-                at += d.len() + 1;
-                span
-            })
-            .collect();
-        let values = w.read(body.as_bytes(), spans.into_iter());
+        let split = crate::query::split::split(body.as_bytes(), plan.change_path()).unwrap();
+        let values: Vec<Option<TrackedText>> =
+            split.into_iter().map(|d| d.tracked[2].clone()).collect();
+        w.note(values.iter().map(|v| {
+            v.as_ref()
+                .and_then(|v| std::str::from_utf8(v.bytes(body.as_bytes())).ok())
+                .map(ChangeTime::new)
+        }));
         assert_eq!(values[0], Some(TrackedText::At(13, 38)));
         assert_eq!(&body[13..38], "2024-03-01T10:00:00+02:00");
         assert_eq!(values[2], None);
@@ -732,6 +575,11 @@ mod tests {
         );
     }
 
+    /// The change times of a page's records.
+    fn times<'a>(texts: &[Option<&'a str>]) -> Vec<Option<ChangeTime<'a>>> {
+        texts.iter().map(|t| t.map(ChangeTime::new)).collect()
+    }
+
     const T1: &str = "2024-05-01T10:00:00+00:00";
     const T2: &str = "2024-05-01T10:00:05+00:00";
 
@@ -740,43 +588,48 @@ mod tests {
         let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
         assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 0));
         // T changes: the offset is the records of this page with the new time.
-        k.advance(&[Some("2024-05-01T09:00:00+00:00"), Some(T1), Some(T1)])
-            .unwrap();
+        k.advance(&times(&[
+            Some("2024-05-01T09:00:00+00:00"),
+            Some(T1),
+            Some(T1),
+        ]))
+        .unwrap();
         assert_eq!((k.since(), k.offset()), (T1, 2));
         // T stays: the records with it add up across pages, whatever the text's form.
-        k.advance(&[Some(T1), Some("2024-05-01T10:00:00Z"), Some(T1)])
+        k.advance(&times(&[Some(T1), Some("2024-05-01T10:00:00Z"), Some(T1)]))
             .unwrap();
         assert_eq!((k.since(), k.offset()), (T1, 5));
-        k.advance(&[Some(T1), Some(T2)]).unwrap();
+        k.advance(&times(&[Some(T1), Some(T2)])).unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 1));
         // The same instant written differently is the same T; the text sent is the first one.
-        k.advance(&[Some("2024-05-01T12:00:05+02:00")]).unwrap();
+        k.advance(&times(&[Some("2024-05-01T12:00:05+02:00")]))
+            .unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 2));
         // An empty page changes nothing.
-        k.advance(&[]).unwrap();
+        k.advance(&times(&[])).unwrap();
         assert_eq!((k.since(), k.offset()), (T2, 2));
         // A date-only Changed Since starts at midnight: a record changed then counts.
         let mut k = Keyset::new("2024-05-01T00:00:00+00:00");
-        k.advance(&[Some("2024-05-01T00:00:00Z")]).unwrap();
+        k.advance(&times(&[Some("2024-05-01T00:00:00Z")])).unwrap();
         assert_eq!((k.since(), k.offset()), ("2024-05-01T00:00:00+00:00", 1));
     }
 
     #[test]
     fn keyset_without_a_usable_last_time_goes_on_by_offset_from_the_same_time() {
         let mut k = Keyset::new(T1);
-        k.advance(&[Some(T1)]).unwrap();
-        let e = k.advance(&[Some(T2), None]).unwrap_err();
+        k.advance(&times(&[Some(T1)])).unwrap();
+        let e = k.advance(&times(&[Some(T2), None])).unwrap_err();
         assert_eq!(
             e,
             "the last record of the page has no readable change time (missing)"
         );
         assert_eq!((k.since(), k.offset()), (T1, 3));
-        let e = k.advance(&[Some("soon")]).unwrap_err();
+        let e = k.advance(&times(&[Some("soon")])).unwrap_err();
         assert!(e.contains("(\"soon\")"), "{e}");
         assert_eq!((k.since(), k.offset()), (T1, 4));
         // Never backwards: a server that does not order by the change field.
         let mut k = Keyset::new(T2);
-        let e = k.advance(&[Some(T2), Some(T1)]).unwrap_err();
+        let e = k.advance(&times(&[Some(T2), Some(T1)])).unwrap_err();
         assert!(e.contains(&format!("changed at {T1}, before {T2}")), "{e}");
         assert_eq!((k.since(), k.offset()), (T2, 2));
     }

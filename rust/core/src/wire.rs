@@ -275,6 +275,17 @@ pub(crate) enum TrackedText {
     Text(String),
 }
 
+impl TrackedText {
+    /// The value's UTF-8 bytes, `body` being the page body it was read from (a position outside
+    /// it panics).
+    pub(crate) fn bytes<'t>(&'t self, body: &'t [u8]) -> &'t [u8] {
+        match self {
+            TrackedText::At(start, end) => &body[*start..*end],
+            TrackedText::Text(s) => s.as_bytes(),
+        }
+    }
+}
+
 /// A query document as positions in its page body: no allocation per document in the common
 /// case, and the frame copies the bytes straight from the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,7 +293,7 @@ pub struct PageDocument {
     pub start: usize,
     pub end: usize,
     /// Values of the tracked properties named by `page_of`'s `names`, in that order.
-    pub(crate) tracked: [Option<TrackedText>; 2],
+    pub(crate) tracked: [Option<TrackedText>; 3],
 }
 
 /// PAGE frame of documents inside one page `body` (see [`PageDocument`]), the same bytes as
@@ -295,12 +306,9 @@ pub struct PageFrame<'a> {
     pub status_code: &'a str,
     pub body: &'a [u8],
     /// Names of the tracked properties, in the order of [`PageDocument::tracked`].
-    pub names: [&'a str; 2],
+    pub names: [&'a str; 3],
     /// Positions in `body`: a position outside it panics.
     pub(crate) documents: &'a [PageDocument],
-    /// One more tracked property, read after the split: its name and each document's value, in
-    /// the order of `documents`.
-    pub(crate) extra: Option<(&'a str, &'a [Option<TrackedText>])>,
 }
 
 impl PageFrame<'_> {
@@ -331,30 +339,17 @@ impl PageFrame<'_> {
     }
 
     fn write<S: Sink>(&self, w: &mut Writer<S>) {
-        fn text<'t>(body: &'t [u8], t: &'t TrackedText) -> &'t [u8] {
-            match t {
-                TrackedText::At(start, end) => &body[*start..*end],
-                TrackedText::Text(s) => s.as_bytes(),
-            }
-        }
         w.header(self.log, KIND_PAGE);
         w.bool(self.done);
         w.str(self.status_code);
         w.len(self.documents.len());
-        for (i, d) in self.documents.iter().enumerate() {
-            let extra = self
-                .extra
-                .and_then(|(name, values)| Some((name, values.get(i)?.as_ref()?)));
-            w.len(d.tracked.iter().flatten().count() + usize::from(extra.is_some()));
+        for d in self.documents {
+            w.len(d.tracked.iter().flatten().count());
             for (name, t) in self.names.iter().zip(&d.tracked) {
                 if let Some(t) = t {
                     w.str(name);
-                    w.bytes(text(self.body, t));
+                    w.bytes(t.bytes(self.body));
                 }
-            }
-            if let Some((name, t)) = extra {
-                w.str(name);
-                w.bytes(text(self.body, t));
             }
             w.bytes(&self.body[d.start..d.end]);
         }
@@ -507,17 +502,25 @@ mod tests {
             PageDocument {
                 start: 1,
                 end: 27,
-                tracked: [Some(TrackedText::At(8, 12)), Some(TrackedText::At(24, 25))],
+                tracked: [
+                    Some(TrackedText::At(8, 12)),
+                    Some(TrackedText::At(24, 25)),
+                    Some(TrackedText::At(3, 5)),
+                ],
             },
             PageDocument {
                 start: 28,
                 end: 29,
-                tracked: [None, None],
+                tracked: [None, None, None],
             },
             PageDocument {
                 start: 30,
                 end: 47,
-                tracked: [None, Some(TrackedText::Text("a\nb".into()))],
+                tracked: [
+                    None,
+                    Some(TrackedText::Text("a\nb".into())),
+                    Some(TrackedText::Text("t".into())),
+                ],
             },
         ];
         let frame = PageFrame {
@@ -525,16 +528,8 @@ mod tests {
             done: false,
             status_code: "200",
             body,
-            names: ["id", "status"],
+            names: ["id", "status", "changedAt"],
             documents: &docs,
-            extra: Some((
-                "changedAt",
-                &[
-                    Some(TrackedText::At(3, 5)),
-                    None,
-                    Some(TrackedText::Text("t".into())),
-                ],
-            )),
         };
         // Written over whatever was in the destination.
         let mut got = vec![0xAA; frame.size()];
@@ -579,9 +574,8 @@ mod tests {
             done: true,
             status_code: "200",
             body: b"[]",
-            names: ["id", "status"],
+            names: ["id", "status", "changedAt"],
             documents: &[],
-            extra: None,
         };
         frame.write_into(&mut vec![0; frame.size() + 1]);
     }

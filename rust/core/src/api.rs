@@ -62,8 +62,8 @@ pub fn query_next(cursor: u64) -> Result<Vec<u8>> {
 }
 
 /// [`query_next`] handing the frame to `deliver`, which writes it where it goes (the bridge: into
-/// a Java array of [`Frame::size`] bytes). The frame's documents count as delivered only once
-/// `deliver` returned, so a failure there (no memory for the array) loses no document.
+/// a Java array). The frame's documents count as delivered only once `deliver` returned, so a
+/// failure there (no memory for the array) loses no document.
 pub fn query_next_with<R>(cursor: u64, deliver: impl FnOnce(&Frame<'_>) -> R) -> Result<R> {
     let cursor = CURSORS.get(cursor)?;
     // A panic mid-page leaves the cursor at a frame boundary (paging state is updated only after a
